@@ -1,0 +1,28 @@
+/** One CLI sub-command. `run` returns the process exit code (see docs/cli.md). */
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  run(argv: string[]): Promise<number>;
+}
+
+/** Exit codes, documented in docs/cli.md. */
+export const EXIT = {
+  OK: 0,
+  /** the command ran and found problems (invalid rules, failed checks) */
+  FINDINGS: 1,
+  /** wrong flags or arguments */
+  USAGE: 2,
+  /** configuration could not be loaded or is invalid */
+  CONFIG: 3,
+  /** a dependency (Kafka, WFM) failed in a way the command cannot recover from */
+  RUNTIME: 4,
+} as const;
+
+export class UsageError extends Error {
+  readonly code = 'TR_ERR_USAGE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

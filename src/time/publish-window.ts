@@ -1,0 +1,73 @@
+import { DateTime } from 'luxon';
+import type { IsoWeekday } from './schedule-week.js';
+import { scheduleWeekOf } from './schedule-week.js';
+
+/** A weekly window, e.g. Sunday 02:00 Asia/Singapore for 30 minutes. */
+export interface PublishWindow {
+  dayOfWeek: IsoWeekday;
+  /** local wall-clock time, HH:mm */
+  time: string;
+  zone: string;
+  durationMinutes: number;
+}
+
+export const DEFAULT_PUBLISH_WINDOW: PublishWindow = {
+  dayOfWeek: 7,
+  time: '02:00',
+  zone: 'Asia/Singapore',
+  durationMinutes: 30,
+};
+
+export interface WindowOccurrence {
+  opensAt: number;
+  closesAt: number;
+}
+
+function parseTime(time: string): { hour: number; minute: number } {
+  const m = /^(\d{2}):(\d{2})$/.exec(time);
+  if (!m) throw new Error(`publish window time must be HH:mm, got '${time}'`);
+  return { hour: Number(m[1]), minute: Number(m[2]) };
+}
+
+/**
+ * The occurrence whose local week contains `ms`, opened on that week's `dayOfWeek`.
+ * Built from the local date, so 02:00 on a DST-change Sunday still means local 02:00
+ * (luxon moves a time in a spring-forward gap to just after the gap).
+ */
+function occurrenceInWeekOf(ms: number, w: PublishWindow): WindowOccurrence {
+  const { hour, minute } = parseTime(w.time);
+  const weekStart = DateTime.fromISO(scheduleWeekOf(ms, w.zone, w.dayOfWeek), { zone: w.zone });
+  const opens = weekStart.set({ hour, minute, second: 0, millisecond: 0 });
+  const opensAt = opens.toMillis();
+  return { opensAt, closesAt: opensAt + w.durationMinutes * 60_000 };
+}
+
+/** The occurrence open at `ms`, or null. */
+export function openWindowAt(ms: number, w: PublishWindow): WindowOccurrence | null {
+  for (const weeksBack of [0, 1]) {
+    const occ = occurrenceInWeekOf(ms - weeksBack * 7 * 86_400_000, w);
+    if (ms >= occ.opensAt && ms < occ.closesAt) return occ;
+  }
+  return null;
+}
+
+/** The first occurrence opening strictly after `ms`. */
+export function nextWindowAfter(ms: number, w: PublishWindow): WindowOccurrence {
+  for (let weeks = 0; weeks <= 2; weeks++) {
+    const occ = occurrenceInWeekOf(ms + weeks * 7 * 86_400_000, w);
+    if (occ.opensAt > ms) return occ;
+  }
+  throw new Error('unreachable: a weekly window always opens within two weeks');
+}
+
+/** Every occurrence that opens in (fromMs, toMs], oldest first. */
+export function windowsOpeningBetween(fromMs: number, toMs: number, w: PublishWindow): WindowOccurrence[] {
+  const out: WindowOccurrence[] = [];
+  let cursor = fromMs;
+  for (;;) {
+    const occ = nextWindowAfter(cursor, w);
+    if (occ.opensAt > toMs) return out;
+    out.push(occ);
+    cursor = occ.opensAt;
+  }
+}

@@ -1,0 +1,28 @@
+import { DateTime } from 'luxon';
+
+/** ISO weekday: 1 = Monday … 7 = Sunday (luxon's numbering). */
+export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
+
+export const WEEKDAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type WeekdayName = (typeof WEEKDAY_NAMES)[number];
+
+export function weekdayFromName(name: WeekdayName): IsoWeekday {
+  return (WEEKDAY_NAMES.indexOf(name) + 1) as IsoWeekday;
+}
+
+/**
+ * The schedule week an instant belongs to, as the local date (YYYY-MM-DD) of the week's
+ * first day in the business unit's zone. This is where the seed went wrong: a Sunday
+ * 01:00 SGT shift is Saturday 17:00 UTC, so taking the UTC date files it a week early.
+ */
+export function scheduleWeekOf(ms: number, zone: string, weekStart: IsoWeekday): string {
+  const local = DateTime.fromMillis(ms, { zone });
+  const back = (local.weekday - weekStart + 7) % 7;
+  return local.startOf('day').minus({ days: back }).toISODate()!;
+}
+
+/** [start, end) of a schedule week as epoch ms; DST-aware (a week can be 167 or 169 hours). */
+export function scheduleWeekBounds(weekStartDate: string, zone: string): { start: number; end: number } {
+  const start = DateTime.fromISO(weekStartDate, { zone }).startOf('day');
+  return { start: start.toMillis(), end: start.plus({ weeks: 1 }).toMillis() };
+}
