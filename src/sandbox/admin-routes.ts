@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseInstant, toWire } from '../time/instant.js';
+import { isValidZone } from '../time/zone.js';
 import { ScheduleSnapshot } from '../wfm/snapshot.js';
 import { ApiError } from './api-error.js';
 import type { RouteResult } from './contract-routes.js';
@@ -40,7 +41,7 @@ const BehaviourUpdate = z.strictObject({
 const PublishWindowUpdate = z.strictObject({
   dayOfWeek: z.number().int().min(1).max(7),
   time: z.string().regex(/^\d{2}:\d{2}$/),
-  zone: z.string(),
+  zone: z.string().refine(isValidZone, { message: 'must be an IANA time zone such as Asia/Singapore' }),
   durationMinutes: z
     .number()
     .int()

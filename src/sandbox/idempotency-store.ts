@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 export interface StoredResponse {
   status: number;
   body: unknown;
+  headers?: Record<string, string>;
 }
 
 interface Entry {
@@ -82,6 +83,7 @@ export class IdempotencyStore {
   }
 
   toJSON(): Array<[string, Entry]> {
+    // in-flight entries die with the process: their requests never got an answer
     return [...this.entries].filter(([, e]) => e.state === 'done');
   }
 

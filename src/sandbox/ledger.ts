@@ -1,6 +1,6 @@
 import type { Shift } from '../wfm/contract.js';
 
-export type LedgerKind = 'patch' | 'swap' | 'publish' | 'mutator' | 'load';
+export type LedgerKind = 'patch' | 'swap' | 'publish' | 'mutator';
 
 /** One applied change. The ledger is how tests and benchmarks prove "applied exactly once". */
 export interface LedgerEntry {

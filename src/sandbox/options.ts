@@ -7,7 +7,7 @@ export interface SandboxFaults {
   /** added latency per request, milliseconds: uniform in [latencyMs, latencyMs + latencyJitterMs] */
   latencyMs: number;
   latencyJitterMs: number;
-  /** share of requests answered 500/503 before doing anything */
+  /** share of requests answered 500 or 503 (half each) before doing anything */
   errorRate: number;
   /** share of write requests that are applied and then answered 500 (the client can't know it landed) */
   errorAfterWriteRate: number;

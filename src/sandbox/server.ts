@@ -39,9 +39,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     options.behaviour,
     options.faults,
   );
-  if (options.dataFile && existsSync(options.dataFile)) {
-    sandbox.restoreState(JSON.parse(readFileSync(options.dataFile, 'utf8')) as SandboxState);
-  }
+  const saved =
+    options.dataFile && existsSync(options.dataFile)
+      ? (JSON.parse(readFileSync(options.dataFile, 'utf8')) as SandboxState & { idempotency?: unknown })
+      : undefined;
+  if (saved) sandbox.restoreState(saved);
   const auth = new SandboxAuth(
     options.tokens ?? DEFAULT_TOKENS,
     options.clients ?? DEFAULT_CLIENTS,
@@ -49,11 +51,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   );
   const limiter = new TokenBuckets(sandbox.behaviour.rateLimitPerMinute, sandbox.behaviour.rateLimitBurst);
   const idempotency = new IdempotencyStore(sandbox.behaviour.idempotencyTtlHours * 3_600_000);
+  if (Array.isArray(saved?.idempotency)) {
+    idempotency.restore(saved.idempotency as Parameters<IdempotencyStore['restore']>[0]);
+  }
   const stats = new SandboxStats();
 
   let saveTimer: NodeJS.Timeout | undefined;
   const save = () => {
-    if (options.dataFile) writeFileSync(options.dataFile, JSON.stringify(sandbox.exportState()));
+    if (options.dataFile) {
+      writeFileSync(
+        options.dataFile,
+        JSON.stringify({ ...sandbox.exportState(), idempotency: idempotency.toJSON() }),
+      );
+    }
   };
   const scheduleSave = () => {
     if (!options.dataFile || saveTimer) return;
@@ -115,8 +125,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       return;
     }
     if (f.errorRate > 0 && sandbox.random() < f.errorRate) {
-      throw new ApiError('SERVICE_UNAVAILABLE', 'injected fault: the service is unavailable, try again');
+      throw sandbox.random() < 0.5
+        ? new ApiError('SERVICE_UNAVAILABLE', 'injected fault: the service is unavailable, try again')
+        : new ApiError('INTERNAL_ERROR', 'injected fault: internal error, try again');
     }
+    const lostAnswer = () => f.errorAfterWriteRate > 0 && sandbox.random() < f.errorAfterWriteRate;
     const latency = f.latencyMs + f.latencyJitterMs * sandbox.random();
 
     if (route.kind === 'list-shifts' || route.kind === 'list-agents' || route.kind === 'get-shift') {
@@ -145,6 +158,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       sandbox.tick();
       const result = run();
       scheduleSave();
+      if (lostAnswer())
+        throw new ApiError('INTERNAL_ERROR', 'injected fault: the change may or may not have been applied');
       return respond(res, result);
     }
     const claim = idempotency.claim(clientId, key, fingerprint(method, path, body), sandbox.clock.now());
@@ -168,26 +183,30 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       return respond(res, {
         status: claim.response.status,
         body: claim.response.body,
-        headers: { 'idempotency-replayed': 'true' },
+        headers: { ...claim.response.headers, 'idempotency-replayed': 'true' },
       });
     }
+    let result: routes.RouteResult;
     try {
       const hold = Math.max(latency, sandbox.behaviour.minInFlightMs);
       if (hold > 0) await sleep(hold);
       sandbox.tick();
-      const result = run();
-      idempotency.complete(clientId, key, { status: result.status, body: result.body });
+      result = run();
+      idempotency.complete(clientId, key, {
+        status: result.status,
+        body: result.body,
+        ...(result.headers ? { headers: result.headers } : {}),
+      });
       scheduleSave();
-      if (f.errorAfterWriteRate > 0 && sandbox.random() < f.errorAfterWriteRate) {
-        throw new ApiError('INTERNAL_ERROR', 'injected fault: the change may or may not have been applied');
-      }
-      return respond(res, result);
     } catch (err) {
       // Nothing executed (conflict, lock, validation): the key is free again, so a retry
       // with a re-based body is not mistaken for key reuse.
       idempotency.release(clientId, key);
       throw err;
     }
+    if (lostAnswer())
+      throw new ApiError('INTERNAL_ERROR', 'injected fault: the change may or may not have been applied');
+    return respond(res, result);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -246,6 +265,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   let mutationDebt = 0;
   let lastTick = performance.now();
   const timer = setInterval(() => {
+    try {
+      background();
+    } catch (err) {
+      process.stderr.write(`wfm-sandbox: background job failed: ${(err as Error).message}\n`);
+    }
+  }, 50);
+  timer.unref();
+  function background() {
     const now = performance.now();
     mutationDebt += (sandbox.faults.mutatorPerSecond * (now - lastTick)) / 1000;
     lastTick = now;
@@ -257,8 +284,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     }
     idempotency.prune(sandbox.clock.now());
     if (changed) scheduleSave();
-  }, 50);
-  timer.unref();
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -37,7 +37,7 @@ export function parseInstant(value: unknown): number {
   return dt.toMillis();
 }
 
-/** The one wire format we emit: UTC, second precision, `Z` suffix. */
+/** The one wire format we emit: UTC with a `Z` suffix; milliseconds only when not zero. */
 export function toWire(ms: number): string {
   return DateTime.fromMillis(ms, { zone: 'utc' }).toISO({ suppressMilliseconds: true })!;
 }

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { ISO_WITH_OFFSET } from '../time/instant.js';
 
@@ -13,6 +14,7 @@ export const Instant = z
     message:
       'must be ISO 8601 with an explicit offset, like 2026-11-29T02:00:00+08:00 or 2026-11-28T18:00:00Z',
   })
+  .refine((v) => DateTime.fromISO(v, { setZone: true }).isValid, { message: 'is not a real date and time' })
   .meta({
     id: 'Instant',
     description: 'ISO 8601 instant with an explicit offset (Z or ±HH:MM). Servers answer in UTC (Z).',
@@ -114,7 +116,7 @@ export const BulkSwapResponse = z.object({ results: z.array(SwapResult) }).meta(
 export type BulkSwapResponse = z.infer<typeof BulkSwapResponse>;
 
 export const TokenRequest = z
-  .strictObject({
+  .object({
     grant_type: z.literal('client_credentials'),
     client_id: z.string().min(1),
     client_secret: z.string().min(1),

@@ -37,6 +37,9 @@ const common = {
     'MALFORMED_JSON',
   ]),
   '401': error('Missing, invalid or expired bearer token', ['UNAUTHORIZED']),
+  '405': error('Method not allowed on this path (the Allow header lists the allowed ones)', [
+    'METHOD_NOT_ALLOWED',
+  ]),
   '429': error('Over the per-client rate limit', ['RATE_LIMITED'], true),
   '500': error('Server error; safe to retry with the same Idempotency-Key', ['INTERNAL_ERROR']),
   '503': error('Temporarily unavailable', ['SERVICE_UNAVAILABLE']),
@@ -47,7 +50,7 @@ const idempotencyKey = {
   required: false,
   description:
     'Unique per logical change, reused on every retry (IETF draft). Same key + same body after completion: the stored response with `Idempotency-Replayed: true`; another body: 422; original still in flight: 409. Kept 24 hours. Only executed requests are stored: a 409 conflict, lock or validation error frees the key.',
-  schema: { type: 'string', minLength: 1, maxLength: 255 },
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
 };
 const writeConflicts = error(
   'Conflict. VERSION_CONFLICT: the shift changed since `version` (details.currentVersion, details.shift). SHIFT_OVERLAP: the agent would hold two overlapping shifts (details.conflictingShiftId). SCHEDULE_LOCKED: the week is being published (Retry-After, details.lockedUntil). IDEMPOTENCY_KEY_IN_FLIGHT: the first request with this key is still running. A WFM may answer any of these as a bare SCHEDULE_CONFLICT.',
@@ -171,6 +174,8 @@ export function buildOpenApi(): object {
           requestBody: { required: true, ...json(ref('BulkSwapRequest')) },
           responses: {
             '200': { description: 'Per-item results', ...json(ref('BulkSwapResponse')) },
+            '413': error('Body too large', ['PAYLOAD_TOO_LARGE']),
+            '415': error('Body is not JSON', ['UNSUPPORTED_MEDIA_TYPE']),
             '409': error('The first request with this key is still running', ['IDEMPOTENCY_KEY_IN_FLIGHT']),
             '422': error('Idempotency-Key reused with another body', ['IDEMPOTENCY_KEY_REUSED']),
             ...common,

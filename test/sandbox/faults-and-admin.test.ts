@@ -5,11 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { startSandbox } from '../../src/sandbox/server.js';
 import type { Shift } from '../../src/wfm/contract.js';
 import { call } from '../support/http.js';
-import { WEDNESDAY, sandbox, smallSchedule } from './fixture.js';
+import { sandbox, smallSchedule, WEDNESDAY } from './fixture.js';
 
 const S = 'shift-10400-20261125';
 const admin = (url: string, path: string, body?: unknown) =>
-  call(`${url}/_sandbox/${path}`, body === undefined ? { token: null } : { method: 'PUT', body, token: null });
+  call(
+    `${url}/_sandbox/${path}`,
+    body === undefined ? { token: null } : { method: 'PUT', body, token: null },
+  );
 
 describe('WFM sandbox: fault injection', () => {
   it('answers a configured share of requests with 503', async () => {
@@ -30,7 +33,11 @@ describe('WFM sandbox: fault injection', () => {
   it('can apply a write and still answer 500; the retry with the same key gets the stored answer', async () => {
     const s = await sandbox();
     await admin(s.url, 'faults', { errorAfterWriteRate: 1 });
-    const req = { method: 'PATCH', body: { version: 1, end: '2026-11-25T06:30:00Z' }, headers: { 'idempotency-key': 'lost-answer' } };
+    const req = {
+      method: 'PATCH',
+      body: { version: 1, end: '2026-11-25T06:30:00Z' },
+      headers: { 'idempotency-key': 'lost-answer' },
+    };
     expect((await call(`${s.baseUrl}/schedules/shifts/${S}`, req)).status).toBe(500);
     await admin(s.url, 'faults', { errorAfterWriteRate: 0 });
     const retry = await call<Shift>(`${s.baseUrl}/schedules/shifts/${S}`, req);
@@ -42,7 +49,11 @@ describe('WFM sandbox: fault injection', () => {
   it('adds latency to requests, during which a write holds its idempotency key', async () => {
     const s = await sandbox();
     await admin(s.url, 'faults', { latencyMs: 400 });
-    const req = { method: 'PATCH', body: { version: 1, end: '2026-11-25T06:30:00Z' }, headers: { 'idempotency-key': 'slow' } };
+    const req = {
+      method: 'PATCH',
+      body: { version: 1, end: '2026-11-25T06:30:00Z' },
+      headers: { 'idempotency-key': 'slow' },
+    };
     const slow = call(`${s.baseUrl}/schedules/shifts/${S}`, req);
     await new Promise((r) => setTimeout(r, 100));
     const meanwhile = await call<{ errorCode: string }>(`${s.baseUrl}/schedules/shifts/${S}`, req);
@@ -57,22 +68,32 @@ describe('WFM sandbox: fault injection', () => {
     await admin(s.url, 'faults', { mutatorPerSecond: 0 });
     const entries = s.sandbox.ledger.since(1).entries.filter((e) => e.kind === 'mutator');
     expect(entries.length).toBeGreaterThan(10);
-    expect(entries.every((e) => e.after.version === e.before!.version + 1 && e.clientId === 'other-integration')).toBe(true);
+    expect(
+      entries.every((e) => e.after.version === e.before!.version + 1 && e.clientId === 'other-integration'),
+    ).toBe(true);
   });
 });
 
 describe('WFM sandbox: admin API', () => {
   it('exports and loads the whole state, and reads the ledger from a sequence number', async () => {
     const s = await sandbox();
-    await call(`${s.baseUrl}/schedules/shifts/${S}`, { method: 'PATCH', body: { version: 1, end: '2026-11-25T06:30:00Z' } });
+    await call(`${s.baseUrl}/schedules/shifts/${S}`, {
+      method: 'PATCH',
+      body: { version: 1, end: '2026-11-25T06:30:00Z' },
+    });
     const state = await admin(s.url, 'state');
     const other = await sandbox();
     expect((await admin(other.url, 'state', state.body)).status).toBe(200);
     expect(other.sandbox.store.get(S)!.version).toBe(2);
-    const ledger = await call<{ entries: Array<{ seq: number }>; nextSeq: number }>(`${other.url}/_sandbox/ledger?since=1`, { token: null });
+    const ledger = await call<{ entries: Array<{ seq: number }>; nextSeq: number }>(
+      `${other.url}/_sandbox/ledger?since=1`,
+      { token: null },
+    );
     expect(ledger.body.entries).toHaveLength(1);
     expect(ledger.body.nextSeq).toBe(2);
-    const none = await call<{ entries: unknown[]; nextSeq: number }>(`${other.url}/_sandbox/ledger?since=2`, { token: null });
+    const none = await call<{ entries: unknown[]; nextSeq: number }>(`${other.url}/_sandbox/ledger?since=2`, {
+      token: null,
+    });
     expect(none.body).toEqual({ entries: [], nextSeq: 2 });
   });
 
@@ -91,18 +112,40 @@ describe('WFM sandbox: admin API', () => {
     expect((await admin(s.url, 'faults', { errorRate: 2 })).status).toBe(400);
     expect((await admin(s.url, 'behaviour', { nonsense: true })).status).toBe(400);
     expect((await admin(s.url, 'state', { shifts: 'no' })).status).toBe(400);
+    const zone = await admin(s.url, 'publish-window', {
+      dayOfWeek: 7,
+      time: '02:00',
+      zone: 'Mars/Olympus',
+      durationMinutes: 30,
+    });
+    expect(zone.status).toBe(400);
     expect((await admin(s.url, 'health')).status).toBe(200);
   });
 
   it('keeps its state in a data file across restarts', async () => {
     const dataFile = join(mkdtempSync(join(tmpdir(), 'wfm-')), 'state.json');
-    const first = await startSandbox({ port: 0, snapshot: smallSchedule(), clockStart: WEDNESDAY, clockFrozen: true, dataFile });
-    await call(`${first.baseUrl}/schedules/shifts/${S}`, { method: 'PATCH', body: { version: 1, end: '2026-11-25T06:30:00Z' } });
+    const first = await startSandbox({
+      port: 0,
+      snapshot: smallSchedule(),
+      clockStart: WEDNESDAY,
+      clockFrozen: true,
+      dataFile,
+    });
+    const req = {
+      method: 'PATCH',
+      body: { version: 1, end: '2026-11-25T06:30:00Z' },
+      headers: { 'idempotency-key': 'kept' },
+    };
+    await call(`${first.baseUrl}/schedules/shifts/${S}`, req);
     await first.close();
     const second = await startSandbox({ port: 0, clockStart: WEDNESDAY, clockFrozen: true, dataFile });
     try {
       expect(second.sandbox.store.get(S)!.version).toBe(2);
       expect(second.sandbox.ledger.size).toBe(1);
+      const replay = await call(`${second.baseUrl}/schedules/shifts/${S}`, req);
+      expect([replay.status, replay.headers.get('idempotency-replayed'), replay.headers.get('etag')]).toEqual(
+        [200, 'true', '"2"'],
+      );
     } finally {
       await second.close();
     }

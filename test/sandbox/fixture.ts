@@ -14,7 +14,14 @@ afterEach(async () => {
 export const WEDNESDAY = parseInstant('2026-11-25T10:00:00+08:00');
 
 export function smallSchedule(): ScheduleSnapshot {
-  return generateSchedule({ agents: 6, teams: 2, zone: 'Asia/Singapore', weekStart: '2026-11-22', days: 14, seed: 7 });
+  return generateSchedule({
+    agents: 6,
+    teams: 2,
+    zone: 'Asia/Singapore',
+    weekStart: '2026-11-22',
+    days: 14,
+    seed: 7,
+  });
 }
 
 /** A sandbox on a free port with a frozen virtual clock and a small schedule. */

@@ -40,17 +40,26 @@ describe('WFM sandbox: the weekly publish window', () => {
   it('locks writes to the published week with 409 SCHEDULE_LOCKED and Retry-After until the window ends', async () => {
     const s = await sandbox({ clockStart: BEFORE });
     await setClock(s.url, '2026-11-29T02:10:00+08:00');
-    const r = await call<Err>(`${s.baseUrl}/schedules/shifts/${SUNDAY_EARLY}`, { method: 'PATCH', body: { version: 2, end: '2026-11-29T06:30:00Z' } });
+    const r = await call<Err>(`${s.baseUrl}/schedules/shifts/${SUNDAY_EARLY}`, {
+      method: 'PATCH',
+      body: { version: 2, end: '2026-11-29T06:30:00Z' },
+    });
     expect(r.status).toBe(409);
     expect(r.body.errorCode).toBe('SCHEDULE_LOCKED');
     expect(r.headers.get('retry-after')).toBe('1200');
     expect(r.body.details).toEqual({ week: '2026-11-29', lockedUntil: '2026-11-28T18:30:00Z' });
     // other weeks stay writable
-    const other = await call(`${s.baseUrl}/schedules/shifts/shift-10400-20261128`, { method: 'PATCH', body: { version: 1, end: '2026-11-28T06:30:00Z' } });
+    const other = await call(`${s.baseUrl}/schedules/shifts/shift-10400-20261128`, {
+      method: 'PATCH',
+      body: { version: 1, end: '2026-11-28T06:30:00Z' },
+    });
     expect(other.status).toBe(200);
     // after the window, a write based on the published version applies
     await setClock(s.url, '2026-11-29T02:30:00+08:00');
-    const after = await call<Shift>(`${s.baseUrl}/schedules/shifts/${SUNDAY_EARLY}`, { method: 'PATCH', body: { version: 2, end: '2026-11-29T06:30:00Z' } });
+    const after = await call<Shift>(`${s.baseUrl}/schedules/shifts/${SUNDAY_EARLY}`, {
+      method: 'PATCH',
+      body: { version: 2, end: '2026-11-29T06:30:00Z' },
+    });
     expect(after.status).toBe(200);
     expect(after.body.version).toBe(3);
   });
@@ -58,9 +67,15 @@ describe('WFM sandbox: the weekly publish window', () => {
   it('lets writes through during the window when the lock is switched off, so only version races remain', async () => {
     const s = await sandbox({ clockStart: BEFORE, behaviour: { publishLock: false } });
     await setClock(s.url, '2026-11-29T02:01:00+08:00');
-    const stale = await call<{ errorCode: string }>(`${s.baseUrl}/schedules/shifts/${SUNDAY_EARLY}`, { method: 'PATCH', body: { version: 1, end: '2026-11-29T06:30:00Z' } });
+    const stale = await call<{ errorCode: string }>(`${s.baseUrl}/schedules/shifts/${SUNDAY_EARLY}`, {
+      method: 'PATCH',
+      body: { version: 1, end: '2026-11-29T06:30:00Z' },
+    });
     expect(stale.body.errorCode).toBe('VERSION_CONFLICT');
-    const fresh = await call(`${s.baseUrl}/schedules/shifts/${SUNDAY_EARLY}`, { method: 'PATCH', body: { version: 2, end: '2026-11-29T06:30:00Z' } });
+    const fresh = await call(`${s.baseUrl}/schedules/shifts/${SUNDAY_EARLY}`, {
+      method: 'PATCH',
+      body: { version: 2, end: '2026-11-29T06:30:00Z' },
+    });
     expect(fresh.status).toBe(200);
   });
 
@@ -71,7 +86,10 @@ describe('WFM sandbox: the weekly publish window', () => {
     });
     await setClock(s.url, '2026-11-25T09:05:00-05:00');
     // Wednesday 09:00 New York = Wednesday 22:00 SGT: publishes the SGT week of 2026-11-22
-    const r = await call<Err>(`${s.baseUrl}/schedules/shifts/shift-10400-20261125`, { method: 'PATCH', body: { version: 2, end: '2026-11-25T06:30:00Z' } });
+    const r = await call<Err>(`${s.baseUrl}/schedules/shifts/shift-10400-20261125`, {
+      method: 'PATCH',
+      body: { version: 2, end: '2026-11-25T06:30:00Z' },
+    });
     expect(r.body.errorCode).toBe('SCHEDULE_LOCKED');
     expect(r.body.details.week).toBe('2026-11-22');
   });

@@ -16,8 +16,16 @@ describe('WFM sandbox: atomic bulk swaps', () => {
     });
     expect(r.status).toBe(200);
     expect(r.body.results[0]).toMatchObject({ swapId: 'sw-1', status: 'applied' });
-    expect(s.sandbox.store.get(A)).toMatchObject({ agentId: 'agent-10401', teamId: 'team-apac-02', version: 2 });
-    expect(s.sandbox.store.get(B)).toMatchObject({ agentId: 'agent-10400', teamId: 'team-apac-01', version: 2 });
+    expect(s.sandbox.store.get(A)).toMatchObject({
+      agentId: 'agent-10401',
+      teamId: 'team-apac-02',
+      version: 2,
+    });
+    expect(s.sandbox.store.get(B)).toMatchObject({
+      agentId: 'agent-10400',
+      teamId: 'team-apac-01',
+      version: 2,
+    });
     const entries = s.sandbox.ledger.since(1).entries;
     expect(entries.map((e) => [e.kind, e.swapId, e.idempotencyKey])).toEqual([
       ['swap', 'sw-1', 'swap-key-1'],
@@ -27,12 +35,18 @@ describe('WFM sandbox: atomic bulk swaps', () => {
 
   it('never leaves a swap half applied: a stale version on one side changes neither shift', async () => {
     const s = await sandbox();
-    await call(`${s.baseUrl}/schedules/shifts/${B}`, { method: 'PATCH', body: { version: 1, end: '2026-11-26T06:30:00Z' } });
+    await call(`${s.baseUrl}/schedules/shifts/${B}`, {
+      method: 'PATCH',
+      body: { version: 1, end: '2026-11-26T06:30:00Z' },
+    });
     const r = await call<BulkSwapResponse>(`${s.baseUrl}/schedules/shifts/swaps`, {
       method: 'POST',
       body: { swaps: [{ swapId: 'sw-2', a: { shiftId: A, version: 1 }, b: { shiftId: B, version: 1 } }] },
     });
-    expect(r.body.results[0]).toMatchObject({ status: 'failed', error: { errorCode: 'VERSION_CONFLICT', details: { shiftId: B, currentVersion: 2 } } });
+    expect(r.body.results[0]).toMatchObject({
+      status: 'failed',
+      error: { errorCode: 'VERSION_CONFLICT', details: { shiftId: B, currentVersion: 2 } },
+    });
     expect(s.sandbox.store.get(A)).toMatchObject({ agentId: 'agent-10400', version: 1 });
     expect(s.sandbox.store.get(B)).toMatchObject({ agentId: 'agent-10401', version: 2 });
   });
@@ -45,8 +59,16 @@ describe('WFM sandbox: atomic bulk swaps', () => {
       method: 'POST',
       body: {
         swaps: [
-          { swapId: 'bad', a: { shiftId: 'shift-10400-20261125', version: 1 }, b: { shiftId: B, version: 1 } },
-          { swapId: 'good', a: { shiftId: 'shift-10402-20261127', version: 1 }, b: { shiftId: 'shift-10403-20261127', version: 1 } },
+          {
+            swapId: 'bad',
+            a: { shiftId: 'shift-10400-20261125', version: 1 },
+            b: { shiftId: B, version: 1 },
+          },
+          {
+            swapId: 'good',
+            a: { shiftId: 'shift-10402-20261127', version: 1 },
+            b: { shiftId: 'shift-10403-20261127', version: 1 },
+          },
         ],
       },
     });
@@ -62,15 +84,21 @@ describe('WFM sandbox: atomic bulk swaps', () => {
     const s = await sandbox();
     const dup = await call<{ errorCode: string }>(`${s.baseUrl}/schedules/shifts/swaps`, {
       method: 'POST',
-      body: { swaps: [
-        { swapId: 'x', a: { shiftId: A, version: 1 }, b: { shiftId: B, version: 1 } },
-        { swapId: 'x', a: { shiftId: A, version: 1 }, b: { shiftId: B, version: 1 } },
-      ] },
+      body: {
+        swaps: [
+          { swapId: 'x', a: { shiftId: A, version: 1 }, b: { shiftId: B, version: 1 } },
+          { swapId: 'x', a: { shiftId: A, version: 1 }, b: { shiftId: B, version: 1 } },
+        ],
+      },
     });
     expect([dup.status, dup.body.errorCode]).toEqual([400, 'VALIDATION_ERROR']);
     const same = await call<BulkSwapResponse>(`${s.baseUrl}/schedules/shifts/swaps`, {
       method: 'POST',
-      body: { swaps: [{ swapId: 'y', a: { shiftId: A, version: 1 }, b: { shiftId: 'shift-10400-20261127', version: 1 } }] },
+      body: {
+        swaps: [
+          { swapId: 'y', a: { shiftId: A, version: 1 }, b: { shiftId: 'shift-10400-20261127', version: 1 } },
+        ],
+      },
     });
     expect(same.body.results[0]!.error!.errorCode).toBe('VALIDATION_ERROR');
   });

@@ -7,7 +7,13 @@ export interface Reply<T = unknown> {
 
 export async function call<T = unknown>(
   url: string,
-  init: { method?: string; token?: string | null; body?: unknown; headers?: Record<string, string>; raw?: string } = {},
+  init: {
+    method?: string;
+    token?: string | null;
+    body?: unknown;
+    headers?: Record<string, string>;
+    raw?: string;
+  } = {},
 ): Promise<Reply<T>> {
   const headers: Record<string, string> = { ...(init.headers ?? {}) };
   if (init.token !== null) headers.authorization = `Bearer ${init.token ?? 'sandbox-token'}`;
@@ -17,7 +23,11 @@ export async function call<T = unknown>(
     body = JSON.stringify(init.body);
     headers['content-type'] ??= 'application/json';
   }
-  const res = await fetch(url, { method: init.method ?? 'GET', headers, ...(body !== undefined ? { body } : {}) });
+  const res = await fetch(url, {
+    method: init.method ?? 'GET',
+    headers,
+    ...(body !== undefined ? { body } : {}),
+  });
   const text = await res.text();
   let parsed: unknown = text;
   try {

@@ -94,12 +94,17 @@ describe('the weekly publish window', () => {
   it('opens just after the DST gap when the local time does not exist (Chatham, 2026-09-27)', () => {
     const w = { dayOfWeek: 7 as const, time: '03:00', zone: 'Pacific/Chatham', durationMinutes: 30 };
     const occ = nextWindowAfter(parseInstant('2026-09-26T00:00:00+12:45'), w);
-    expect(DateTime.fromMillis(occ.opensAt, { zone: 'Pacific/Chatham' }).toISO()).toBe('2026-09-27T04:00:00.000+13:45');
+    expect(DateTime.fromMillis(occ.opensAt, { zone: 'Pacific/Chatham' }).toISO()).toBe(
+      '2026-09-27T04:00:00.000+13:45',
+    );
   });
 
   it('opens the default window on Saturday 18:00 UTC = Sunday 02:00 SGT', () => {
     const w = { dayOfWeek: 7 as const, time: '02:00', zone: 'Asia/Singapore', durationMinutes: 30 };
     const occ = nextWindowAfter(parseInstant('2026-11-25T00:00:00Z'), w);
-    expect([toWire(occ.opensAt), toWire(occ.closesAt)]).toEqual(['2026-11-28T18:00:00Z', '2026-11-28T18:30:00Z']);
+    expect([toWire(occ.opensAt), toWire(occ.closesAt)]).toEqual([
+      '2026-11-28T18:00:00Z',
+      '2026-11-28T18:30:00Z',
+    ]);
   });
 });

@@ -91,7 +91,7 @@ const command: Command = {
     });
     process.stdout.write(
       `WFM sandbox listening on ${running.baseUrl}\n` +
-        `  admin: ${running.url}/_sandbox/{state,ledger,clock,faults,behaviour,stats}\n` +
+        `  admin: ${running.url}/_sandbox/{health,state,ledger,clock,faults,behaviour,publish-window,stats}\n` +
         `  ${running.sandbox.store.size} shifts; virtual clock ${new Date(running.sandbox.clock.now()).toISOString()}\n`,
     );
     await new Promise<void>((resolve) => {
