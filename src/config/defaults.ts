@@ -1,0 +1,58 @@
+/**
+ * Every default in one visible object, units in the names (STYLE.md; pino's
+ * `defaultOptions`, kafkajs's `retry/defaults.js`). The zod schema in schema.ts fills
+ * missing values from here.
+ */
+export const DEFAULTS = {
+  kafka: {
+    brokers: ['127.0.0.1:9092'],
+    clientId: 'trunk-reactor',
+    groupId: 'trunk-reactor',
+    topics: {
+      events: 'trunk-utilization',
+      deadLetter: 'trunk-reactor.dead-letter',
+      adjustments: 'trunk-reactor.adjustments',
+      outcomes: 'trunk-reactor.outcomes',
+      state: 'trunk-reactor.rule-state',
+      repartition: 'trunk-reactor.repartition',
+    },
+    /** partitions used when trunk-reactor creates a topic that does not exist */
+    partitions: 6,
+    replicationFactor: 1,
+    sessionTimeoutMs: 30_000,
+    transactionTimeoutMs: 60_000,
+    connectionTimeoutMs: 3_000,
+  },
+  wfm: {
+    baseUrl: 'http://127.0.0.1:8080/wfm/api/v2',
+    /** plain http is refused unless this is true (meant for a local sandbox) */
+    allowInsecureHttp: false,
+    /** the shared request budget of all instances; Genesys Cloud's default is 300/min per client */
+    requestsPerMinute: 240,
+    maxConcurrency: 8,
+    connectTimeoutMs: 5_000,
+    headersTimeoutMs: 10_000,
+    bodyTimeoutMs: 10_000,
+  },
+  writer: {
+    /** per-adjustment time budget for retries outside the publish window */
+    attemptBudgetMs: 30_000,
+    backoffBaseMs: 50,
+    backoffCapMs: 5_000,
+    /** process-wide retry budget (AWS standard retry quota): tokens, cost per retry, refund per success */
+    retryQuotaTokens: 500,
+    retryCost: 5,
+    successRefund: 1,
+    swapBatchSize: 50,
+  },
+  publishWindow: { dayOfWeek: 7, time: '02:00', zone: 'Asia/Singapore', durationMinutes: 30 },
+  rules: {
+    files: ['config/rules.yaml'],
+    watch: true,
+    allowedLatenessMs: 60_000,
+    killSwitchFile: '.trunk-reactor-kill-switch',
+  },
+  admin: { host: '127.0.0.1', port: 9464 },
+  log: { level: 'info' },
+  shutdownTimeoutMs: 15_000,
+} as const;

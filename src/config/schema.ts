@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { isValidZone } from '../time/zone.js';
+import { DEFAULTS } from './defaults.js';
+
+/** A secret never sits in the config file itself: it names an environment variable or a file. */
+export const SecretRef = z
+  .union([
+    z.strictObject({ env: z.string().min(1).describe('environment variable holding the secret') }),
+    z.strictObject({
+      file: z.string().min(1).describe('file holding the secret (trailing newline trimmed)'),
+    }),
+  ])
+  .meta({ id: 'SecretRef', description: 'Where to read a secret from: { env: NAME } or { file: PATH }' });
+export type SecretRef = z.infer<typeof SecretRef>;
+
+const D = DEFAULTS;
+
+const Topics = z.strictObject({
+  events: z.string().min(1).default(D.kafka.topics.events),
+  deadLetter: z.string().min(1).default(D.kafka.topics.deadLetter),
+  adjustments: z.string().min(1).default(D.kafka.topics.adjustments),
+  outcomes: z.string().min(1).default(D.kafka.topics.outcomes),
+  state: z.string().min(1).default(D.kafka.topics.state),
+  repartition: z.string().min(1).default(D.kafka.topics.repartition),
+});
+
+const Kafka = z.strictObject({
+  brokers: z
+    .array(z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port'))
+    .min(1)
+    .default([...D.kafka.brokers]),
+  clientId: z.string().min(1).default(D.kafka.clientId),
+  groupId: z.string().min(1).default(D.kafka.groupId),
+  topics: Topics.default(Topics.parse({})),
+  partitions: z.number().int().min(1).default(D.kafka.partitions),
+  replicationFactor: z.number().int().min(1).default(D.kafka.replicationFactor),
+  sessionTimeoutMs: z.number().int().min(1000).default(D.kafka.sessionTimeoutMs),
+  transactionTimeoutMs: z.number().int().min(1000).default(D.kafka.transactionTimeoutMs),
+  connectionTimeoutMs: z.number().int().min(100).default(D.kafka.connectionTimeoutMs),
+  ssl: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        caFile: z.string().optional(),
+        certFile: z.string().optional(),
+        keyFile: z.string().optional(),
+        rejectUnauthorized: z.boolean().default(true),
+      }),
+    ])
+    .default(false),
+  sasl: z
+    .strictObject({
+      mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+      username: z.string().min(1),
+      password: SecretRef,
+    })
+    .optional(),
+});
+
+const WfmAuth = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('token'), token: SecretRef }),
+  z.strictObject({
+    kind: z.literal('oauth'),
+    tokenUrl: z.string().url().optional().describe('default: <baseUrl>/oauth/token'),
+    clientId: z.string().min(1),
+    clientSecret: SecretRef,
+  }),
+]);
+
+const Wfm = z.strictObject({
+  baseUrl: z.string().url().default(D.wfm.baseUrl),
+  allowInsecureHttp: z.boolean().default(D.wfm.allowInsecureHttp),
+  auth: WfmAuth.default({ kind: 'token', token: { env: 'TRUNK_REACTOR_WFM_TOKEN' } }),
+  requestsPerMinute: z.number().positive().default(D.wfm.requestsPerMinute),
+  maxConcurrency: z.number().int().min(1).max(256).default(D.wfm.maxConcurrency),
+  connectTimeoutMs: z.number().int().min(1).default(D.wfm.connectTimeoutMs),
+  headersTimeoutMs: z.number().int().min(1).default(D.wfm.headersTimeoutMs),
+  bodyTimeoutMs: z.number().int().min(1).default(D.wfm.bodyTimeoutMs),
+});
+
+const Writer = z.strictObject({
+  attemptBudgetMs: z.number().int().min(0).default(D.writer.attemptBudgetMs),
+  backoffBaseMs: z.number().int().min(1).default(D.writer.backoffBaseMs),
+  backoffCapMs: z.number().int().min(1).default(D.writer.backoffCapMs),
+  retryQuotaTokens: z.number().int().min(0).default(D.writer.retryQuotaTokens),
+  retryCost: z.number().int().min(0).default(D.writer.retryCost),
+  successRefund: z.number().int().min(0).default(D.writer.successRefund),
+  swapBatchSize: z.number().int().min(1).max(100).default(D.writer.swapBatchSize),
+});
+
+const PublishWindow = z.strictObject({
+  dayOfWeek: z.number().int().min(1).max(7).default(D.publishWindow.dayOfWeek),
+  time: z
+    .string()
+    .regex(/^\d{2}:\d{2}$/, 'must be HH:mm')
+    .default(D.publishWindow.time),
+  zone: z
+    .string()
+    .refine(isValidZone, 'must be an IANA time zone such as Asia/Singapore')
+    .default(D.publishWindow.zone),
+  durationMinutes: z.number().int().min(1).max(1440).default(D.publishWindow.durationMinutes),
+});
+
+const Rules = z.strictObject({
+  files: z
+    .array(z.string().min(1))
+    .min(1)
+    .default([...D.rules.files]),
+  watch: z.boolean().default(D.rules.watch),
+  allowedLatenessMs: z.number().int().min(0).default(D.rules.allowedLatenessMs),
+  killSwitchFile: z.string().default(D.rules.killSwitchFile),
+});
+
+const Admin = z.strictObject({
+  host: z.string().default(D.admin.host),
+  port: z.number().int().min(0).max(65535).default(D.admin.port),
+  token: SecretRef.optional().describe('bearer token required by admin write endpoints'),
+});
+
+export const Config = z
+  .strictObject({
+    kafka: Kafka.default(Kafka.parse({})),
+    wfm: Wfm.default(Wfm.parse({})),
+    writer: Writer.default(Writer.parse({})),
+    publishWindow: PublishWindow.default(PublishWindow.parse({})),
+    rules: Rules.default(Rules.parse({})),
+    admin: Admin.default(Admin.parse({})),
+    log: z
+      .strictObject({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        pretty: z.boolean().optional(),
+      })
+      .default({ level: 'info' }),
+    shutdownTimeoutMs: z.number().int().min(100).default(D.shutdownTimeoutMs),
+  })
+  .meta({ id: 'TrunkReactorConfig', title: 'trunk-reactor configuration' });
+export type Config = z.infer<typeof Config>;
