@@ -1,0 +1,115 @@
+import { DateTime } from 'luxon';
+import { parseInstant } from '../time/instant.js';
+import { EventDecodeError } from './decode-error.js';
+import { TRUNK_EVENT_SCHEMA_VERSION, TrunkEvent, type TrunkSample } from './trunk-event.js';
+
+export const DECODE_LIMITS = {
+  /** a sample is a few hundred bytes; anything this big is not one */
+  maxBytes: 64 * 1024,
+  /** event times outside [2000-01-01, 2100-01-01) UTC are refused as nonsense, not clamped */
+  minTimeMs: Date.UTC(2000, 0, 1),
+  maxTimeMs: Date.UTC(2100, 0, 1),
+} as const;
+
+export type DecodeResult = { ok: true; sample: TrunkSample } | { ok: false; error: EventDecodeError };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Turns raw bytes (a Kafka message value, an NDJSON line) into a sample, or into a typed
+ * error with the reason. Never throws: every input, however broken, gets an answer.
+ */
+export function decodeTrunkEvent(raw: Uint8Array | string | null | undefined): DecodeResult {
+  if (raw === null || raw === undefined)
+    return fail(new EventDecodeError('empty', 'the message has no value'));
+  let text: string;
+  if (typeof raw === 'string') {
+    text = raw;
+  } else {
+    if (raw.byteLength > DECODE_LIMITS.maxBytes) {
+      return fail(tooLarge(raw.byteLength));
+    }
+    try {
+      text = utf8.decode(raw);
+    } catch (cause) {
+      return fail(new EventDecodeError('not-utf8', 'the value is not valid UTF-8', { cause }));
+    }
+  }
+  if (text.length > DECODE_LIMITS.maxBytes) return fail(tooLarge(text.length));
+  if (text.trim() === '') return fail(new EventDecodeError('empty', 'the value is empty'));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    return fail(new EventDecodeError('not-json', `not JSON: ${(cause as Error).message}`, { cause }));
+  }
+  return decodeTrunkEventObject(json);
+}
+
+/** Same as decodeTrunkEvent, for an already-parsed value. */
+export function decodeTrunkEventObject(json: unknown): DecodeResult {
+  if (
+    json !== null &&
+    typeof json === 'object' &&
+    'schemaVersion' in json &&
+    json.schemaVersion !== TRUNK_EVENT_SCHEMA_VERSION
+  ) {
+    return fail(
+      new EventDecodeError(
+        'unsupported-version',
+        `schemaVersion ${JSON.stringify(json.schemaVersion)} is not supported; this build reads schemaVersion ${TRUNK_EVENT_SCHEMA_VERSION}`,
+      ),
+    );
+  }
+  const parsed = TrunkEvent.safeParse(json);
+  if (!parsed.success) {
+    const reason = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.length ? i.path.join('.') : '(event)'}: ${i.message}`)
+      .join('; ');
+    return fail(new EventDecodeError('schema', reason, { cause: parsed.error }));
+  }
+  const e = parsed.data;
+  if (e.activeCalls > e.capacity) {
+    return fail(
+      new EventDecodeError(
+        'calls-exceed-capacity',
+        `activeCalls ${e.activeCalls} exceeds capacity ${e.capacity} on trunk ${e.trunkId}: a trunk cannot carry more calls than its channels`,
+      ),
+    );
+  }
+  const time = parseInstant(e.eventTime);
+  if (time < DECODE_LIMITS.minTimeMs || time >= DECODE_LIMITS.maxTimeMs) {
+    return fail(
+      new EventDecodeError(
+        'time-out-of-range',
+        `eventTime ${e.eventTime} is outside [${DateTime.fromMillis(DECODE_LIMITS.minTimeMs, { zone: 'utc' }).toISODate()}, ${DateTime.fromMillis(DECODE_LIMITS.maxTimeMs, { zone: 'utc' }).toISODate()})`,
+      ),
+    );
+  }
+  return {
+    ok: true,
+    sample: {
+      trunkId: e.trunkId,
+      trunkGroup: e.trunkGroup,
+      region: e.region,
+      site: e.site,
+      labels: e.labels,
+      time,
+      activeCalls: e.activeCalls,
+      capacity: e.capacity,
+      utilization: e.activeCalls / e.capacity,
+    },
+  };
+}
+
+function tooLarge(size: number): EventDecodeError {
+  return new EventDecodeError(
+    'too-large',
+    `${size} bytes is over the ${DECODE_LIMITS.maxBytes}-byte limit for one event`,
+  );
+}
+
+function fail(error: EventDecodeError): DecodeResult {
+  return { ok: false, error };
+}

@@ -1,0 +1,78 @@
+import { DAY_MS, HOUR_MS } from '../time/instant.js';
+
+/**
+ * What the per-agent and per-team caps count: adjustments per agent per local day and
+ * per schedule week, and the agents changed per team in the last hour of event time.
+ * Kept in planner state (serialisable), forgotten by event time.
+ */
+export class CapCounters {
+  private readonly perDay = new Map<string, number>();
+  private readonly perWeek = new Map<string, number>();
+  /** team → [event time, agentId] of each change, oldest first */
+  private readonly teamChanges = new Map<string, Array<[number, string]>>();
+
+  agentDay(agentId: string, localDate: string): number {
+    return this.perDay.get(`${agentId}|${localDate}`) ?? 0;
+  }
+
+  agentWeek(agentId: string, weekStart: string): number {
+    return this.perWeek.get(`${agentId}|${weekStart}`) ?? 0;
+  }
+
+  /** Distinct agents of the team changed in (now - 1h, now]. */
+  teamAgentsInHour(teamId: string, now: number): Set<string> {
+    const out = new Set<string>();
+    for (const [t, agent] of this.teamChanges.get(teamId) ?? [])
+      if (t > now - HOUR_MS && t <= now) out.add(agent);
+    return out;
+  }
+
+  record(c: { agentId: string; teamId: string; localDate: string; weekStart: string; at: number }): void {
+    const d = `${c.agentId}|${c.localDate}`;
+    const w = `${c.agentId}|${c.weekStart}`;
+    this.perDay.set(d, (this.perDay.get(d) ?? 0) + 1);
+    this.perWeek.set(w, (this.perWeek.get(w) ?? 0) + 1);
+    let list = this.teamChanges.get(c.teamId);
+    if (!list) {
+      list = [];
+      this.teamChanges.set(c.teamId, list);
+    }
+    list.push([c.at, c.agentId]);
+  }
+
+  /** Forgets team changes older than an hour and day/week counts older than 15 days before `now`. */
+  prune(now: number): void {
+    for (const [team, list] of this.teamChanges) {
+      const kept = list.filter(([t]) => t > now - HOUR_MS);
+      if (kept.length === 0) this.teamChanges.delete(team);
+      else if (kept.length !== list.length) this.teamChanges.set(team, kept);
+    }
+    const oldest = new Date(now - 15 * DAY_MS).toISOString().slice(0, 10);
+    for (const m of [this.perDay, this.perWeek]) {
+      for (const k of m.keys()) if (k.slice(k.lastIndexOf('|') + 1) < oldest) m.delete(k);
+    }
+  }
+
+  toJSON(): CapCountersSnapshot {
+    const sorted = (m: Map<string, number>) => [...m].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    return {
+      perDay: sorted(this.perDay),
+      perWeek: sorted(this.perWeek),
+      teamChanges: [...this.teamChanges].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+    };
+  }
+
+  static fromJSON(s: CapCountersSnapshot): CapCounters {
+    const c = new CapCounters();
+    for (const [k, v] of s.perDay) c.perDay.set(k, v);
+    for (const [k, v] of s.perWeek) c.perWeek.set(k, v);
+    for (const [k, v] of s.teamChanges) c.teamChanges.set(k, v);
+    return c;
+  }
+}
+
+export interface CapCountersSnapshot {
+  perDay: Array<[string, number]>;
+  perWeek: Array<[string, number]>;
+  teamChanges: Array<[string, Array<[number, string]>]>;
+}

@@ -1,0 +1,117 @@
+import type { Intent } from '../rules/intent.js';
+import { type Clock, systemClock } from '../time/clock.js';
+import { toWire } from '../time/instant.js';
+import type { ScheduleSource } from '../wfm/adapter.js';
+import type { Agent } from '../wfm/contract.js';
+import { CapCounters, type CapCountersSnapshot } from './cap-counters.js';
+import type { BusinessUnitCalendar } from './guardrails.js';
+import { type KillSwitch, NO_KILL_SWITCH } from './kill-switch.js';
+import { Overlay, type ShiftOverride } from './overlay.js';
+import { type Resolution, resolveIntent } from './resolve-intent.js';
+import { ScheduleCache } from './schedule-cache.js';
+import { ScheduleView, type ViewShift } from './schedule-view.js';
+
+export interface PlannerOptions {
+  /** where the schedule is read from (the WFM adapter, or a snapshot) */
+  source: ScheduleSource;
+  /** the business unit's zone and week start: schedule weeks for the weekly caps */
+  businessUnit: BusinessUnitCalendar;
+  /** for the schedule cache's TTL only; decisions use event time */
+  clock?: Clock;
+  cacheTtlMs?: number;
+  killSwitch?: KillSwitch;
+}
+
+export const PLANNER_SNAPSHOT_FORMAT = 'trunk-reactor/planner-state@1';
+
+export interface PlannerSnapshot {
+  format: typeof PLANNER_SNAPSHOT_FORMAT;
+  counters: CapCountersSnapshot;
+  overlay: Array<[string, ShiftOverride]>;
+}
+
+/**
+ * Turns intents into adjustments: reads the teams' schedules (cached), lays its own
+ * earlier decisions over them, and resolves each intent under the guardrails. Intents
+ * are planned one at a time, in the order given (calls are queued), because each one
+ * sees the counters and schedule the previous ones left.
+ */
+export class Planner {
+  private readonly cache: ScheduleCache;
+  private readonly killSwitch: KillSwitch;
+  private counters: CapCounters;
+  private overlay: Overlay;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly options: PlannerOptions,
+    state?: PlannerSnapshot,
+  ) {
+    this.cache = new ScheduleCache(options.source, options.clock ?? systemClock, options.cacheTtlMs);
+    this.killSwitch = options.killSwitch ?? NO_KILL_SWITCH;
+    if (state && state.format !== PLANNER_SNAPSHOT_FORMAT) {
+      throw new TypeError(
+        `cannot restore planner state in format '${state.format}': this build reads ${PLANNER_SNAPSHOT_FORMAT}`,
+      );
+    }
+    this.counters = state ? CapCounters.fromJSON(state.counters) : new CapCounters();
+    this.overlay = state ? Overlay.fromJSON(state.overlay) : new Overlay();
+  }
+
+  plan(intent: Intent): Promise<Resolution> {
+    const run = this.queue.then(() => this.planNow(intent));
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private async planNow(intent: Intent): Promise<Resolution> {
+    const ks = await this.killSwitch.state();
+    if (ks.engaged) {
+      return {
+        adjustments: [],
+        skipped: [
+          {
+            ruleId: intent.ruleId,
+            eventTime: toWire(intent.eventTime),
+            shiftIds: [],
+            agentIds: [],
+            guardrail: 'killSwitch',
+            detail: `kill switch engaged: ${ks.reason ?? 'no reason given'}`,
+          },
+        ],
+      };
+    }
+    const a = intent.action;
+    const teams = a.kind === 'swap' ? [a.team, a.donorTeam] : [a.team];
+    const shifts = new Map<string, ViewShift>();
+    const agents: Agent[] = [];
+    for (const team of teams) {
+      for (const s of await this.cache.teamShifts(team, intent.eventTime)) shifts.set(s.id, s);
+      agents.push(...(await this.cache.teamAgents(team)));
+    }
+    this.overlay.prune(intent.eventTime);
+    this.counters.prune(intent.eventTime);
+    const projected = [...shifts.values()].map((s) => this.overlay.apply(s));
+    const view = new ScheduleView(projected, agents, this.options.businessUnit.zone);
+    return resolveIntent(intent, view, this.counters, this.overlay, this.options.businessUnit);
+  }
+
+  /** Forget cached schedules (of one team, or all): the next intent reads fresh ones. */
+  invalidate(teamId?: string): void {
+    this.cache.invalidate(teamId);
+  }
+
+  get cacheStats(): Readonly<{ reads: number; hits: number }> {
+    return this.cache.stats;
+  }
+
+  /** Cap counters and planned changes as a plain value; wait for queued plans first. */
+  async snapshot(): Promise<PlannerSnapshot> {
+    await this.queue;
+    return {
+      format: PLANNER_SNAPSHOT_FORMAT,
+      counters: this.counters.toJSON(),
+      overlay: this.overlay.toJSON(),
+    };
+  }
+}

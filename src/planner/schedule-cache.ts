@@ -1,0 +1,83 @@
+import type { Clock } from '../time/clock.js';
+import { DAY_MS, toWire } from '../time/instant.js';
+import type { ScheduleSource } from '../wfm/adapter.js';
+import type { Agent } from '../wfm/contract.js';
+import { toViewShift, type ViewShift } from './schedule-view.js';
+
+export const SCHEDULE_CACHE_DEFAULTS = {
+  /** how long a team's shifts are reused before they are read again, milliseconds (wall clock) */
+  ttlMs: 60_000,
+  /**
+   * the span read around an intent's event time (from its UTC day): candidates lie within
+   * a day of it (the rules schema caps every look-ahead at 1d), shifts are at most a day
+   * long, and the rest check looks up to 48h (the largest minRest) beyond them
+   */
+  behindMs: 3 * DAY_MS,
+  aheadMs: 4 * DAY_MS,
+} as const;
+
+interface Entry<T> {
+  value: Promise<T>;
+  loadedAt: number;
+}
+
+/**
+ * Team schedules read through the WFM adapter, cached per team and UTC day bucket with
+ * a TTL on the injected clock. The TTL only decides how fresh a copy is; what the
+ * planner decides from a copy depends on event time alone. `invalidate` drops a team
+ * (or everything) — the writer calls it after a conflict shows the copy is stale.
+ */
+export class ScheduleCache {
+  private readonly shifts = new Map<string, Entry<ViewShift[]>>();
+  private readonly agents = new Map<string, Entry<Agent[]>>();
+  readonly stats = { reads: 0, hits: 0 };
+
+  constructor(
+    private readonly source: ScheduleSource,
+    private readonly clock: Clock,
+    private readonly ttlMs: number = SCHEDULE_CACHE_DEFAULTS.ttlMs,
+  ) {}
+
+  async teamShifts(teamId: string, eventTime: number): Promise<ViewShift[]> {
+    const bucket = Math.floor(eventTime / DAY_MS) * DAY_MS;
+    return this.get(this.shifts, `${teamId}|${bucket}`, async () => {
+      const list = await this.source.listShifts({
+        teamId,
+        from: toWire(bucket - SCHEDULE_CACHE_DEFAULTS.behindMs),
+        to: toWire(bucket + SCHEDULE_CACHE_DEFAULTS.aheadMs),
+      });
+      return list.map(toViewShift);
+    });
+  }
+
+  async teamAgents(teamId: string): Promise<Agent[]> {
+    return this.get(this.agents, teamId, () => this.source.listAgents({ teamId }));
+  }
+
+  invalidate(teamId?: string): void {
+    if (teamId === undefined) {
+      this.shifts.clear();
+      this.agents.clear();
+      return;
+    }
+    for (const k of [...this.shifts.keys()]) if (k.startsWith(`${teamId}|`)) this.shifts.delete(k);
+    this.agents.delete(teamId);
+  }
+
+  private get<T>(map: Map<string, Entry<T>>, key: string, load: () => Promise<T>): Promise<T> {
+    const now = this.clock.now();
+    const hit = map.get(key);
+    if (hit && now - hit.loadedAt < this.ttlMs) {
+      this.stats.hits++;
+      return hit.value;
+    }
+    this.stats.reads++;
+    const value = load();
+    map.set(key, { value, loadedAt: now });
+    // a failed read must not be cached
+    value.catch(() => {
+      if (map.get(key)?.value === value) map.delete(key);
+    });
+    return value;
+  }
+}

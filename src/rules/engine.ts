@@ -1,0 +1,404 @@
+import type { TrunkSample } from '../events/trunk-event.js';
+import type { CompiledRule, CompiledRuleSet, SeriesDef } from './compile.js';
+import {
+  ENGINE_SNAPSHOT_FORMAT,
+  type EngineCounters,
+  type EngineSnapshot,
+  type SampleTuple,
+} from './engine-snapshot.js';
+import { EventRejectedError } from './event-rejected-error.js';
+import type { Intent } from './intent.js';
+import { evidenceOf } from './predicate.js';
+import { ReorderBuffer } from './reorder-buffer.js';
+import { PHASE, PHASE_NAMES, type Phase, RuleState } from './rule-state.js';
+import type { ScopeBy } from './schema.js';
+import { ScopeState } from './scope-state.js';
+import { SlidingWindow } from './sliding-window.js';
+
+export interface Evaluation {
+  /** intents in (event time, rule order); a shared empty array when none */
+  intents: readonly Intent[];
+  /** set when the sample was refused (late or duplicate) */
+  rejected: EventRejectedError | null;
+}
+
+export interface RuleTransition {
+  ruleId: string;
+  scope: { kind: ScopeBy; value: string };
+  from: (typeof PHASE_NAMES)[number];
+  to: (typeof PHASE_NAMES)[number];
+  /** event time */
+  at: number;
+}
+
+export interface RuleEngineOptions {
+  /** called on every phase change (for metrics and the status page); must not throw */
+  onTransition?: (t: RuleTransition) => void;
+}
+
+const NO_INTENTS: readonly Intent[] = Object.freeze([]);
+
+/** Where one trunk's samples go: the series that see it, their scope keys and states. */
+interface Route {
+  trunkGroup: string;
+  region: string;
+  site: string;
+  labels: Readonly<Record<string, string>> | undefined;
+  defs: readonly SeriesDef[];
+  keys: string[];
+  states: ScopeState[];
+  /** the trunk's member slot in each multi-trunk scope state (a lookup hint) */
+  slots: Int32Array;
+}
+const NOTHING: Evaluation = Object.freeze({ intents: NO_INTENTS, rejected: null });
+
+/**
+ * The rules engine for one input partition: a synchronous state machine fed one sample
+ * at a time. It reads no clock — event time is the only time — and its whole state is
+ * a value (`snapshot()` / `RuleEngine.restore()`), so a restored engine continues
+ * exactly as the original would have.
+ *
+ * An event goes through the reorder buffer (see ReorderBuffer), then to the series
+ * that can see it (rules indexed by scope), then into the windows of its scope key,
+ * then through each rule's state machine.
+ */
+export class RuleEngine {
+  private rules: CompiledRuleSet;
+  private buffer: ReorderBuffer;
+  private keys: Array<Map<string, ScopeState>>;
+  private readonly counters: EngineCounters = {
+    accepted: 0,
+    processed: 0,
+    late: 0,
+    duplicates: 0,
+    intents: 0,
+  };
+  private readonly onTransition: ((t: RuleTransition) => void) | undefined;
+  /** per trunk: the scope states its samples update (derived, rebuilt on restore) */
+  private routes = new Map<string, Route>();
+  private usesLabels: boolean;
+
+  constructor(rules: CompiledRuleSet, options: RuleEngineOptions = {}) {
+    this.rules = rules;
+    this.buffer = new ReorderBuffer(rules.allowedLatenessMs);
+    this.keys = rules.series.map(() => new Map());
+    this.onTransition = options.onTransition;
+    this.usesLabels = rules.series.some((x) => x.usesLabels);
+  }
+
+  get ruleSet(): CompiledRuleSet {
+    return this.rules;
+  }
+
+  /** The partition's watermark (epoch ms): samples older than this are late. */
+  get watermark(): number {
+    return this.buffer.watermark;
+  }
+
+  get stats(): Readonly<EngineCounters> & { buffered: number } {
+    return { ...this.counters, buffered: this.buffer.size };
+  }
+
+  evaluate(sample: TrunkSample): Evaluation {
+    const verdict = this.buffer.offer(sample);
+    if (verdict !== 'accepted') {
+      if (verdict === 'late') this.counters.late++;
+      else this.counters.duplicates++;
+      return {
+        intents: NO_INTENTS,
+        rejected: new EventRejectedError(
+          verdict === 'late' ? 'TR_ERR_EVENT_LATE' : 'TR_ERR_EVENT_DUPLICATE',
+          sample,
+          this.buffer.watermark,
+        ),
+      };
+    }
+    this.counters.accepted++;
+    let out: Intent[] | null = null;
+    for (let s = this.buffer.next(); s !== undefined; s = this.buffer.next()) out = this.process(s, out);
+    return out === null ? NOTHING : { intents: out, rejected: null };
+  }
+
+  /** Evaluates everything still waiting for the watermark, as at the end of a stream. */
+  flush(): Intent[] {
+    let out: Intent[] | null = null;
+    for (const s of this.buffer.drain()) out = this.process(s, out);
+    return out ?? [];
+  }
+
+  private process(s: TrunkSample, out: Intent[] | null): Intent[] | null {
+    this.counters.processed++;
+    let r = this.routes.get(s.trunkId);
+    if (
+      r === undefined ||
+      r.trunkGroup !== s.trunkGroup ||
+      r.region !== s.region ||
+      r.site !== s.site ||
+      (this.usesLabels && !sameLabels(r.labels, s.labels))
+    ) {
+      r = this.route(s);
+    }
+    const staleMs = this.rules.memberStaleAfterMs;
+    const before = out === null ? 0 : out.length;
+    const defs = r.defs;
+    for (let i = 0; i < defs.length; i++) {
+      const def = defs[i]!;
+      const st = r.states[i]!;
+      r.slots[i] = st.ingest(s, def, staleMs, r.slots[i]!);
+      const rules = def.rules;
+      for (let j = 0; j < rules.length; j++) {
+        const intent = this.step(rules[j]!, st.rules[j]!, st, r.keys[i]!, s.time);
+        if (intent !== null) {
+          if (out === null) out = [];
+          out.push(intent);
+        }
+      }
+    }
+    if (out !== null && out.length - before > 1) {
+      const mine = out.splice(before).sort((a, b) => a.ruleIndex - b.ruleIndex);
+      out.push(...mine);
+    }
+    if (out !== null) this.counters.intents += out.length - before;
+    return out;
+  }
+
+  /** Rules indexed by scope: works out once per trunk which scope states its samples reach. */
+  private route(s: TrunkSample): Route {
+    const defs = this.rules.route(s);
+    const keys = defs.map((d) => keyOf(d.by, s));
+    const states = defs.map((def, i) => {
+      const map = this.keys[def.index]!;
+      let st = map.get(keys[i]!);
+      if (st === undefined) {
+        st = new ScopeState(def);
+        map.set(keys[i]!, st);
+      }
+      return st;
+    });
+    const r: Route = {
+      trunkGroup: s.trunkGroup,
+      region: s.region,
+      site: s.site,
+      labels: s.labels,
+      defs,
+      keys,
+      states,
+      slots: new Int32Array(defs.length).fill(-1),
+    };
+    this.routes.set(s.trunkId, r);
+    return r;
+  }
+
+  private step(rule: CompiledRule, rs: RuleState, st: ScopeState, key: string, t: number): Intent | null {
+    if (rule.during !== null && !rule.during.isActive(t)) {
+      if (rs.phase !== PHASE.inactive) this.transition(rule, rs, key, PHASE.inactive, t);
+      return null;
+    }
+    const ws = st.windows;
+    if (rs.phase === PHASE.inactive) {
+      if (!rule.fire(ws)) return null;
+      rs.pendingSince = t;
+      this.transition(rule, rs, key, PHASE.pending, t);
+    }
+    if (rs.phase === PHASE.pending) {
+      if (!rule.fire(ws)) {
+        this.transition(rule, rs, key, PHASE.inactive, t);
+        return null;
+      }
+      if (t - rs.pendingSince < rule.forMs) return null;
+      rs.firingSince = t;
+      rs.holdFalseSince = Number.NaN;
+      rs.acts = 0;
+      this.transition(rule, rs, key, PHASE.firing, t);
+    }
+    // firing
+    if (!rule.hold(ws)) {
+      if (Number.isNaN(rs.holdFalseSince)) rs.holdFalseSince = t;
+      if (t - rs.holdFalseSince >= rule.keepFiringForMs) this.transition(rule, rs, key, PHASE.inactive, t);
+      return null;
+    }
+    rs.holdFalseSince = Number.NaN;
+    const sinceAct = t - rs.lastActAt;
+    const due =
+      rs.acts === 0 ? sinceAct >= rule.cooldownMs : rule.repeatEveryMs > 0 && sinceAct >= rule.repeatEveryMs;
+    if (!due) return null;
+    rs.lastActAt = t;
+    const repeat = rs.acts++;
+    return {
+      ruleId: rule.id,
+      ruleIndex: rule.index,
+      scope: { kind: rule.series.by, value: key },
+      eventTime: t,
+      firingSince: rs.firingSince,
+      repeat,
+      evidence: evidenceOf(rule.condition, ws),
+      forMs: rule.forMs,
+      action: rule.action,
+      guardrails: rule.guardrails,
+    };
+  }
+
+  private transition(rule: CompiledRule, rs: RuleState, key: string, to: Phase, t: number): void {
+    const from = rs.phase;
+    if (to === PHASE.inactive) rs.reset();
+    else rs.phase = to;
+    this.onTransition?.({
+      ruleId: rule.id,
+      scope: { kind: rule.series.by, value: key },
+      from: PHASE_NAMES[from],
+      to: PHASE_NAMES[to],
+      at: t,
+    });
+  }
+
+  /** The current phase of every rule and scope key (for the status page and tests). */
+  phases(): Array<{ ruleId: string; scope: string; phase: (typeof PHASE_NAMES)[number] }> {
+    const out: Array<{ ruleId: string; scope: string; phase: (typeof PHASE_NAMES)[number] }> = [];
+    for (const def of this.rules.series) {
+      for (const [key, st] of this.keys[def.index]!) {
+        def.rules.forEach((r, j) => {
+          out.push({ ruleId: r.id, scope: key, phase: PHASE_NAMES[st.rules[j]!.phase] });
+        });
+      }
+    }
+    return out;
+  }
+
+  snapshot(): EngineSnapshot {
+    return {
+      format: ENGINE_SNAPSHOT_FORMAT,
+      rulesFingerprint: this.rules.fingerprint,
+      maxTime: finite(this.buffer.maxTime),
+      watermark: finite(this.buffer.watermark),
+      counters: { ...this.counters },
+      buffer: this.buffer.pending().map(toTuple),
+      series: this.rules.series.map((def) => ({
+        signature: def.signature,
+        keys: [...this.keys[def.index]!].map(([key, st]) => ({
+          key,
+          members: st.membersSnapshot(),
+          windows: def.windows.map((w, i) => ({ signature: w.signature, ...st.windows[i]!.toJSON() })),
+          rules: def.rules.map((r, j) => ({
+            id: r.id,
+            fingerprint: r.fingerprint,
+            state: st.rules[j]!.toJSON(),
+          })),
+        })),
+      })),
+    };
+  }
+
+  /**
+   * An engine for `rules` carrying on from `snap`. State whose series, window or rule
+   * fingerprint no longer exists in `rules` is dropped; new ones start empty.
+   */
+  static restore(rules: CompiledRuleSet, snap: EngineSnapshot, options: RuleEngineOptions = {}): RuleEngine {
+    if (snap.format !== ENGINE_SNAPSHOT_FORMAT) {
+      throw new TypeError(
+        `cannot restore rule state in format '${snap.format}': this build reads ${ENGINE_SNAPSHOT_FORMAT}`,
+      );
+    }
+    const engine = new RuleEngine(rules, options);
+    Object.assign(engine.counters, snap.counters);
+    const buffer = engine.buffer;
+    buffer.maxTime = snap.maxTime ?? Number.NEGATIVE_INFINITY;
+    buffer.watermark = Number.NEGATIVE_INFINITY;
+    for (const t of snap.buffer) buffer.offer(fromTuple(t));
+    buffer.maxTime = snap.maxTime ?? Number.NEGATIVE_INFINITY;
+    buffer.watermark = snap.watermark ?? Number.NEGATIVE_INFINITY;
+    const bySig = new Map(rules.series.map((s) => [s.signature, s]));
+    for (const ss of snap.series) {
+      const def = bySig.get(ss.signature);
+      if (!def) continue;
+      const map = engine.keys[def.index]!;
+      for (const k of ss.keys) map.set(k.key, restoreScope(def, k));
+    }
+    return engine;
+  }
+
+  /**
+   * Swaps in a new rule set between two events (hot reload). Rules whose firing logic is
+   * unchanged keep their pending timers, firing state and cooldowns; windows still in
+   * use keep their points.
+   */
+  replaceRules(rules: CompiledRuleSet): void {
+    const next = RuleEngine.restore(rules, this.snapshot(), { onTransition: this.onTransition });
+    this.rules = next.rules;
+    this.buffer = next.buffer;
+    this.keys = next.keys;
+    this.routes = new Map();
+    this.usesLabels = next.usesLabels;
+  }
+}
+
+function restoreScope(def: SeriesDef, k: EngineSnapshot['series'][number]['keys'][number]): ScopeState {
+  const st = new ScopeState(def);
+  if (k.members) st.restoreMembers(k.members);
+  def.windows.forEach((w, i) => {
+    const ws = k.windows.find((x) => x.signature === w.signature);
+    if (ws) st.windows[i] = SlidingWindow.fromJSON(w.spanMs, w.needs, ws);
+  });
+  def.rules.forEach((r, j) => {
+    const rs = k.rules.find((x) => x.id === r.id && x.fingerprint === r.fingerprint);
+    if (rs) st.rules[j] = RuleState.fromJSON(rs.state);
+  });
+  return st;
+}
+
+function keyOf(by: ScopeBy, s: TrunkSample): string {
+  switch (by) {
+    case 'trunk':
+      return s.trunkId;
+    case 'trunkGroup':
+      return s.trunkGroup;
+    case 'region':
+      return s.region;
+    case 'site':
+      return s.site;
+    case 'selector':
+      return '*';
+  }
+}
+
+function sameLabels(
+  a: Readonly<Record<string, string>> | undefined,
+  b: Readonly<Record<string, string>> | undefined,
+) {
+  if (a === b) return true;
+  const ka = a ? Object.keys(a) : [];
+  const kb = b ? Object.keys(b) : [];
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) if (a![k] !== b![k]) return false;
+  return true;
+}
+
+function finite(n: number): number | null {
+  return Number.isFinite(n) ? n : null;
+}
+
+function toTuple(s: TrunkSample): SampleTuple {
+  return [
+    s.trunkId,
+    s.trunkGroup,
+    s.region,
+    s.site,
+    s.labels ? { ...s.labels } : null,
+    s.time,
+    s.activeCalls,
+    s.capacity,
+  ];
+}
+
+function fromTuple(t: SampleTuple): TrunkSample {
+  return {
+    trunkId: t[0],
+    trunkGroup: t[1],
+    region: t[2],
+    site: t[3],
+    labels: t[4] ?? undefined,
+    time: t[5],
+    activeCalls: t[6],
+    capacity: t[7],
+    utilization: t[6] / t[7],
+  };
+}
