@@ -45,7 +45,7 @@ req -X PATCH "$API/schedules/shifts/$LSHIFT" -H "$AUTH" -H "$JSON" -d "{\"versio
 curl -sS -X PUT "$URL/_sandbox/clock" -H "$JSON" -d '{"now":"2026-11-25T10:00:00+08:00"}' >/dev/null
 
 show "6. a burst over the rate limit → 429 with Retry-After"
-for _ in $(seq 1 400); do
+for _ in $(seq 1 1000); do
   code=$(curl -sS -o /dev/null -w '%{http_code}' "$API/schedules/shifts/$SHIFT" -H "$AUTH")
   if [ "$code" = 429 ]; then req "$API/schedules/shifts/$SHIFT" -H "$AUTH"; break; fi
 done

@@ -7,6 +7,7 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   'wfm-sandbox': () => import('./commands/wfm-sandbox.js'),
   validate: () => import('./commands/validate.js'),
   plan: () => import('./commands/plan.js'),
+  demo: () => import('./commands/demo.js'),
 };
 
 function help(): string {

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { toWire } from '../time/instant.js';
+import { type IsoWeekday, scheduleWeekOf } from '../time/schedule-week.js';
 import type { Activity, Agent, Shift } from '../wfm/contract.js';
 import type { ScheduleSnapshot } from '../wfm/snapshot.js';
 import { seededRandom } from './rng.js';
@@ -53,7 +54,7 @@ export function generateSchedule(opts: GenerateOptions): ScheduleSnapshot {
         end: toWire(start.plus({ hours: 8 }).toMillis()),
         activities: dayActivities(start, hasTraining),
         version: 1,
-        week: '',
+        week: scheduleWeekOf(start.toMillis(), opts.zone, (opts.weekStartDay ?? 7) as IsoWeekday),
         updatedAt: toWire(first.toMillis()),
         updatedBy: 'generator',
       });

@@ -9,6 +9,7 @@ import { DEFAULT_BEHAVIOUR, DEFAULT_FAULTS, type SandboxBehaviour, type SandboxF
 import { seededRandom } from './rng.js';
 import { ScheduleStore } from './schedule-store.js';
 import { checkShift, reflowActivities } from './shift-rules.js';
+import { checkSnapshot } from './snapshot-check.js';
 import type { VirtualClock } from './virtual-clock.js';
 
 export interface WriteContext {
@@ -36,8 +37,9 @@ export class WfmSandbox {
     behaviour: Partial<SandboxBehaviour> = {},
     faults: Partial<SandboxFaults> = {},
   ) {
-    this.store = new ScheduleStore(snapshot);
     this.behaviour = { ...DEFAULT_BEHAVIOUR, ...behaviour };
+    checkSnapshot(snapshot, this.behaviour);
+    this.store = new ScheduleStore(snapshot);
     this.faults = { ...DEFAULT_FAULTS, ...faults };
     this.random = seededRandom(this.faults.seed);
     this.publishedThrough = clock.now();
@@ -283,12 +285,14 @@ export class WfmSandbox {
   }
 
   restoreState(state: SandboxState): void {
+    checkSnapshot(state.schedule, this.behaviour);
     this.store.load(state.schedule);
     this.ledger.restore(state.ledger);
     this.publishedThrough = parseInstant(state.publishedThrough);
   }
 
   loadSchedule(snapshot: ScheduleSnapshot): void {
+    checkSnapshot(snapshot, this.behaviour);
     this.store.load(snapshot);
     this.publishedThrough = this.clock.now();
   }

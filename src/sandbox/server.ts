@@ -24,6 +24,8 @@ export interface RunningSandbox {
   baseUrl: string;
   port: number;
   sandbox: WfmSandbox;
+  /** request counters by status and errorCode, as /_sandbox/stats shows them */
+  stats: SandboxStats;
   close(): Promise<void>;
 }
 
@@ -299,6 +301,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     baseUrl: `${url}${WFM_BASE_PATH}`,
     port,
     sandbox,
+    stats,
     close: async () => {
       clearInterval(timer);
       if (saveTimer) clearTimeout(saveTimer);

@@ -8,7 +8,11 @@ const run = promisify(execFile);
 
 describe('the contract reproduced with nothing but curl', () => {
   it('shows 200, replay, stale-version 409, offset-less 400, publish-lock 409 and 429 against the sandbox', async () => {
-    const s = await startSandbox({ port: 0, clockStart: parseInstant('2026-11-25T10:00:00+08:00') });
+    const s = await startSandbox({
+      port: 0,
+      clockStart: parseInstant('2026-11-25T10:00:00+08:00'),
+      behaviour: { rateLimitPerMinute: 60, rateLimitBurst: 30 },
+    });
     try {
       const { stdout } = await run('bash', ['scripts/contract-curl-demo.sh'], {
         env: { ...process.env, WFM_URL: s.url },

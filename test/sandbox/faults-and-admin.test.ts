@@ -119,6 +119,11 @@ describe('WFM sandbox: admin API', () => {
       durationMinutes: 30,
     });
     expect(zone.status).toBe(400);
+    const broken = smallSchedule();
+    broken.shifts[0]!.activities[1]!.start = '2026-11-22T22:15:00Z'; // overlaps the block before it
+    const refused = await admin(s.url, 'state', broken);
+    expect(refused.status).toBe(400);
+    expect((refused.body as { message: string }).message).toMatch(/shift 'shift-10400-20261122'.*tile/);
     expect((await admin(s.url, 'health')).status).toBe(200);
   });
 

@@ -36,8 +36,15 @@ function activities(start: number, end: number, extra: Array<[string, string, st
   const len = end - start;
   const brk = start + Math.round(len / 4 / 900_000) * 900_000;
   const meal = start + Math.round(len / 2 / 900_000) * 900_000;
-  marks.push([brk, brk + 900_000, 'break'], [meal, meal + 1_800_000, 'meal']);
-  for (const [type, s, e] of extra) marks.push([sgt(s), sgt(e), type]);
+  const extras: Array<[number, number, string]> = extra.map(([type, s, e]) => [sgt(s), sgt(e), type]);
+  // a break or meal that would collide with a training/meeting block moves to just after it
+  const place = (at: number, len: number): number => {
+    for (const [s, e] of extras) if (at < e && s < at + len) return place(e, len);
+    return at;
+  };
+  const b = place(brk, 900_000);
+  const m = place(meal, 1_800_000);
+  marks.push([b, b + 900_000, 'break'], [m, m + 1_800_000, 'meal'], ...extras);
   marks.sort((a, b) => a[0] - b[0]);
   const out: Act[] = [];
   let cursor = start;
