@@ -1,0 +1,17 @@
+# trunk-reactor: one image for the reactor, the WFM sandbox and the demo.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm ci && npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY config ./config
+COPY schemas ./schemas
+ENTRYPOINT ["node", "dist/cli/main.js"]
+CMD ["--help"]
