@@ -274,3 +274,32 @@ export function errorFromAnswer(answer: ErrorAnswer): WfmError {
   if (status === 422) return new WfmIdempotencyKeyReusedError(what, init);
   return new WfmRequestRejectedError(what, init);
 }
+
+/**
+ * Maps a transport failure (undici's error codes) to its class: the three timeouts, or a
+ * connection failure for anything else with a code. An error without a code is not a
+ * transport failure (a bug) and is handed back as it is.
+ */
+export function errorFromTransport(
+  err: unknown,
+  request: WfmRequestInfo,
+  timeouts: { connectMs: number; headersMs: number; bodyMs: number },
+): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return err;
+  const where = `WFM ${request.method} ${request.path}`;
+  const init = { request, cause: err };
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return new WfmTimeoutError('connect', `${where}: no connection within ${timeouts.connectMs} ms`, init);
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return new WfmTimeoutError('headers', `${where}: no answer within ${timeouts.headersMs} ms`, init);
+    case 'UND_ERR_BODY_TIMEOUT':
+      return new WfmTimeoutError('body', `${where}: the answer stalled for ${timeouts.bodyMs} ms`, init);
+    default:
+      return new WfmConnectionError(
+        `${where}: connection failed (${code}); the request may or may not have been applied`,
+        init,
+      );
+  }
+}

@@ -16,14 +16,13 @@ import {
 } from './contract.js';
 import {
   errorFromAnswer,
+  errorFromTransport,
   parseRetryAfter,
   WfmAuthRejectedError,
   WfmBadResponseError,
   WfmClientOptionError,
-  WfmConnectionError,
   WfmError,
   type WfmRequestInfo,
-  WfmTimeoutError,
 } from './errors.js';
 import { OAuthClientCredentials, type OAuthClientCredentialsOptions } from './oauth-token.js';
 import { SecretRedactor } from './redact.js';
@@ -320,7 +319,12 @@ export class WfmHttpClient implements WfmAdapter {
       if (status >= 400 && typeof errorCode === 'string') code = errorCode;
       return { status, headers: resHeaders, body };
     } catch (err) {
-      const mapped = err instanceof WfmError ? err : this.#transportError(err, request, call.signal);
+      // The caller gave up (shutdown, a deadline): not a WFM failure, its reason goes back untouched.
+      const mapped = call.signal?.aborted
+        ? call.signal.reason
+        : err instanceof WfmError
+          ? err
+          : errorFromTransport(err, request, this.#timeouts);
       code = mapped instanceof WfmError ? mapped.code : call.signal?.aborted ? 'ABORTED' : 'UNEXPECTED';
       throw this.#redact.error(mapped);
     } finally {
@@ -337,36 +341,6 @@ export class WfmHttpClient implements WfmAdapter {
       this.#onRequest?.(event);
       this.#logger?.debug({ wfm: { ...event, path: this.#redact.text(request.path) } }, 'wfm request');
     }
-  }
-
-  #transportError(err: unknown, request: WfmRequestInfo, signal: AbortSignal | undefined): unknown {
-    // The caller gave up (shutdown, a deadline): not a WFM failure, hand its reason back untouched.
-    if (signal?.aborted) return signal.reason;
-    const code = (err as { code?: unknown } | null)?.code;
-    if (typeof code !== 'string') return err;
-    const where = `WFM ${request.method} ${request.path}`;
-    if (code === 'UND_ERR_CONNECT_TIMEOUT')
-      return new WfmTimeoutError('connect', `${where}: no connection within ${this.#timeouts.connectMs} ms`, {
-        request,
-        cause: err,
-      });
-    if (code === 'UND_ERR_HEADERS_TIMEOUT')
-      return new WfmTimeoutError('headers', `${where}: no answer within ${this.#timeouts.headersMs} ms`, {
-        request,
-        cause: err,
-      });
-    if (code === 'UND_ERR_BODY_TIMEOUT')
-      return new WfmTimeoutError('body', `${where}: the answer stalled for ${this.#timeouts.bodyMs} ms`, {
-        request,
-        cause: err,
-      });
-    return new WfmConnectionError(
-      `${where}: connection failed (${code}); the request may or may not have been applied`,
-      {
-        request,
-        cause: err,
-      },
-    );
   }
 
   /** The token endpoint: form body, no bearer header, and a 4xx means the credentials were refused. */

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../../config/load.js';
+import { assemble } from '../../kafka/assemble.js';
+import { ShutdownTimeoutError } from '../../kafka/errors.js';
+import type { PipelineRole } from '../../kafka/pipeline.js';
+import { createLogger } from '../../observability/logger.js';
+import { type Command, EXIT, UsageError } from '../command.js';
+
+const usage = `Usage: trunk-reactor run [--config FILE] [--role all|rules|writer] [--instance-id ID]
+
+  --config FILE      the service config (YAML); TRUNK_REACTOR_… env overrides apply
+  --role R           all (default): every stage in this process; rules: consume events, produce
+                     adjustments; writer: apply adjustments to the WFM, publish outcomes
+  --instance-id ID   names this instance in logs and Kafka client ids (default: random)
+
+Runs until SIGTERM or SIGINT, then stops fetching, finishes or hands back in-flight work,
+commits and exits within shutdownTimeoutMs. A Kafka consumer crash that kafkajs will not
+restart ends the process with exit code ${EXIT.RUNTIME}, for a supervisor to restart it.`;
+
+const ROLES = new Set(['all', 'rules', 'writer']);
+
+const command: Command = {
+  name: 'run',
+  summary: 'Run the Kafka pipeline: events → rules → adjustments → writer → WFM, outcomes audited.',
+  usage,
+  async run(argv) {
+    let values: { config?: string; role?: string; 'instance-id'?: string };
+    try {
+      ({ values } = parseArgs({
+        args: argv,
+        strict: true,
+        options: {
+          config: { type: 'string' },
+          role: { type: 'string', default: 'all' },
+          'instance-id': { type: 'string' },
+        },
+      }));
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const role = values.role ?? 'all';
+    if (!ROLES.has(role)) throw new UsageError(`--role must be all, rules or writer, got '${role}'`);
+    let loaded: ReturnType<typeof loadConfig>;
+    try {
+      loaded = loadConfig(values.config, process.env);
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`trunk-reactor run: ${err.message}\n`);
+        return EXIT.CONFIG;
+      }
+      throw err;
+    }
+    const { config } = loaded;
+    const instanceId = values['instance-id'] ?? randomUUID().slice(0, 8);
+    const logger = createLogger({
+      level: config.log.level,
+      scrubber: loaded.scrubber,
+      ...(config.log.pretty !== undefined ? { pretty: config.log.pretty } : {}),
+    }).child({ instance: instanceId, role });
+    for (const o of loaded.overrides) logger.info({ override: o }, 'config override from the environment');
+
+    let fatal: ((err: Error) => void) | undefined;
+    const fatalError = new Promise<Error>((resolve) => {
+      fatal = resolve;
+    });
+    const app = await assemble({
+      loaded,
+      role: role as PipelineRole,
+      logger,
+      instanceId,
+      onFatal: (err) => fatal?.(err),
+    });
+    const signalled = new Promise<string>((resolve) => {
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+      process.once('SIGINT', () => resolve('SIGINT'));
+    });
+    try {
+      await Promise.race([app.pipeline.start(), fatalError.then((e) => Promise.reject(e))]);
+    } catch (err) {
+      logger.fatal({ err }, 'the pipeline could not start');
+      await app.pipeline.stop(Date.now() + 1_000).catch(() => {});
+      await app.close();
+      process.stderr.write(`trunk-reactor run: ${(err as Error).message}\n`);
+      return EXIT.RUNTIME;
+    }
+    const why = await Promise.race([signalled, fatalError]);
+    const deadline = Date.now() + config.shutdownTimeoutMs;
+    if (why instanceof Error) {
+      // kafkajs gave up on a consumer: stop what still runs, briefly, and exit non-zero
+      logger.fatal({ err: why, code: (why as { code?: string }).code }, why.message);
+      process.stderr.write(`trunk-reactor run: ${why.message}\n`);
+      await withDeadline(app.pipeline.stop(Math.min(deadline, Date.now() + 5_000)), 5_000).catch(() => {});
+      return exitSoon(EXIT.RUNTIME);
+    }
+    logger.info({ signal: why, shutdownTimeoutMs: config.shutdownTimeoutMs }, 'stopping');
+    try {
+      await withDeadline(app.pipeline.stop(deadline), config.shutdownTimeoutMs);
+      await app.close();
+    } catch (err) {
+      logger.error({ err }, (err as Error).message);
+      return exitSoon(EXIT.RUNTIME);
+    }
+    logger.info('stopped');
+    return exitSoon(EXIT.OK);
+  },
+};
+
+/** Sockets kafkajs or undici left behind must not keep a stopped process alive. */
+function exitSoon(code: number): number {
+  setTimeout(() => process.exit(code), 1_000).unref();
+  return code;
+}
+
+function withDeadline(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ShutdownTimeoutError(ms)), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+export default command;

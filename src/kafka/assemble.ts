@@ -1,0 +1,122 @@
+import type { Logger } from 'pino';
+import type { LoadedConfig } from '../config/load.js';
+import type { PlannerOptions } from '../planner/planner.js';
+import { loadRulesFile } from '../rules/load.js';
+import type { RulesFile } from '../rules/schema.js';
+import { type Clock, systemClock } from '../time/clock.js';
+import type { IsoWeekday } from '../time/schedule-week.js';
+import { WfmHttpClient } from '../wfm/http-client.js';
+import { SharedBudgetGate } from './budget-gate.js';
+import { createKafka } from './client.js';
+import type { ConsumerCrashedError } from './errors.js';
+import { Pipeline, type PipelineRole } from './pipeline.js';
+import { rulesEvaluators } from './rules-adapter.js';
+import { writerApplier } from './writer-adapter.js';
+
+export interface AssembleOptions {
+  loaded: Pick<LoadedConfig, 'config' | 'secrets'>;
+  role: PipelineRole;
+  logger: Logger;
+  onFatal: (err: ConsumerCrashedError) => void;
+  clock?: Clock;
+  /** distinguishes instances in broker logs */
+  instanceId?: string;
+  /** overrides the rules files (tests) */
+  rules?: RulesFile;
+  maxWaitTimeInMs?: number;
+  writerHoldMs?: number;
+}
+
+export interface Assembled {
+  pipeline: Pipeline;
+  gate: SharedBudgetGate;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds one instance from the config: the Kafka client, the rules (every file's rules
+ * in one set; engine settings and defaults from the first), the planner reading through
+ * the WFM client, the writer, and the shared WFM budget. One WFM client serves planner
+ * reads and writer writes, so both count against this instance's share of the budget.
+ */
+export async function assemble(o: AssembleOptions): Promise<Assembled> {
+  const { config, secrets } = o.loaded;
+  const clock = o.clock ?? systemClock;
+  const kafka = createKafka({
+    kafka: config.kafka,
+    saslPassword: secrets.saslPassword,
+    logger: o.logger,
+    ...(o.instanceId ? { clientIdSuffix: o.instanceId } : {}),
+  });
+  const gate = new SharedBudgetGate(config.wfm.requestsPerMinute, clock);
+  const wfm = new WfmHttpClient({
+    baseUrl: config.wfm.baseUrl,
+    ...(secrets.wfmToken ? { token: secrets.wfmToken } : {}),
+    ...(config.wfm.auth.kind === 'oauth' && secrets.wfmClientSecret
+      ? {
+          oauth: {
+            tokenUrl: config.wfm.auth.tokenUrl ?? `${config.wfm.baseUrl}/oauth/token`,
+            clientId: config.wfm.auth.clientId,
+            clientSecret: secrets.wfmClientSecret,
+          },
+        }
+      : {}),
+    timeouts: {
+      connectMs: config.wfm.connectTimeoutMs,
+      headersMs: config.wfm.headersTimeoutMs,
+      bodyMs: config.wfm.bodyTimeoutMs,
+    },
+    clock,
+    gate,
+  });
+  // the business unit's calendar: the publish window's zone, and its day as the week start
+  // (the publish job publishes the week that starts that day)
+  const businessUnit = {
+    zone: config.publishWindow.zone,
+    weekStart: config.publishWindow.dayOfWeek as IsoWeekday,
+  };
+  const publishWindow = { ...config.publishWindow, dayOfWeek: config.publishWindow.dayOfWeek as IsoWeekday };
+  let evaluators: ReturnType<typeof rulesEvaluators> | undefined;
+  if (o.role !== 'writer') {
+    const rules = o.rules ?? (await loadRules(config.rules.files));
+    const planner: PlannerOptions = { source: wfm, businessUnit, clock };
+    evaluators = rulesEvaluators({ rules, planner });
+  }
+  const applier =
+    o.role === 'rules'
+      ? undefined
+      : writerApplier({
+          adapter: wfm,
+          clock,
+          logger: o.logger,
+          concurrency: config.wfm.maxConcurrency,
+          publishWindow,
+          businessUnit: { timeZone: businessUnit.zone },
+        });
+  const pipeline = new Pipeline({
+    kafka,
+    config,
+    role: o.role,
+    ...(evaluators ? { evaluators } : {}),
+    ...(applier ? { applier } : {}),
+    onWriterAssignment: (assigned, total) => gate.setShare(assigned, total),
+    logger: o.logger,
+    onFatal: o.onFatal,
+    ...(o.maxWaitTimeInMs !== undefined ? { maxWaitTimeInMs: o.maxWaitTimeInMs } : {}),
+    ...(o.writerHoldMs !== undefined ? { writerHoldMs: o.writerHoldMs } : {}),
+  });
+  return {
+    pipeline,
+    gate,
+    async close() {
+      await wfm.close();
+    },
+  };
+}
+
+async function loadRules(files: readonly string[]): Promise<RulesFile> {
+  const loaded = await Promise.all(files.map((f) => loadRulesFile(f)));
+  const [first, ...rest] = loaded;
+  if (!first) throw new TypeError('rules.files is empty');
+  return { ...first, rules: [...first.rules, ...rest.flatMap((f) => f.rules)] };
+}

@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
+import { Kafka, type KafkaConfig, logLevel, type SASLOptions } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+
+export interface KafkaClientOptions {
+  kafka: Config['kafka'];
+  /** resolved `kafka.sasl.password` (loadConfig's secrets) */
+  saslPassword?: string | undefined;
+  logger?: Pick<Logger, 'error' | 'warn' | 'info' | 'debug'>;
+  /** a suffix for clientId, so broker logs tell instances and stages apart */
+  clientIdSuffix?: string;
+  readFile?: (path: string) => string;
+}
+
+/** kafkajs's retry for every client: patient enough to ride out a broker restart (~15 s). */
+export const KAFKA_RETRY = { initialRetryTime: 100, maxRetryTime: 3_000, retries: 12 } as const;
+
+/** A kafkajs client from the service config: brokers, TLS and SASL (PLAIN / SCRAM) included. */
+export function createKafka(o: KafkaClientOptions): Kafka {
+  const k = o.kafka;
+  const config: KafkaConfig = {
+    clientId: o.clientIdSuffix ? `${k.clientId}-${o.clientIdSuffix}` : k.clientId,
+    brokers: k.brokers,
+    connectionTimeout: k.connectionTimeoutMs,
+    retry: { ...KAFKA_RETRY },
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry) => {
+      const l = o.logger;
+      if (!l) return;
+      const { message, ...rest } = entry.log;
+      const fields = { kafka: entry.namespace, ...rest };
+      if (entry.level === logLevel.ERROR) l.error(fields, message);
+      else if (entry.level === logLevel.WARN) l.warn(fields, message);
+      else if (entry.level === logLevel.INFO) l.info(fields, message);
+      else l.debug(fields, message);
+    },
+  };
+  const ssl = tlsOptions(k.ssl, o.readFile ?? ((p) => readFileSync(p, 'utf8')));
+  if (ssl !== undefined) config.ssl = ssl;
+  if (k.sasl) config.sasl = saslOptions(k.sasl, o.saslPassword);
+  return new Kafka(config);
+}
+
+export function tlsOptions(
+  ssl: Config['kafka']['ssl'],
+  readFile: (path: string) => string,
+): boolean | ConnectionOptions | undefined {
+  if (ssl === false) return undefined;
+  if (ssl === true) return true;
+  const out: ConnectionOptions = { rejectUnauthorized: ssl.rejectUnauthorized };
+  if (ssl.caFile) out.ca = [readFile(ssl.caFile)];
+  if (ssl.certFile) out.cert = readFile(ssl.certFile);
+  if (ssl.keyFile) out.key = readFile(ssl.keyFile);
+  return out;
+}
+
+export function saslOptions(
+  sasl: NonNullable<Config['kafka']['sasl']>,
+  password: string | undefined,
+): SASLOptions {
+  if (password === undefined) {
+    throw new TypeError(
+      'kafka.sasl is set but its password was not resolved: pass loadConfig().secrets.saslPassword',
+    );
+  }
+  return { mechanism: sasl.mechanism, username: sasl.username, password } as SASLOptions;
+}

@@ -1,0 +1,58 @@
+import type { TrunkSample } from '../events/trunk-event.js';
+import type { Adjustment } from '../planner/adjustment.js';
+import type { Outcome } from '../writer/outcome.js';
+
+/**
+ * The narrow surfaces the pipeline drives. The rules engine, planner and writer sit
+ * behind these (rules-adapter.ts, writer-adapter.ts), so a change in their APIs touches
+ * one adapter file, never the Kafka code.
+ */
+
+/** Why an accepted-by-the-decoder sample was still refused (late, duplicate). */
+export interface Refusal {
+  code: string;
+  message: string;
+}
+
+export interface Evaluated {
+  adjustments: readonly Adjustment[];
+  refused: Refusal | null;
+}
+
+/** Rule evaluation and planning for one input partition (one lane of it). State is a value. */
+export interface PartitionEvaluator {
+  /** synchronous when no rule acted (the common case), a promise when the planner had work */
+  evaluate(sample: TrunkSample): Evaluated | Promise<Evaluated>;
+  /** the whole state as a JSON value; call between samples */
+  snapshot(): Promise<unknown>;
+}
+
+/**
+ * A lane is one way of keying events so each rule's scope has one owner: `trunk` lane
+ * events are keyed by trunk id, `trunkGroup` by group, and so on. Only the rules of that
+ * scope kind are evaluated in a lane.
+ */
+export interface Lane {
+  name: string;
+  /** the repartition key of a sample in this lane */
+  keyOf(sample: TrunkSample): string;
+}
+
+export interface EvaluatorFactory {
+  /** identifies the rule set; stored with the state */
+  readonly fingerprint: string;
+  /** lanes the rule set needs; `repartition: false` when keying by trunk id is enough */
+  readonly routing: { repartition: boolean; lanes: readonly Lane[] };
+  /** a fresh evaluator (no snapshot) or one carrying on from a stored one */
+  create(lane: string, partition: number, snapshot: unknown | undefined): PartitionEvaluator;
+}
+
+/** Applies one adjustment and resolves with its terminal outcome (deferrals resolve later). */
+export interface AdjustmentApplier {
+  apply(adjustment: Adjustment): Promise<Outcome>;
+  /** outcomes that are not terminal yet (publish-window deferral) are reported here */
+  onDeferred?: (listener: (outcome: Outcome) => void) => void;
+  /** adjustments in progress (for backpressure) */
+  readonly inProgress: number;
+  close(): Promise<void>;
+}

@@ -1,0 +1,111 @@
+import type { TrunkSample } from '../events/trunk-event.js';
+import type { Adjustment } from '../planner/adjustment.js';
+import { Planner, type PlannerOptions, type PlannerSnapshot } from '../planner/planner.js';
+import { type CompiledRuleSet, compileRules } from '../rules/compile.js';
+import { RuleEngine } from '../rules/engine.js';
+import type { EngineSnapshot } from '../rules/engine-snapshot.js';
+import type { Intent } from '../rules/intent.js';
+import type { RulesFile, ScopeBy } from '../rules/schema.js';
+import { StateRestoreError } from './errors.js';
+import type { Evaluated, EvaluatorFactory, Lane, PartitionEvaluator } from './ports.js';
+
+/**
+ * The one file that knows the RuleEngine and Planner APIs. Everything the Kafka stages
+ * see is `EvaluatorFactory` / `PartitionEvaluator` from ports.ts.
+ */
+export interface RulesAdapterOptions {
+  rules: RulesFile;
+  /** planner options shared by every partition (schedule source, business unit, clock, kill switch) */
+  planner: PlannerOptions;
+}
+
+interface StoredState {
+  engine: EngineSnapshot;
+  planner: PlannerSnapshot;
+}
+
+const NONE: Evaluated = Object.freeze({
+  adjustments: Object.freeze([]) as readonly Adjustment[],
+  refused: null,
+});
+
+const LANE_KEY: Record<ScopeBy, (s: TrunkSample) => string> = {
+  trunk: (s) => s.trunkId,
+  trunkGroup: (s) => s.trunkGroup,
+  region: (s) => s.region,
+  site: (s) => s.site,
+  // one aggregate over everything a selector admits: every event to one owner (a documented hot spot)
+  selector: () => '*',
+};
+
+export function rulesEvaluators(o: RulesAdapterOptions): EvaluatorFactory {
+  const kinds = [...new Set(o.rules.rules.filter((r) => r.enabled !== false).map((r) => r.scope.by))];
+  const repartition = kinds.some((k) => k !== 'trunk');
+  const compiled = new Map<string, CompiledRuleSet>();
+  const lanes: Lane[] = [];
+  if (!repartition) {
+    // events already arrive keyed by trunk id: one lane, no repartition hop
+    compiled.set('trunk', compileRules(o.rules));
+    lanes.push({ name: 'trunk', keyOf: LANE_KEY.trunk });
+  } else {
+    for (const kind of kinds) {
+      compiled.set(
+        kind,
+        compileRules({ ...o.rules, rules: o.rules.rules.filter((r) => r.scope.by === kind) }),
+      );
+      const key = LANE_KEY[kind];
+      lanes.push({ name: kind, keyOf: (s) => `${kind}:${key(s)}` });
+    }
+  }
+  const fingerprint = compileRules(o.rules).fingerprint;
+  return {
+    fingerprint,
+    routing: { repartition, lanes },
+    create(lane, partition, snapshot) {
+      const rules = compiled.get(lane);
+      if (!rules) {
+        throw new StateRestoreError(
+          `partition ${partition}: lane '${lane}' is not in this rule set (lanes: ${[...compiled.keys()].join(', ')})`,
+        );
+      }
+      const stored = snapshot as StoredState | undefined;
+      let engine: RuleEngine;
+      try {
+        engine = stored ? RuleEngine.restore(rules, stored.engine) : new RuleEngine(rules);
+      } catch (cause) {
+        throw new StateRestoreError(`partition ${partition} lane ${lane}: ${(cause as Error).message}`, {
+          cause,
+        });
+      }
+      return new RulesPartition(engine, new Planner(o.planner, stored?.planner));
+    },
+  };
+}
+
+class RulesPartition implements PartitionEvaluator {
+  constructor(
+    private readonly engine: RuleEngine,
+    private readonly planner: Planner,
+  ) {}
+
+  evaluate(sample: TrunkSample): Evaluated | Promise<Evaluated> {
+    const r = this.engine.evaluate(sample);
+    if (r.rejected)
+      return {
+        adjustments: NONE.adjustments,
+        refused: { code: r.rejected.code, message: r.rejected.message },
+      };
+    if (r.intents.length === 0) return NONE;
+    return this.plan(r.intents);
+  }
+
+  private async plan(intents: readonly Intent[]): Promise<Evaluated> {
+    const out: Adjustment[] = [];
+    for (const intent of intents) out.push(...(await this.planner.plan(intent)).adjustments);
+    return { adjustments: out, refused: null };
+  }
+
+  async snapshot(): Promise<StoredState> {
+    return { engine: this.engine.snapshot(), planner: await this.planner.snapshot() };
+  }
+}

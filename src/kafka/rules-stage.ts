@@ -1,0 +1,145 @@
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { decodeTrunkEvent } from '../events/decode.js';
+import { adjustmentKey } from './adjustment-key.js';
+import { deadLetterMessage } from './dead-letter.js';
+import { StateRestoreError } from './errors.js';
+import type { EvaluatorFactory, PartitionEvaluator } from './ports.js';
+import { LANE_HEADER } from './repartition-stage.js';
+import { readStates } from './state-reader.js';
+import { STATE_RECORD_FORMAT, type StatePointer, stateMessage } from './state-record.js';
+import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from './transactional-stage.js';
+
+export interface RulesStageTopics {
+  /** the events topic, or the repartition topic when the rule set needs re-keying */
+  input: string;
+  adjustments: string;
+  deadLetter: string;
+  state: string;
+  statePartitions: number;
+}
+
+export interface RulesProcessorOptions {
+  kafka: Kafka;
+  groupId: string;
+  topics: RulesStageTopics;
+  evaluators: EvaluatorFactory;
+  /** counts for metrics and the benchmark */
+  stats?: RulesStageStats;
+}
+
+export interface RulesStageStats {
+  events: number;
+  deadLettered: number;
+  adjustments: number;
+}
+
+/**
+ * The rules stage's per-partition work: decode (bad events dead-lettered with the
+ * reason), evaluate in the event's lane, plan, emit adjustments keyed by agent; and a
+ * state record of every lane's evaluator at each commit.
+ */
+export function rulesProcessor(o: RulesProcessorOptions): StageProcessor {
+  const stats = o.stats ?? { events: 0, deadLettered: 0, adjustments: 0 };
+  const t = o.topics;
+  const defaultLane = o.evaluators.routing.lanes[0]?.name ?? 'trunk';
+  return {
+    async open(positions: readonly CommittedPosition[]) {
+      const pointers = new Map<number, StatePointer>();
+      for (const p of positions) if (p.state) pointers.set(p.partition, p.state);
+      const records = await readStates(
+        { kafka: o.kafka, stateTopic: t.state, groupPrefix: o.groupId },
+        pointers,
+      );
+      const out = new Map<number, PartitionWorker>();
+      for (const pos of positions) {
+        const rec = records.get(pos.partition);
+        if (rec && (rec.topic !== t.input || rec.nextOffset !== pos.offset)) {
+          throw new StateRestoreError(
+            `${t.input}[${pos.partition}]: the state record reflects ${rec.topic}@${rec.nextOffset}, the committed offset is ${pos.offset}; they are written in one transaction, so the state topic was changed by hand`,
+          );
+        }
+        const lanes = new Map<string, PartitionEvaluator>();
+        for (const [lane, snap] of Object.entries(rec?.lanes ?? {})) {
+          lanes.set(lane, o.evaluators.create(lane, pos.partition, snap));
+        }
+        out.set(pos.partition, new RulesWorker(pos.partition, lanes, o, stats, defaultLane));
+      }
+      return out;
+    },
+  };
+}
+
+class RulesWorker implements PartitionWorker {
+  constructor(
+    private readonly partition: number,
+    private readonly lanes: Map<string, PartitionEvaluator>,
+    private readonly o: RulesProcessorOptions,
+    private readonly stats: RulesStageStats,
+    private readonly defaultLane: string,
+  ) {}
+
+  process(m: KafkaMessage, out: Output): void | Promise<void> {
+    this.stats.events++;
+    const decoded = decodeTrunkEvent(m.value);
+    if (!decoded.ok) {
+      this.deadLetter(m, out, decoded.error.code, decoded.error.message);
+      return;
+    }
+    const laneHeader = m.headers?.[LANE_HEADER];
+    const lane = laneHeader ? laneHeader.toString() : this.defaultLane;
+    let ev = this.lanes.get(lane);
+    if (!ev) {
+      ev = this.o.evaluators.create(lane, this.partition, undefined);
+      this.lanes.set(lane, ev);
+    }
+    const r = ev.evaluate(decoded.sample);
+    if (r instanceof Promise) return r.then((x) => this.emit(m, x, out));
+    if (r.refused || r.adjustments.length > 0) this.emit(m, r, out);
+  }
+
+  private emit(m: KafkaMessage, r: Awaited<ReturnType<PartitionEvaluator['evaluate']>>, out: Output): void {
+    if (r.refused) this.deadLetter(m, out, r.refused.code, r.refused.message);
+    for (const a of r.adjustments) {
+      out.send(this.o.topics.adjustments, { key: adjustmentKey(a), value: JSON.stringify(a) });
+      this.stats.adjustments++;
+    }
+  }
+
+  private deadLetter(m: KafkaMessage, out: Output, code: string, message: string): void {
+    this.stats.deadLettered++;
+    out.send(
+      this.o.topics.deadLetter,
+      deadLetterMessage(
+        {
+          topic: this.o.topics.input,
+          partition: this.partition,
+          offset: m.offset,
+          key: m.key,
+          value: m.value,
+        },
+        { code, message },
+        'rules',
+      ),
+    );
+  }
+
+  async checkpoint(nextOffset: string) {
+    const lanes: Record<string, unknown> = {};
+    for (const [name, ev] of this.lanes) lanes[name] = await ev.snapshot();
+    const t = this.o.topics;
+    return {
+      topic: t.state,
+      message: stateMessage(
+        {
+          format: STATE_RECORD_FORMAT,
+          topic: t.input,
+          partition: this.partition,
+          nextOffset,
+          rulesFingerprint: this.o.evaluators.fingerprint,
+          lanes,
+        },
+        t.statePartitions,
+      ),
+    };
+  }
+}

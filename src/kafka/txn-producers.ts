@@ -1,0 +1,54 @@
+import type { Kafka, Producer } from 'kafkajs';
+
+/**
+ * One transactional producer per input partition, with a transactionalId derived from
+ * the stage and the partition — not from the instance. Whoever owns partition p next
+ * initialises the same transactionalId, which bumps its epoch: the coordinator aborts
+ * the previous owner's open transaction and fences it, so a zombie can neither commit
+ * records nor offsets for p (kafkajs has no KIP-447 group-metadata fencing, so this is
+ * the pre-KIP-447 pattern Kafka Streams used as `exactly_once`).
+ */
+export class TransactionalProducers {
+  readonly #producers = new Map<number, Promise<Producer>>();
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly transactionalIdPrefix: string,
+    private readonly transactionTimeoutMs: number,
+  ) {}
+
+  transactionalId(partition: number): string {
+    return `${this.transactionalIdPrefix}-${partition}`;
+  }
+
+  /** The producer for a partition, connected (and so fencing any previous owner). */
+  get(partition: number): Promise<Producer> {
+    let p = this.#producers.get(partition);
+    if (!p) {
+      const producer = this.kafka.producer({
+        transactionalId: this.transactionalId(partition),
+        idempotent: true,
+        maxInFlightRequests: 1,
+        transactionTimeout: this.transactionTimeoutMs,
+      });
+      p = producer.connect().then(() => producer);
+      p.catch(() => this.#producers.delete(partition));
+      this.#producers.set(partition, p);
+    }
+    return p;
+  }
+
+  async release(partition: number): Promise<void> {
+    const p = this.#producers.get(partition);
+    this.#producers.delete(partition);
+    if (p) await (await p.catch(() => undefined))?.disconnect().catch(() => {});
+  }
+
+  held(): number[] {
+    return [...this.#producers.keys()];
+  }
+
+  async releaseAll(): Promise<void> {
+    await Promise.all(this.held().map((p) => this.release(p)));
+  }
+}

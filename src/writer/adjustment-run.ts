@@ -1,0 +1,251 @@
+import type { Logger } from 'pino';
+import type { Adjustment } from '../planner/adjustment.js';
+import type { Clock } from '../time/clock.js';
+import { toWire } from '../time/instant.js';
+import type { ShiftQuery, WfmAdapter } from '../wfm/adapter.js';
+import type { Shift } from '../wfm/contract.js';
+import {
+  WfmConnectionError,
+  type WfmError,
+  WfmIdempotencyKeyInFlightError,
+  WfmRateLimitedError,
+  WfmServerError,
+  WfmTimeoutError,
+} from '../wfm/errors.js';
+import { RateLimitWaitExceededError, RetryBudgetExhaustedError, TimeBudgetExhaustedError } from './errors.js';
+import type { Outcome, OutcomeReason, OutcomeSink, OutcomeStatus } from './outcome.js';
+import type { Deferral, PublishLocks } from './publish-locks.js';
+import type { RetryBudget } from './retry-budget.js';
+import { fullJitter, type RetryPolicy } from './retry-policy.js';
+import type { Semaphore } from './semaphore.js';
+import type { ShiftCache } from './shift-cache.js';
+
+/** What every adjustment run shares with the writer. */
+export interface RunContext {
+  adapter: WfmAdapter;
+  clock: Clock;
+  cache: ShiftCache;
+  retry: RetryPolicy;
+  budget: RetryBudget;
+  slots: Semaphore;
+  locks: PublishLocks;
+  sink: OutcomeSink | undefined;
+  random: () => number;
+  signal: AbortSignal;
+  logger: Pick<Logger, 'debug' | 'info' | 'warn'> | undefined;
+}
+
+export function isTransient(err: unknown): err is WfmServerError | WfmTimeoutError | WfmConnectionError {
+  return err instanceof WfmServerError || err instanceof WfmTimeoutError || err instanceof WfmConnectionError;
+}
+
+/** Errors after which the very same request may be sent again, by the rules of its kind. */
+export function isRetriableAsIs(err: unknown): err is WfmError {
+  return (
+    isTransient(err) || err instanceof WfmRateLimitedError || err instanceof WfmIdempotencyKeyInFlightError
+  );
+}
+
+/**
+ * The book-keeping of one adjustment's attempt to be applied: counters for its outcome
+ * record, its time budget, its slot in the writer's bounded parallelism, and the waits
+ * each kind of failure calls for.
+ */
+export class AdjustmentRun {
+  attempts = 0;
+  httpCalls = 0;
+  rateLimited = 0;
+  deferrals = 0;
+  firstAttemptStale = false;
+  readonly finalVersions: Record<string, number> = {};
+  /** when work on it began: its first slot (queueing behind other adjustments is not its effort) */
+  startedAt: number;
+  #deadline: number;
+  #begun = false;
+  #transientRetries = 0;
+  #conflictRetries = 0;
+  #rateLimitWaitedMs = 0;
+  #holdsSlot = false;
+
+  constructor(
+    readonly adjustment: Adjustment,
+    private readonly ctx: RunContext,
+  ) {
+    this.startedAt = ctx.clock.now();
+    this.#deadline = this.startedAt + ctx.retry.budgetMs;
+  }
+
+  async takeSlot(): Promise<void> {
+    await this.ctx.slots.acquire(this.#begun);
+    this.#holdsSlot = true;
+    if (!this.#begun) {
+      this.#begun = true;
+      this.startedAt = this.ctx.clock.now();
+      this.#deadline = this.startedAt + this.ctx.retry.budgetMs;
+    }
+  }
+
+  releaseSlot(): void {
+    if (this.#holdsSlot) this.ctx.slots.release();
+    this.#holdsSlot = false;
+  }
+
+  /** Waits for something that needs no slot (a bulk request, a publish window) without holding one. */
+  async idle<T>(work: Promise<T>): Promise<T> {
+    this.releaseSlot();
+    try {
+      return await work;
+    } finally {
+      await this.takeSlot();
+    }
+  }
+
+  final(shift: Shift): void {
+    this.finalVersions[shift.id] = shift.version;
+  }
+
+  /** A read, with the same handling of transient failures and 429s as writes (reads are always safe to repeat). */
+  async read(shiftId: string): Promise<Shift> {
+    for (;;) {
+      try {
+        this.httpCalls++;
+        const shift = await this.ctx.adapter.getShift(shiftId, this.ctx.signal);
+        this.ctx.cache.remember(shift);
+        this.ctx.budget.success();
+        return shift;
+      } catch (err) {
+        if (!isRetriableAsIs(err)) throw err;
+        await this.afterFailure(err);
+      }
+    }
+  }
+
+  async list(query: ShiftQuery): Promise<Shift[]> {
+    for (;;) {
+      try {
+        this.httpCalls++;
+        const shifts = await this.ctx.adapter.listShifts(query);
+        for (const s of shifts) this.ctx.cache.remember(s);
+        this.ctx.budget.success();
+        return shifts;
+      } catch (err) {
+        if (!isRetriableAsIs(err)) throw err;
+        await this.afterFailure(err);
+      }
+    }
+  }
+
+  /**
+   * After a failure the same request may be retried on: waits as its kind requires, or
+   * throws the writer error to give up with.
+   * - 429: the server's Retry-After (the limiter holds everyone else back too); not effort,
+   *   so it moves the deadline, but only up to `rateLimitMaxWaitMs` in total;
+   * - 5xx, timeout, reset: a token from the process-wide retry budget, then full jitter;
+   * - key in flight: the first request is still running; wait its Retry-After, then the same key.
+   */
+  async afterFailure(err: WfmError): Promise<void> {
+    if (err instanceof WfmRateLimitedError) {
+      this.rateLimited++;
+      const wait = err.retryAfterMs ?? this.ctx.retry.rateLimitFallbackMs;
+      this.#rateLimitWaitedMs += wait;
+      if (this.#rateLimitWaitedMs > this.ctx.retry.rateLimitMaxWaitMs) {
+        throw new RateLimitWaitExceededError(
+          `the WFM kept answering 429 for ${Math.round(this.#rateLimitWaitedMs / 1000)} s; lower the writer's rate limit below the WFM's budget`,
+          err,
+        );
+      }
+      this.#deadline += wait;
+      await this.ctx.clock.sleep(wait, this.ctx.signal);
+      return;
+    }
+    if (isTransient(err)) {
+      if (!this.ctx.budget.tryAcquire(err instanceof WfmTimeoutError ? 'timeout' : 'transient')) {
+        throw new RetryBudgetExhaustedError(
+          `not retried: the process-wide retry budget is spent (the WFM is failing broadly); last error: ${err.message}`,
+          err,
+        );
+      }
+      await this.backoff(this.#transientRetries++, err);
+      return;
+    }
+    if (err instanceof WfmIdempotencyKeyInFlightError) {
+      await this.#sleepWithin(
+        Math.max(
+          err.retryAfterMs ?? 0,
+          fullJitter(this.#transientRetries++, this.ctx.retry, this.ctx.random),
+        ),
+        err,
+      );
+      return;
+    }
+    throw err;
+  }
+
+  /** Full-jitter backoff before re-applying an intent after a version conflict. */
+  async conflictBackoff(cause: unknown): Promise<void> {
+    await this.backoff(this.#conflictRetries++, cause);
+  }
+
+  async backoff(retry: number, cause: unknown): Promise<void> {
+    await this.#sleepWithin(fullJitter(retry, this.ctx.retry, this.ctx.random), cause);
+  }
+
+  async #sleepWithin(ms: number, cause: unknown): Promise<void> {
+    const now = this.ctx.clock.now();
+    if (now + ms > this.#deadline) {
+      const spent = Math.round((now - this.startedAt) / 100) / 10;
+      throw new TimeBudgetExhaustedError(
+        `gave up after ${this.attempts} attempts in ${spent} s (budget ${this.ctx.retry.budgetMs / 1000} s); last error: ${(cause as Error)?.message ?? String(cause)}`,
+        cause,
+      );
+    }
+    if (ms > 0) await this.ctx.clock.sleep(ms, this.ctx.signal);
+  }
+
+  /**
+   * Waits out a publish-window lock without holding a slot. The `deferred` record goes to
+   * the sink first: informational only, never an acknowledgement. A fresh time budget
+   * starts afterwards: waiting for the window was not effort.
+   */
+  async defer(deferral: Deferral): Promise<void> {
+    this.deferrals++;
+    this.ctx.locks.lock(deferral.week, deferral.until);
+    const now = this.ctx.clock.now();
+    this.ctx.logger?.info(
+      {
+        key: this.adjustment.key,
+        until: toWire(deferral.until),
+        week: deferral.week,
+        source: deferral.source,
+      },
+      'adjustment deferred by the publish window',
+    );
+    await this.ctx.sink?.record(this.outcome('deferred', undefined, deferral.until));
+    await this.idle(this.ctx.clock.sleep(Math.max(0, deferral.until - now), this.ctx.signal));
+    this.#deadline = this.ctx.clock.now() + this.ctx.retry.budgetMs;
+    this.#conflictRetries = 0;
+  }
+
+  outcome(status: OutcomeStatus, reason?: OutcomeReason, deferredUntil?: number): Outcome {
+    const finishedAt = this.ctx.clock.now();
+    const a = this.adjustment;
+    return {
+      key: a.key,
+      kind: a.kind,
+      ruleId: a.ruleId,
+      action: a.action,
+      status,
+      attempts: this.attempts,
+      httpCalls: Math.round(this.httpCalls * 1000) / 1000,
+      rateLimited: this.rateLimited,
+      deferrals: this.deferrals,
+      firstAttemptStale: this.firstAttemptStale,
+      finalVersions: { ...this.finalVersions },
+      ...(reason ? { reason } : {}),
+      ...(deferredUntil !== undefined ? { deferredUntil: toWire(deferredUntil) } : {}),
+      startedAt: toWire(this.startedAt),
+      finishedAt: toWire(finishedAt),
+      durationMs: Math.max(0, finishedAt - this.startedAt),
+    };
+  }
+}

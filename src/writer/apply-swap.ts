@@ -1,0 +1,222 @@
+import type { SwapAdjustment } from '../planner/adjustment.js';
+import { parseInstant } from '../time/instant.js';
+import type { PublishWindow } from '../time/publish-window.js';
+import { ERROR_CODES, type ErrorCode, type Shift, type SwapItem } from '../wfm/contract.js';
+import {
+  errorFromAnswer,
+  type WfmError,
+  WfmScheduleConflictError,
+  WfmScheduleLockedError,
+  WfmShiftOverlapError,
+  WfmVersionConflictError,
+} from '../wfm/errors.js';
+import type { AdjustmentRun, RunContext } from './adjustment-run.js';
+import { SubjectChangedError, UnexplainedConflictError } from './errors.js';
+import { type DeferralOptions, deferralFor, windowOpen } from './publish-locks.js';
+import type { SwapBatcher } from './swap-batcher.js';
+import { swapState } from './swap-intent.js';
+
+export interface SwapContext extends RunContext {
+  batcher: SwapBatcher;
+  deferral: DeferralOptions;
+  publishWindow: PublishWindow | undefined;
+}
+
+const MAX_UNEXPLAINED_CONFLICTS = 3;
+
+/**
+ * Applies one swap through the bulk endpoint — atomically, never as two PATCHes. The
+ * swap's id is the adjustment's key, so the WFM's ledger names the adjustment. Each item
+ * carries both shifts' versions: an item that already ran fails its version check if it
+ * is sent again, and the fresh shifts then show the swap already done.
+ */
+export async function applySwap(
+  adj: SwapAdjustment,
+  run: AdjustmentRun,
+  ctx: SwapContext,
+): Promise<'applied' | 'already-applied'> {
+  const A = adj.a.shiftId;
+  const B = adj.b.shiftId;
+  let a: Shift | undefined = ctx.cache.get(A);
+  let b: Shift | undefined = ctx.cache.get(B);
+  const fresh = new Set<string>();
+  let mayHaveWritten = false;
+  let unexplained = 0;
+  const forget = () => {
+    a = b = undefined;
+    fresh.clear();
+  };
+
+  for (;;) {
+    if (!a) {
+      a = await run.read(A);
+      fresh.add(A);
+    }
+    if (!b) {
+      b = await run.read(B);
+      fresh.add(B);
+    }
+    for (const week of new Set([a.week, b.week])) {
+      if (
+        ctx.locks.needsRefresh(week, ctx.clock.now()) &&
+        (await ctx.locks.afterLock(week, ctx.clock.now()))
+      ) {
+        // The week's re-read is as good as a fresh read, for the side(s) in that week.
+        if (a.week === week) {
+          a = ctx.cache.get(A) ?? a;
+          fresh.add(A);
+        }
+        if (b.week === week) {
+          b = ctx.cache.get(B) ?? b;
+          fresh.add(B);
+        }
+      }
+    }
+    const state = swapState(adj, a, b);
+    if (state !== 'pending') {
+      if (!fresh.has(A)) a = undefined;
+      if (!fresh.has(B)) b = undefined;
+      if (!a || !b) continue;
+      if (state === 'diverged') {
+        throw new SubjectChangedError(
+          `swap of '${A}' and '${B}' no longer fits: they belong to '${a.agentId}' and '${b.agentId}', planned '${adj.a.agentId}' and '${adj.b.agentId}'; re-plan`,
+        );
+      }
+      run.final(a);
+      run.final(b);
+      return mayHaveWritten ? 'applied' : 'already-applied';
+    }
+    const now = ctx.clock.now();
+    const lockedWeek = [a.week, b.week].find((w) => ctx.locks.lockedUntil(w, now) !== undefined);
+    if (lockedWeek !== undefined) {
+      await run.defer({
+        until: ctx.locks.lockedUntil(lockedWeek, now)!,
+        week: lockedWeek,
+        source: 'locked-until',
+      });
+      forget();
+      continue;
+    }
+
+    const item: SwapItem = {
+      swapId: adj.key,
+      a: { shiftId: A, version: a.version },
+      b: { shiftId: B, version: b.version },
+    };
+    run.attempts++;
+    const answer = await run.idle(ctx.batcher.submit(item));
+    run.httpCalls += answer.share;
+    run.rateLimited += answer.rateLimited;
+    if (answer.uncertain) mayHaveWritten = true;
+    if (answer.result.status === 'applied') {
+      for (const s of answer.result.shifts ?? []) {
+        ctx.cache.remember(s);
+        run.final(s);
+      }
+      return 'applied';
+    }
+
+    const err = itemError(answer.result.error, adj.key);
+    if (err instanceof WfmVersionConflictError) {
+      if (run.attempts === 1) run.firstAttemptStale = true;
+      const current = err.currentShift;
+      if (current?.id === A) {
+        a = current;
+        fresh.add(A);
+      } else if (current?.id === B) {
+        b = current;
+        fresh.add(B);
+      } else forget();
+      if (current) ctx.cache.remember(current);
+      await run.conflictBackoff(err);
+      continue;
+    }
+    if (err instanceof WfmScheduleLockedError) {
+      await run.defer(
+        deferralFor(
+          { ...err, week: err.week ?? a.week },
+          ctx.clock.now(),
+          ctx.deferral,
+          ctx.publishWindow,
+          ctx.random,
+        ),
+      );
+      forget();
+      continue;
+    }
+    if (err instanceof WfmScheduleConflictError) {
+      // A bare conflict: re-read both sides to tell stale from locked from a true overlap.
+      const [ca, cb] = [await run.read(A), await run.read(B)];
+      a = ca;
+      b = cb;
+      fresh.add(A).add(B);
+      if (ca.version !== item.a.version || cb.version !== item.b.version) {
+        if (run.attempts === 1) run.firstAttemptStale = true;
+        await run.conflictBackoff(err);
+        continue;
+      }
+      const at = ctx.clock.now();
+      if (windowOpen(at, ctx.publishWindow)) {
+        // Which of the two weeks is locked the WFM did not say: remember neither.
+        await run.defer(deferralFor({}, at, ctx.deferral, ctx.publishWindow, ctx.random));
+        forget();
+        continue;
+      }
+      await rejectIfOverlap(adj, ca, cb, run, err);
+      if (++unexplained >= MAX_UNEXPLAINED_CONFLICTS) {
+        throw new UnexplainedConflictError(
+          `the WFM answered SCHEDULE_CONFLICT ${unexplained} times to the swap of '${A}' and '${B}' at unchanged versions, outside any publish window, with no overlapping shift found; re-plan`,
+          err,
+        );
+      }
+      await run.conflictBackoff(err);
+      continue;
+    }
+    throw err;
+  }
+}
+
+function itemError(
+  error: { errorCode: string; message: string; details?: unknown } | undefined,
+  swapId: string,
+): WfmError {
+  const code = (error?.errorCode ?? 'SCHEDULE_CONFLICT') as ErrorCode;
+  return errorFromAnswer({
+    status: ERROR_CODES[code] ?? 409,
+    body: error ?? { errorCode: 'SCHEDULE_CONFLICT', message: 'failed without a reason' },
+    retryAfterMs: undefined,
+    request: { method: 'POST', path: `/schedules/shifts/swaps (swap ${swapId})` },
+  });
+}
+
+/** After the swap each agent holds the other's shift: look for a shift of theirs in the way. */
+async function rejectIfOverlap(
+  adj: SwapAdjustment,
+  a: Shift,
+  b: Shift,
+  run: AdjustmentRun,
+  cause: WfmScheduleConflictError,
+): Promise<void> {
+  for (const [moving, newOwner] of [
+    [a, adj.b.agentId],
+    [b, adj.a.agentId],
+  ] as const) {
+    const start = parseInstant(moving.start);
+    const end = parseInstant(moving.end);
+    const theirs = await run.list({ agentId: newOwner, from: moving.start, to: moving.end });
+    const inTheWay = theirs.find(
+      (s) => s.id !== a.id && s.id !== b.id && parseInstant(s.start) < end && start < parseInstant(s.end),
+    );
+    if (inTheWay) {
+      throw new WfmShiftOverlapError(
+        `swap would give agent '${newOwner}' shift '${moving.id}' (${moving.start}–${moving.end}), overlapping their shift '${inTheWay.id}' (${inTheWay.start}–${inTheWay.end}) (found by re-reading after a bare SCHEDULE_CONFLICT)`,
+        {
+          details: { agentId: newOwner, conflictingShiftId: inTheWay.id },
+          cause,
+          status: 409,
+          errorCode: 'SCHEDULE_CONFLICT',
+        },
+      );
+    }
+  }
+}

@@ -1,0 +1,215 @@
+import type { ShiftUpdateAdjustment } from '../planner/adjustment.js';
+import { parseInstant, toWire } from '../time/instant.js';
+import type { PublishWindow } from '../time/publish-window.js';
+import type { Shift, ShiftPatch } from '../wfm/contract.js';
+import {
+  WfmError,
+  WfmScheduleConflictError,
+  WfmScheduleLockedError,
+  WfmShiftOverlapError,
+  WfmVersionConflictError,
+} from '../wfm/errors.js';
+import { type AdjustmentRun, isRetriableAsIs, isTransient, type RunContext } from './adjustment-run.js';
+import { ImpossibleMutationError, SubjectChangedError, UnexplainedConflictError } from './errors.js';
+import { type MutationPlan, planMutation, projectedBounds } from './mutation.js';
+import { type DeferralOptions, deferralFor, windowOpen } from './publish-locks.js';
+
+export interface UpdateContext extends RunContext {
+  deferral: DeferralOptions;
+  publishWindow: PublishWindow | undefined;
+}
+
+/** How many times a conflict that a fresh read cannot explain is retried before the adjustment is rejected. */
+const MAX_UNEXPLAINED_CONFLICTS = 3;
+
+/**
+ * Applies one shift update: the intent is planned on the freshest copy known, written
+ * with that copy's version and the adjustment's idempotency key, and on each failure
+ * handled as what it is. Returns `applied` or `already-applied`; throws the error that
+ * ends it otherwise (the writer turns it into a rejected or dead-lettered record).
+ *
+ * `fresh` marks a copy read from the WFM during this run (a read, a 409's current shift,
+ * a week re-read after a lock). Decisions that end the run without writing — "already
+ * true", "owner changed", "impossible" — are only taken on a fresh copy, never on the cache.
+ */
+export async function applyUpdate(
+  adj: ShiftUpdateAdjustment,
+  run: AdjustmentRun,
+  ctx: UpdateContext,
+): Promise<'applied' | 'already-applied'> {
+  let shift: Shift | undefined = ctx.cache.get(adj.shiftId);
+  let fresh = false;
+  // A write of ours may have landed without our seeing the answer (5xx, timeout, reset).
+  let mayHaveWritten = false;
+  let unexplained = 0;
+
+  for (;;) {
+    if (!shift) {
+      shift = await run.read(adj.shiftId);
+      fresh = true;
+    }
+    if (
+      ctx.locks.needsRefresh(shift.week, ctx.clock.now()) &&
+      (await ctx.locks.afterLock(shift.week, ctx.clock.now()))
+    ) {
+      shift = ctx.cache.get(adj.shiftId) ?? shift;
+      fresh = true;
+    }
+    if (shift.agentId !== adj.agentId) {
+      if (!fresh) {
+        shift = undefined;
+        continue;
+      }
+      throw new SubjectChangedError(
+        `shift '${shift.id}' now belongs to agent '${shift.agentId}', not '${adj.agentId}' as planned; re-plan`,
+      );
+    }
+    const plan = planMutation(shift, adj.mutation);
+    if (plan.kind !== 'write') {
+      if (!fresh) {
+        shift = undefined;
+        continue;
+      }
+      if (plan.kind === 'impossible') throw new ImpossibleMutationError(plan.reason);
+      run.final(shift);
+      return mayHaveWritten ? 'applied' : 'already-applied';
+    }
+    const lockedUntil = ctx.locks.lockedUntil(shift.week, ctx.clock.now());
+    if (lockedUntil !== undefined) {
+      await run.defer({ until: lockedUntil, week: shift.week, source: 'locked-until' });
+      ({ shift, fresh } = await afterDeferral(adj.shiftId, shift.week, ctx));
+      continue;
+    }
+
+    const body: ShiftPatch = { version: shift.version, ...plan.fields };
+    try {
+      run.attempts++;
+      run.httpCalls++;
+      const written = await ctx.adapter.patchShift(adj.shiftId, body, {
+        idempotencyKey: adj.key,
+        signal: ctx.signal,
+      });
+      ctx.cache.remember(written);
+      ctx.budget.success();
+      run.final(written);
+      return 'applied';
+    } catch (err) {
+      if (!(err instanceof WfmError)) throw err;
+      if (err instanceof WfmVersionConflictError) {
+        // Stale version: re-plan the same intent on the current shift the 409 carries (or re-read).
+        if (run.attempts === 1) run.firstAttemptStale = true;
+        shift = err.currentShift;
+        fresh = shift !== undefined;
+        if (shift) ctx.cache.remember(shift);
+        await run.conflictBackoff(err);
+        continue;
+      }
+      if (err instanceof WfmScheduleLockedError) {
+        const week = err.week ?? shift.week;
+        await run.defer(
+          deferralFor({ ...err, week }, ctx.clock.now(), ctx.deferral, ctx.publishWindow, ctx.random),
+        );
+        ({ shift, fresh } = await afterDeferral(adj.shiftId, week, ctx));
+        continue;
+      }
+      if (err instanceof WfmScheduleConflictError) {
+        const verdict = await diagnose(err, shift, body, plan, run, ctx);
+        if (verdict.kind === 'stale') {
+          if (run.attempts === 1) run.firstAttemptStale = true;
+          shift = verdict.current;
+          fresh = true;
+          await run.conflictBackoff(err);
+          continue;
+        }
+        if (verdict.kind === 'locked') {
+          await run.defer(verdict.deferral);
+          ({ shift, fresh } = await afterDeferral(adj.shiftId, verdict.current.week, ctx));
+          continue;
+        }
+        if (++unexplained >= MAX_UNEXPLAINED_CONFLICTS) {
+          throw new UnexplainedConflictError(
+            `the WFM answered SCHEDULE_CONFLICT ${unexplained} times for shift '${shift.id}' at an unchanged version, outside any publish window, with no overlapping shift found; re-plan`,
+            err,
+          );
+        }
+        shift = verdict.current;
+        fresh = true;
+        await run.conflictBackoff(err);
+        continue;
+      }
+      if (isRetriableAsIs(err)) {
+        // The same body goes again: had it landed, the WFM replays its answer for this key,
+        // or (if the key was not kept) the version check fails and the fresh shift shows the intent true.
+        if (isTransient(err)) mayHaveWritten = true;
+        await run.afterFailure(err);
+        continue;
+      }
+      throw err;
+    }
+  }
+}
+
+async function afterDeferral(
+  shiftId: string,
+  week: string,
+  ctx: UpdateContext,
+): Promise<{ shift: Shift | undefined; fresh: boolean }> {
+  // The publish job bumped every version in the week: use the week's re-read when there is one, else read this shift.
+  if (await ctx.locks.afterLock(week, ctx.clock.now())) {
+    const shift = ctx.cache.get(shiftId);
+    return { shift, fresh: shift !== undefined };
+  }
+  return { shift: undefined, fresh: false };
+}
+
+type Verdict =
+  | { kind: 'stale'; current: Shift }
+  | { kind: 'locked'; current: Shift; deferral: ReturnType<typeof deferralFor> }
+  | { kind: 'unexplained'; current: Shift };
+
+/**
+ * A bare SCHEDULE_CONFLICT (a WFM that says no more): re-read to tell the causes apart.
+ * - the version moved → it was stale: re-apply;
+ * - a Retry-After, or the configured publish window is open → a lock: defer;
+ * - otherwise the write itself conflicts: find the agent's shift in the way and reject
+ *   naming it. A true overlap is never retried blindly.
+ */
+async function diagnose(
+  err: WfmScheduleConflictError,
+  shift: Shift,
+  body: ShiftPatch,
+  plan: MutationPlan,
+  run: AdjustmentRun,
+  ctx: UpdateContext,
+): Promise<Verdict> {
+  const current = await run.read(shift.id);
+  if (current.version !== body.version) return { kind: 'stale', current };
+  const now = ctx.clock.now();
+  if (err.retryAfterMs !== undefined || windowOpen(now, ctx.publishWindow)) {
+    const deferral = deferralFor(
+      { retryAfterMs: err.retryAfterMs, week: current.week },
+      now,
+      ctx.deferral,
+      ctx.publishWindow,
+      ctx.random,
+    );
+    return { kind: 'locked', current, deferral };
+  }
+  const { start, end } = projectedBounds(current, plan);
+  const others = await run.list({ agentId: current.agentId, from: toWire(start), to: toWire(end) });
+  const inTheWay = others.find(
+    (o) => o.id !== current.id && parseInstant(o.start) < end && start < parseInstant(o.end),
+  );
+  if (inTheWay) {
+    throw new WfmShiftOverlapError(
+      `shift '${current.id}' cannot become ${toWire(start)}–${toWire(end)}: agent '${current.agentId}' already has shift '${inTheWay.id}' from ${inTheWay.start} to ${inTheWay.end} (found by re-reading after a bare SCHEDULE_CONFLICT)`,
+      {
+        details: { agentId: current.agentId, conflictingShiftId: inTheWay.id },
+        cause: err,
+        status: 409,
+        errorCode: 'SCHEDULE_CONFLICT',
+      },
+    );
+  }
+  return { kind: 'unexplained', current };
+}

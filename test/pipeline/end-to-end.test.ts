@@ -1,0 +1,97 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { assemble } from '../../src/kafka/assemble.js';
+import { DLQ_HEADERS } from '../../src/kafka/dead-letter.js';
+import { groupIds } from '../../src/kafka/pipeline.js';
+import { waitUntil } from '../kafka/wait-until.js';
+import {
+  appliedWrites,
+  brokers,
+  createTopics,
+  duplicates,
+  goldenEventLines,
+  goldenSandbox,
+  produceEvents,
+  quietLogger,
+  readTopic,
+  settled,
+  TEST_ENV,
+  testConfig,
+  testKafka,
+} from './support/harness.js';
+
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c().catch(() => {});
+});
+
+describe('pipeline end to end (real broker, sandbox over HTTP)', () => {
+  it('turns trunk events into WFM writes once each, with an outcome per adjustment and poison messages dead-lettered', async () => {
+    const { sandbox, admin } = await goldenSandbox();
+    cleanup.push(() => sandbox.close());
+    const config = testConfig({ brokers: brokers(), sandboxUrl: sandbox.url, partitions: 3 });
+    const kafka = testKafka(config.kafka.brokers);
+    const kadmin = kafka.admin();
+    await kadmin.connect();
+    cleanup.push(() => kadmin.disconnect());
+    await createTopics(kadmin, config);
+
+    const poison = ['{"not":"an event"}', 'garbage \u0000 bytes', ''];
+    await produceEvents(kafka, config.kafka.topics.events, [...goldenEventLines(), ...poison]);
+
+    let fatal: unknown;
+    const app = await assemble({
+      loaded: { config, secrets: { wfmToken: TEST_ENV.TR_TEST_WFM_TOKEN } },
+      role: 'all',
+      logger: process.env.TR_DEBUG
+        ? (await import('../../src/observability/logger.js')).createLogger({ level: 'debug', pretty: false })
+        : quietLogger,
+      onFatal: (e) => {
+        fatal = e;
+      },
+      maxWaitTimeInMs: 100,
+    });
+    cleanup.push(() => app.close());
+    cleanup.push(() => app.pipeline.stop(Date.now() + 5_000));
+    await app.pipeline.start();
+
+    // every event passes the repartition hop and the rules stage
+    await waitUntil(
+      async () => {
+        const offsets = await kadmin.fetchOffsets({
+          groupId: groupIds(config.kafka.groupId).repartition,
+          topics: [config.kafka.topics.events],
+        });
+        const done = offsets[0]?.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) ?? 0;
+        return done >= goldenEventLines().length + poison.length;
+      },
+      'the repartition stage to commit every event',
+      60_000,
+    );
+    const produced = () => app.pipeline.committed(config.kafka.topics.adjustments);
+    await waitUntil(() => produced() > 0, 'adjustments', 60_000);
+    await settled(produced);
+    await waitUntil(
+      () => (app.pipeline.writer?.stats.outcomes ?? 0) >= produced(),
+      () => `outcomes for all ${produced()} adjustments (have ${app.pipeline.writer?.stats.outcomes})`,
+      60_000,
+    );
+    expect(fatal).toBeUndefined();
+
+    const outcomes = await readTopic(kafka, config.kafka.topics.outcomes, produced());
+    expect(outcomes).toHaveLength(produced());
+    const statuses = outcomes.map((o) => JSON.parse(o.value ?? '{}').status as string);
+    expect(statuses.filter((s) => s === 'applied').length).toBeGreaterThan(0);
+
+    const writes = appliedWrites(await admin.ledger());
+    expect(duplicates(writes)).toEqual([]);
+    expect(writes.length).toBeGreaterThan(0);
+
+    const dead = await readTopic(kafka, config.kafka.topics.deadLetter, poison.length + 3);
+    const codes = dead.map((d) => d.headers[DLQ_HEADERS.code]);
+    expect(codes.filter((c) => c === 'TR_ERR_EVENT_DECODE').length).toBeGreaterThanOrEqual(poison.length + 1);
+    const garbage = dead.find((d) => d.value === 'garbage \u0000 bytes');
+    expect(garbage?.headers[DLQ_HEADERS.topic]).toBe(config.kafka.topics.events);
+    expect(Number(garbage?.headers[DLQ_HEADERS.offset])).toBeGreaterThanOrEqual(0);
+    expect(garbage?.headers[DLQ_HEADERS.message]).toMatch(/not JSON/);
+  }, 120_000);
+});

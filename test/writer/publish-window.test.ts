@@ -1,0 +1,206 @@
+import { describe, expect, it } from 'vitest';
+import { parseInstant, toWire } from '../../src/time/instant.js';
+import { DEFAULT_PUBLISH_WINDOW } from '../../src/time/publish-window.js';
+import { scheduleWeekOf } from '../../src/time/schedule-week.js';
+import type { WfmAdapter } from '../../src/wfm/adapter.js';
+import type { Shift } from '../../src/wfm/contract.js';
+import { WfmScheduleConflictError } from '../../src/wfm/errors.js';
+import { MemoryOutcomeSink } from '../../src/writer/outcome.js';
+import { Writer } from '../../src/writer/writer.js';
+import { update } from './support/adjustments.js';
+import {
+  fixture,
+  PUBLISHED_WEEK,
+  pending,
+  schedule,
+  settle,
+  shiftOf,
+  until,
+  WINDOW_MINUTES,
+  WINDOW_OPENS,
+} from './support/fixture.js';
+import { JumpClock } from './support/jump-clock.js';
+import { writesByAdjustment } from './support/sandbox-admin.js';
+
+const MIN = 60_000;
+
+/** Opens the sandbox's publish window (the publish job bumps every version of the week). */
+async function openWindow(f: Awaited<ReturnType<typeof fixture>>): Promise<void> {
+  await f.setTime(WINDOW_OPENS + MIN);
+}
+
+/** Moves both clocks past the window's close: the sandbox's and the writer's, by the same amount. */
+async function closeWindow(f: Awaited<ReturnType<typeof fixture>>): Promise<void> {
+  await f.advanceTime(WINDOW_MINUTES * MIN);
+}
+
+describe('writer: the publish window', () => {
+  it('defers a write into the week being published until the window closes, then applies it on the fresh version', async () => {
+    const f = await fixture();
+    const shift = shiftOf(f.snapshot, 0, 8);
+    expect(scheduleWeekOf(parseInstant(shift.start), 'Asia/Singapore', 7)).toBe(PUBLISHED_WEEK);
+    await openWindow(f);
+
+    const adj = update(shift, { kind: 'set-end', end: toWire(parseInstant(shift.end) + 30 * MIN) });
+    const result = f.writer.submit(adj);
+    await until(() => f.sink.records.length > 0, 'the deferral');
+
+    const deferred = f.sink.records.find((r) => r.status === 'deferred');
+    expect(deferred).toMatchObject({ key: adj.key, deferrals: 1 });
+    expect(f.calls.map((c) => c.code)).toEqual(['SCHEDULE_LOCKED']);
+    expect((await f.admin.ledger()).filter((e) => e.kind === 'patch')).toEqual([]);
+
+    await closeWindow(f);
+    const outcome = await result;
+    expect(outcome).toMatchObject({ status: 'applied', deferrals: 1 });
+    const ledger = await f.admin.ledger();
+    const published = ledger.find((e) => e.kind === 'publish' && e.shiftId === shift.id)!;
+    const ours = ledger.filter((e) => e.idempotencyKey === adj.key);
+    expect(ours).toHaveLength(1);
+    expect(ours[0]!.before?.version).toBe(published.version);
+    expect(ours[0]!.seq).toBeGreaterThan(published.seq);
+  });
+
+  it('is never spun on: while deferred the writer sleeps and makes no calls', async () => {
+    const f = await fixture();
+    await openWindow(f);
+    const shift = shiftOf(f.snapshot, 1, 9);
+    const result = pending(
+      f.writer.submit(update(shift, { kind: 'set-end', end: toWire(parseInstant(shift.end) + 15 * MIN) })),
+    );
+    await until(() => f.sink.records.length > 0, 'the deferral');
+    const callsWhileDeferred = f.calls.length;
+    await settle(400);
+
+    expect(result.done).toBe(false);
+    expect(f.calls.length).toBe(callsWhileDeferred);
+    expect(f.clock.sleeping).toBeGreaterThanOrEqual(1);
+    await closeWindow(f);
+    await f.writer.drain();
+    expect(result.value?.status).toBe('applied');
+  });
+
+  it('defers further writes to the locked week without knocking, and re-reads the week once when it opens', async () => {
+    const f = await fixture();
+    await openWindow(f);
+    const shifts = [0, 1, 2, 3, 4, 5].map((agent) => shiftOf(f.snapshot, agent, 10));
+    const first = f.writer.submit(
+      update(shifts[0]!, { kind: 'set-end', end: toWire(parseInstant(shifts[0]!.end) + 15 * MIN) }),
+    );
+    await until(() => f.sink.records.length === 1, 'the first deferral');
+    const rest = shifts
+      .slice(1)
+      .map((s) =>
+        f.writer.submit(update(s, { kind: 'set-start', start: toWire(parseInstant(s.start) - 15 * MIN) })),
+      );
+    await until(() => f.sink.records.length === 6, 'all six deferrals');
+
+    expect(f.calls.map((c) => c.route)).toEqual(['patch-shift']);
+    expect(f.sink.records.filter((r) => r.status === 'deferred')).toHaveLength(6);
+
+    await closeWindow(f);
+    const outcomes = await Promise.all([first, ...rest]);
+    expect(outcomes.map((o) => o.status)).toEqual(Array(6).fill('applied'));
+    // One list for the week (post-publish versions), then one PATCH each: no per-shift reads, no stale writes.
+    expect(f.calls.map((c) => c.route).sort()).toEqual(['list-shifts', ...Array(7).fill('patch-shift')]);
+    expect(f.calls.filter((c) => c.status === 409)).toHaveLength(1);
+  });
+
+  it('loses nothing when the writer stops during the window: the deferred adjustment is not acknowledged and a restart applies it once', async () => {
+    const f = await fixture();
+    await openWindow(f);
+    const shift = shiftOf(f.snapshot, 2, 11);
+    const adj = update(shift, { kind: 'set-end', end: toWire(parseInstant(shift.end) + 30 * MIN) });
+    // A pipeline acknowledges (commits the offset) only on a terminal outcome.
+    const acknowledged: string[] = [];
+    const first = f.writer.submit(adj).then((o) => acknowledged.push(o.key));
+    await until(() => f.sink.records.length > 0, 'the deferral');
+    expect(f.sink.records.map((r) => r.status)).toEqual(['deferred']);
+
+    await f.writer.close();
+    await expect(first).rejects.toMatchObject({ code: 'TR_ERR_WRITER_CLOSED' });
+    expect(acknowledged).toEqual([]);
+
+    await closeWindow(f);
+    const sink = new MemoryOutcomeSink();
+    const restarted = new Writer({ adapter: f.client, clock: f.clock, sink });
+    expect((await restarted.submit(adj)).status).toBe('applied');
+    expect(writesByAdjustment(await f.admin.ledger()).get(adj.key)).toHaveLength(1);
+  });
+
+  it('reads a bare SCHEDULE_CONFLICT with Retry-After on an unchanged shift as the lock it is', async () => {
+    const f = await fixture({ sandbox: { behaviour: { opaqueConflicts: true } } });
+    await openWindow(f);
+    const shift = shiftOf(f.snapshot, 3, 8);
+    const result = f.writer.submit(
+      update(shift, { kind: 'set-end', end: toWire(parseInstant(shift.end) + 30 * MIN) }),
+    );
+    await until(() => f.sink.records.length > 0, 'the deferral');
+    expect(f.sink.records.map((r) => r.status)).toEqual(['deferred']);
+    // The cached version predates the publish job: first it looks stale, then the re-based write meets the lock.
+    expect(f.calls.map((c) => `${c.route}:${c.code ?? c.status}`)).toEqual([
+      'patch-shift:SCHEDULE_CONFLICT',
+      'get-shift:200',
+      'patch-shift:SCHEDULE_CONFLICT',
+      'get-shift:200',
+    ]);
+    await closeWindow(f);
+    expect(await result).toMatchObject({ status: 'applied', deferrals: 1 });
+  });
+
+  it('writes to weeks that are not being published go through during the window', async () => {
+    const f = await fixture();
+    await openWindow(f);
+    const shift = shiftOf(f.snapshot, 4, 3);
+    const outcome = await f.writer.submit(
+      update(shift, { kind: 'set-end', end: toWire(parseInstant(shift.end) + 15 * MIN) }),
+    );
+    expect(outcome).toMatchObject({ status: 'applied', deferrals: 0, attempts: 1 });
+  });
+});
+
+describe('writer: the configured publish window, for a WFM that gives no hint', () => {
+  it('defers a bare conflict on an unchanged shift inside the configured window until it closes', async () => {
+    const shift = shiftOf(schedule(), 0, 8);
+    const clock = new JumpClock(WINDOW_OPENS + 5 * MIN);
+    let locked = true;
+    const writes: number[] = [];
+    const adapter: WfmAdapter = {
+      listShifts: async () => [shift],
+      listAgents: async () => [],
+      getShift: async () => shift,
+      patchShift: async (_id, patch) => {
+        writes.push(clock.now());
+        if (locked)
+          throw new WfmScheduleConflictError('409 SCHEDULE_CONFLICT', {
+            status: 409,
+            errorCode: 'SCHEDULE_CONFLICT',
+          });
+        return { ...shift, ...patch, version: shift.version + 1 } as Shift;
+      },
+      swapShifts: async () => [],
+    };
+    const sink = new MemoryOutcomeSink();
+    const writer = new Writer({
+      adapter,
+      clock,
+      sink,
+      publishWindow: DEFAULT_PUBLISH_WINDOW,
+      random: () => 0,
+    });
+    const result = writer.submit(
+      update(shift, { kind: 'set-end', end: toWire(parseInstant(shift.end) + 15 * MIN) }),
+    );
+    await until(() => sink.records.length > 0, 'the deferral');
+
+    const closesAt = WINDOW_OPENS + DEFAULT_PUBLISH_WINDOW.durationMinutes * MIN;
+    expect(sink.records).toMatchObject([{ status: 'deferred', deferredUntil: toWire(closesAt) }]);
+    expect(writes).toHaveLength(1);
+
+    locked = false;
+    clock.advance(closesAt - clock.now());
+    expect(await result).toMatchObject({ status: 'applied', deferrals: 1 });
+    expect(writes).toHaveLength(2);
+    expect(writes[1]).toBeGreaterThanOrEqual(closesAt);
+  });
+});

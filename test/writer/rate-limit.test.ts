@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { parseInstant, toWire } from '../../src/time/instant.js';
+import { RateLimiter } from '../../src/writer/rate-limiter.js';
+import { update } from './support/adjustments.js';
+import { fixture, shiftOf } from './support/fixture.js';
+import { JumpClock } from './support/jump-clock.js';
+import { writesByAdjustment } from './support/sandbox-admin.js';
+
+const MIN = 60_000;
+const SERVER_LIMIT = { rateLimitPerMinute: 600, rateLimitBurst: 3 };
+
+function workload(f: Awaited<ReturnType<typeof fixture>>) {
+  return [0, 1, 2, 3, 4, 5, 6, 7].flatMap((agent) =>
+    [1, 2].map((day) => {
+      const s = shiftOf(f.snapshot, agent, day);
+      return update(s, { kind: 'set-end', end: toWire(parseInstant(s.end) + 15 * MIN) });
+    }),
+  );
+}
+
+describe('writer: rate limits', () => {
+  it('honours Retry-After on 429 and still applies everything once', async () => {
+    const f = await fixture({ sandbox: { behaviour: SERVER_LIMIT } });
+    const adjustments = workload(f);
+    const outcomes = await Promise.all(adjustments.map((a) => f.writer.submit(a)));
+
+    expect(outcomes.every((o) => o.status === 'applied')).toBe(true);
+    expect(outcomes.reduce((n, o) => n + o.rateLimited, 0)).toBeGreaterThan(0);
+    const writes = writesByAdjustment(await f.admin.ledger());
+    expect([...writes.values()].every((w) => w.length === 1)).toBe(true);
+    expect(writes.size).toBe(adjustments.length);
+  });
+
+  it('a client-side limiter under the server budget keeps 429s away', async () => {
+    const clock = new JumpClock();
+    const gate = new RateLimiter({ perMinute: 540, burst: 3 }, clock);
+    const f = await fixture({ sandbox: { behaviour: SERVER_LIMIT }, client: { gate, clock } });
+    const outcomes = await Promise.all(workload(f).map((a) => f.writer.submit(a)));
+
+    expect(outcomes.every((o) => o.status === 'applied')).toBe(true);
+    expect(f.calls.filter((c) => c.status === 429)).toEqual([]);
+    expect(gate.rateLimitedCount).toBe(0);
+  });
+});
