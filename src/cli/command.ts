@@ -1,4 +1,4 @@
-/** One CLI sub-command. `run` returns the process exit code (see docs/cli.md). */
+/** One CLI sub-command. `run` returns the process exit code (listed in the README). */
 export interface Command {
   name: string;
   summary: string;
@@ -6,7 +6,7 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-/** Exit codes, documented in docs/cli.md. */
+/** Exit codes, listed in the README. */
 export const EXIT = {
   OK: 0,
   /** the command ran and found problems (invalid rules, failed checks) */
