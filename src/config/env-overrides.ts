@@ -33,11 +33,8 @@ export function envOverrides(env: Record<string, string | undefined>): {
     const path = name.slice(PREFIX.length).split('__').map(camel);
     let cursor = overrides;
     for (const seg of path.slice(0, -1)) {
-      const next = cursor[seg];
-      cursor = (typeof next === 'object' && next !== null ? next : (cursor[seg] = {})) as Record<
-        string,
-        unknown
-      >;
+      if (typeof cursor[seg] !== 'object' || cursor[seg] === null) cursor[seg] = {};
+      cursor = cursor[seg] as Record<string, unknown>;
     }
     cursor[path.at(-1)!] = parseValue(value);
     applied.push(`${name} → ${path.join('.')}`);
