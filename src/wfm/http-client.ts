@@ -39,7 +39,7 @@ export interface WfmRequestEvent {
   route: WfmRoute;
   method: string;
   status: number | undefined;
-  /** the WfmError code when the call failed */
+  /** why it failed: the contract's errorCode for an error answer (VERSION_CONFLICT …), the WfmError code for a transport failure (TR_ERR_WFM_TIMEOUT …) */
   code?: string;
   durationMs: number;
   idempotencyKey?: string;

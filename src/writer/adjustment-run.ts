@@ -33,6 +33,8 @@ export interface RunContext {
   random: () => number;
   signal: AbortSignal;
   logger: Pick<Logger, 'debug' | 'info' | 'warn'> | undefined;
+  /** counts deferrals for the writer's stats */
+  onDeferred?: () => void;
 }
 
 export function isTransient(err: unknown): err is WfmServerError | WfmTimeoutError | WfmConnectionError {
@@ -209,6 +211,7 @@ export class AdjustmentRun {
    */
   async defer(deferral: Deferral): Promise<void> {
     this.deferrals++;
+    this.ctx.onDeferred?.();
     this.ctx.locks.lock(deferral.week, deferral.until);
     const now = this.ctx.clock.now();
     this.ctx.logger?.info(

@@ -4,8 +4,8 @@ import { type Clock, systemClock } from '../time/clock.js';
 import type { ShiftQuery } from '../wfm/adapter.js';
 import type { Shift } from '../wfm/contract.js';
 import { WfmShiftOverlapError } from '../wfm/errors.js';
-import { AdjustmentRun, isRetriableAsIs, type RunContext } from './adjustment-run.js';
-import { applySwap } from './apply-swap.js';
+import { AdjustmentRun, isRetriableAsIs } from './adjustment-run.js';
+import { applySwap, type SwapContext } from './apply-swap.js';
 import { applyUpdate } from './apply-update.js';
 import { InvalidAdjustmentError, reasonOf, WriterClosedError } from './errors.js';
 import { KeySerializer } from './key-serializer.js';
@@ -48,7 +48,7 @@ export interface WriterStats {
  */
 export class Writer {
   readonly #clock: Clock;
-  readonly #ctx: RunContext & Pick<Parameters<typeof applySwap>[2], 'batcher' | 'deferral' | 'publishWindow'>;
+  readonly #ctx: SwapContext;
   readonly #keys = new KeySerializer();
   readonly #running = new Map<string, Promise<Outcome>>();
   readonly #abort = new AbortController();
@@ -96,6 +96,9 @@ export class Writer {
       random,
       signal,
       logger: options.logger,
+      onDeferred: () => {
+        this.stats.byStatus.deferred++;
+      },
       batcher,
       deferral: { ...DEFAULT_WRITER_OPTIONS.deferral, ...options.deferral },
       publishWindow: options.publishWindow,
