@@ -670,7 +670,9 @@ function writeDocs(
     'loop: its quick successes are all that is counted). The seed loop (`bench/seed-loop.ts`) runs one adjustment at a time:',
     'PATCH with the listed version, on 409 re-GET the version and retry, three attempts, no backoff, no idempotency key, a',
     'swap as two PATCHes. Its third column, without the sandbox rate limit, is for reference only: it shows the 409 causes',
-    'themselves once 429s no longer drown them.',
+    'themselves once 429s no longer drown them. Its "applied twice" stays 0 only because its payloads are target states too',
+    '(the same `end` again) and the sandbox does not record a write that changes nothing; its swaps of overlapping shifts',
+    'are lost whole rather than half applied, because the first PATCH already meets the transient overlap.',
     '',
   ].join('\n');
   let text = existsSync(path)

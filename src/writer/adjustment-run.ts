@@ -157,7 +157,7 @@ export class AdjustmentRun {
         );
       }
       this.#deadline += wait;
-      await this.ctx.clock.sleep(wait, this.ctx.signal);
+      await this.#sleep(wait);
       return;
     }
     if (isTransient(err)) {
@@ -201,7 +201,18 @@ export class AdjustmentRun {
         cause,
       );
     }
-    if (ms > 0) await this.ctx.clock.sleep(ms, this.ctx.signal);
+    if (ms > 0) await this.#sleep(ms);
+  }
+
+  /**
+   * Sleeps, and gives back to the budget any time slept beyond what was asked: a stalled
+   * event loop, a suspended VM or a wall-clock jump is not effort spent on this adjustment.
+   */
+  async #sleep(ms: number): Promise<void> {
+    const before = this.ctx.clock.now();
+    await this.ctx.clock.sleep(ms, this.ctx.signal);
+    const overslept = this.ctx.clock.now() - before - ms;
+    if (overslept > 0) this.#deadline += overslept;
   }
 
   /**

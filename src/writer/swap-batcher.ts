@@ -183,7 +183,10 @@ export class SwapBatcher {
           return;
         }
         try {
+          const before = this.ctx.clock.now();
           await this.ctx.clock.sleep(wait, this.ctx.signal);
+          // Time slept beyond the wait (a stalled loop, a clock jump) is not the request's effort.
+          deadline += Math.max(0, this.ctx.clock.now() - before - wait);
         } catch (abort) {
           settleAll((p) => p.reject(abort));
           return;
