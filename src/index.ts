@@ -33,4 +33,32 @@ export { systemClock } from './time/clock.js';
 // wfm
 export type { ScheduleSource, ShiftQuery, WfmAdapter, WriteOptions } from './wfm/adapter.js';
 export type { Activity, Agent, Shift, ShiftPatch, SwapItem, SwapResult } from './wfm/contract.js';
+export {
+  WfmBadResponseError,
+  WfmConnectionError,
+  WfmError,
+  WfmIdempotencyKeyInFlightError,
+  WfmIdempotencyKeyReusedError,
+  WfmNotFoundError,
+  WfmRateLimitedError,
+  WfmScheduleConflictError,
+  WfmScheduleLockedError,
+  WfmServerError,
+  WfmShiftOverlapError,
+  WfmTimeoutError,
+  WfmUnauthorizedError,
+  WfmValidationError,
+  WfmVersionConflictError,
+} from './wfm/errors.js';
+export type { WfmHttpClientOptions } from './wfm/http-client.js';
+export { WfmHttpClient } from './wfm/http-client.js';
 export type { ScheduleSnapshot } from './wfm/snapshot.js';
+export { WriterError } from './writer/errors.js';
+export { deriveIdempotencyKey } from './writer/idempotency-key.js';
+export type { Outcome, OutcomeSink, OutcomeStatus } from './writer/outcome.js';
+export { isTerminal, MemoryOutcomeSink } from './writer/outcome.js';
+export { RateLimiter } from './writer/rate-limiter.js';
+export { RetryBudget } from './writer/retry-budget.js';
+// writer and WFM client
+export { Writer } from './writer/writer.js';
+export type { WriterOptions } from './writer/writer-options.js';
