@@ -8,6 +8,7 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   validate: () => import('./commands/validate.js'),
   plan: () => import('./commands/plan.js'),
   demo: () => import('./commands/demo.js'),
+  produce: () => import('./commands/produce.js'),
   run: () => import('./commands/run.js'),
 };
 

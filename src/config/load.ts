@@ -36,6 +36,8 @@ export function loadConfig(
   file: string | undefined,
   env: Record<string, string | undefined> = process.env,
   readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+  /** which secrets to resolve: a producer needs no WFM credentials */
+  need: { wfm?: boolean; admin?: boolean } = {},
 ): LoadedConfig {
   let raw: unknown = {};
   let lineOf: (path: PropertyKey[]) => number | undefined = () => undefined;
@@ -86,7 +88,7 @@ export function loadConfig(
     throw new ConfigError(lines.join('\n'));
   }
   const config = parsed.data;
-  if (!config.wfm.allowInsecureHttp && config.wfm.baseUrl.startsWith('http://')) {
+  if (need.wfm !== false && !config.wfm.allowInsecureHttp && config.wfm.baseUrl.startsWith('http://')) {
     throw new ConfigError(
       `${file ?? 'config'}: wfm.baseUrl must be https:// (got ${new URL(config.wfm.baseUrl).origin}); set wfm.allowInsecureHttp: true only for a local sandbox`,
     );
@@ -109,10 +111,13 @@ export function loadConfig(
   };
   const auth = config.wfm.auth;
   const secrets: LoadedConfig['secrets'] = {};
-  if (auth.kind === 'token') secrets.wfmToken = read(auth.token, 'wfm.auth.token');
-  else secrets.wfmClientSecret = read(auth.clientSecret, 'wfm.auth.clientSecret');
+  if (need.wfm !== false) {
+    if (auth.kind === 'token') secrets.wfmToken = read(auth.token, 'wfm.auth.token');
+    else secrets.wfmClientSecret = read(auth.clientSecret, 'wfm.auth.clientSecret');
+  }
   if (config.kafka.sasl) secrets.saslPassword = read(config.kafka.sasl.password, 'kafka.sasl.password');
-  if (config.admin.token) secrets.adminToken = read(config.admin.token, 'admin.token');
+  if (config.admin.token && need.admin !== false)
+    secrets.adminToken = read(config.admin.token, 'admin.token');
   scrubber.add(secrets.wfmToken, secrets.wfmClientSecret, secrets.saslPassword, secrets.adminToken);
   return { config, secrets, scrubber, overrides: applied, source: file ?? '(embedded defaults)' };
 }

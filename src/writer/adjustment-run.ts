@@ -95,11 +95,19 @@ export class AdjustmentRun {
   /** Waits for something that needs no slot (a bulk request, a publish window) without holding one. */
   async idle<T>(work: Promise<T>): Promise<T> {
     this.releaseSlot();
+    const from = this.ctx.clock.now();
     try {
       return await work;
     } finally {
       await this.takeSlot();
+      // waiting for a batch and for a slot again is queueing, not effort
+      this.creditWait(this.ctx.clock.now() - from);
     }
+  }
+
+  /** Gives queueing time back to the time budget (see wait-account.ts). */
+  creditWait(ms: number): void {
+    if (ms > 0) this.#deadline += ms;
   }
 
   final(shift: Shift): void {

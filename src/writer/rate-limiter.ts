@@ -1,5 +1,6 @@
 import type { Clock } from '../time/clock.js';
 import type { RequestGate } from '../wfm/http-client.js';
+import { waitAccount } from './wait-account.js';
 
 /**
  * The client-side rate limiter: a token bucket on the injected clock, shared by every
@@ -55,9 +56,14 @@ export class RateLimiter implements RequestGate {
       this.#tokens -= 1;
       return Promise.resolve();
     }
+    const credit = waitAccount.getStore();
+    const queuedAt = this.clock.now();
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
-        resolve,
+        resolve: () => {
+          credit?.(this.clock.now() - queuedAt);
+          resolve();
+        },
         reject,
         signal,
         onAbort: () => {

@@ -16,6 +16,7 @@ import { fullJitter } from './retry-policy.js';
 import { Semaphore } from './semaphore.js';
 import { ShiftCache } from './shift-cache.js';
 import { SwapBatcher } from './swap-batcher.js';
+import { waitAccount } from './wait-account.js';
 import { checkWriterOptions, DEFAULT_WRITER_OPTIONS, type WriterOptions } from './writer-options.js';
 
 /** Failures a re-plan may fix: the intent met the schedule and lost. Everything else is dead-lettered for a redrive. */
@@ -182,10 +183,13 @@ export class Writer {
       let reason: OutcomeReason | undefined;
       await run.takeSlot();
       try {
-        status =
-          adjustment.kind === 'update'
-            ? await applyUpdate(adjustment, run, this.#ctx)
-            : await applySwap(adjustment, run, this.#ctx);
+        status = await waitAccount.run(
+          (ms) => run.creditWait(ms),
+          () =>
+            adjustment.kind === 'update'
+              ? applyUpdate(adjustment, run, this.#ctx)
+              : applySwap(adjustment, run, this.#ctx),
+        );
       } catch (err) {
         if (this.#abort.signal.aborted) throw this.#abort.signal.reason;
         ({ status, reason } = this.#classify(err, adjustment));

@@ -41,4 +41,20 @@ describe('writer: rate limits', () => {
     expect(f.calls.filter((c) => c.status === 429)).toEqual([]);
     expect(gate.rateLimitedCount).toBe(0);
   });
+
+  it('does not count time held back by the client-side limiter against an adjustment’s time budget', async () => {
+    const clock = new JumpClock();
+    // 16 writes at 2 per second take ~8 s; each adjustment's budget is 1 s of effort, and
+    // 30% of answers are 5xx, so most adjustments retry long after they were submitted
+    const gate = new RateLimiter({ perMinute: 120, burst: 1 }, clock);
+    const f = await fixture({
+      sandbox: { faults: { errorRate: 0.3, seed: 11 } },
+      client: { gate, clock },
+      writer: { retry: { budgetMs: 1_000 } },
+    });
+    const outcomes = await Promise.all(workload(f).map((a) => f.writer.submit(a)));
+
+    expect(outcomes.map((o) => o.status)).toEqual(outcomes.map(() => 'applied'));
+    expect(outcomes.some((o) => o.attempts > 1)).toBe(true);
+  });
 });
