@@ -3,7 +3,7 @@ import type { Command } from './command.js';
 import { EXIT, UsageError } from './command.js';
 
 /** Sub-commands load lazily so `trunk-reactor validate` never pays for kafkajs. */
-const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
+export const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   'wfm-sandbox': () => import('./commands/wfm-sandbox.js'),
   validate: () => import('./commands/validate.js'),
   plan: () => import('./commands/plan.js'),

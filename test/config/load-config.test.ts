@@ -84,4 +84,10 @@ describe('config loading', () => {
       loadConfig('c.yaml', {}, files({ 'c.yaml': text, '/run/secret': 'client-secret-xyz' })),
     ).toThrow(/kafka\.sasl\.password: environment variable SASL_PW is not set/);
   });
+
+  it('loads the commented example config in config/', () => {
+    const { config } = loadConfig('config/trunk-reactor.yaml', TOKEN_ENV);
+    expect(config.rules.files).toEqual(['config/rules.apac.yaml']);
+    expect(config.admin.host).toBe('127.0.0.1');
+  });
 });
