@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { Agent, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { type Clock, systemClock } from '../time/clock.js';
+import { waitAccount } from '../time/wait-account.js';
 import type { ShiftQuery, WfmAdapter, WriteOptions } from './adapter.js';
 import { type AuthProvider, StaticTokenAuth } from './auth.js';
 import {
@@ -26,6 +27,9 @@ import {
 } from './errors.js';
 import { OAuthClientCredentials, type OAuthClientCredentialsOptions } from './oauth-token.js';
 import { SecretRedactor } from './redact.js';
+
+/** Clock drift below this during one request is ordinary; above it, the clock jumped. */
+const CLOCK_JUMP_TOLERANCE_MS = 1_000;
 
 /** A gate every request passes first: the client-side rate limiter (writer/rate-limiter.ts). */
 export interface RequestGate {
@@ -280,6 +284,7 @@ export class WfmHttpClient implements WfmAdapter {
     raw?: { origin: string; body: string },
   ): Promise<{ status: number; headers: Record<string, string | undefined>; body: unknown }> {
     const started = performance.now();
+    const clockStarted = this.#clock.now();
     let status: number | undefined;
     let replayed = false;
     let code: string | undefined;
@@ -328,7 +333,12 @@ export class WfmHttpClient implements WfmAdapter {
       code = mapped instanceof WfmError ? mapped.code : call.signal?.aborted ? 'ABORTED' : 'UNEXPECTED';
       throw this.#redact.error(mapped);
     } finally {
-      const durationMs = Math.round((performance.now() - started) * 10) / 10;
+      const realMs = performance.now() - started;
+      // The clock moved further than real time while the request was out (a suspended VM,
+      // a test's clock jump): that gap is no effort of the caller's, credit it back.
+      const jumpedMs = this.#clock.now() - clockStarted - realMs;
+      if (jumpedMs > CLOCK_JUMP_TOLERANCE_MS) waitAccount.getStore()?.(jumpedMs);
+      const durationMs = Math.round(realMs * 10) / 10;
       const event: WfmRequestEvent = {
         route: call.route,
         method: call.method,

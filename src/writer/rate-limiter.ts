@@ -1,6 +1,6 @@
 import type { Clock } from '../time/clock.js';
+import { waitAccount } from '../time/wait-account.js';
 import type { RequestGate } from '../wfm/http-client.js';
-import { waitAccount } from './wait-account.js';
 
 /**
  * The client-side rate limiter: a token bucket on the injected clock, shared by every

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { Adjustment } from '../planner/adjustment.js';
 import { type Clock, systemClock } from '../time/clock.js';
+import { waitAccount } from '../time/wait-account.js';
 import type { ShiftQuery } from '../wfm/adapter.js';
 import type { Shift } from '../wfm/contract.js';
 import { WfmShiftOverlapError } from '../wfm/errors.js';
@@ -16,7 +17,6 @@ import { fullJitter } from './retry-policy.js';
 import { Semaphore } from './semaphore.js';
 import { ShiftCache } from './shift-cache.js';
 import { SwapBatcher } from './swap-batcher.js';
-import { waitAccount } from './wait-account.js';
 import { checkWriterOptions, DEFAULT_WRITER_OPTIONS, type WriterOptions } from './writer-options.js';
 
 /** Failures a re-plan may fix: the intent met the schedule and lost. Everything else is dead-lettered for a redrive. */

@@ -57,4 +57,25 @@ describe('writer: rate limits', () => {
     expect(outcomes.map((o) => o.status)).toEqual(outcomes.map(() => 'applied'));
     expect(outcomes.some((o) => o.attempts > 1)).toBe(true);
   });
+
+  it('does not count a clock jump during a request (a suspended VM) against the time budget', async () => {
+    // every request takes 300 ms, a third of writes land but answer 500, and the clock leaps 10 minutes
+    // every 100 ms: most retries start after a jump that happened while a request was out
+    const f = await fixture({
+      sandbox: { faults: { errorAfterWriteRate: 0.33, latencyMs: 300, seed: 5 } },
+      writer: { retry: { budgetMs: 5_000 } },
+    });
+    const leap = setInterval(() => f.clock.advance(10 * MIN), 100);
+    try {
+      const outcomes = await Promise.all(
+        workload(f)
+          .slice(0, 6)
+          .map((a) => f.writer.submit(a)),
+      );
+      expect(outcomes.map((o) => o.status)).toEqual(outcomes.map(() => 'applied'));
+      expect(outcomes.some((o) => o.attempts > 1)).toBe(true);
+    } finally {
+      clearInterval(leap);
+    }
+  });
 });

@@ -8,4 +8,6 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * current. Without this, a deliberately throttled burst would exhaust time budgets and
  * dead-letter adjustments that never failed once.
  */
+// It lives in time/ because both the writer and the WFM client report to it: the client
+// credits a clock that jumped while a request was in flight (a suspended VM, a test's jump).
 export const waitAccount = new AsyncLocalStorage<(waitedMs: number) => void>();
