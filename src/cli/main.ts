@@ -9,6 +9,7 @@ export const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   plan: () => import('./commands/plan.js'),
   demo: () => import('./commands/demo.js'),
   produce: () => import('./commands/produce.js'),
+  redrive: () => import('./commands/redrive.js'),
   run: () => import('./commands/run.js'),
 };
 

@@ -1,0 +1,160 @@
+import { parseArgs } from 'node:util';
+import type { IHeaders, Message } from 'kafkajs';
+import { loadConfig } from '../../config/load.js';
+import { createKafka } from '../../kafka/client.js';
+import { DLQ_HEADERS } from '../../kafka/dead-letter.js';
+import { type Command, EXIT, UsageError } from '../command.js';
+
+const usage = `Usage: trunk-reactor redrive --config FILE [--stage S] [--code CODE]... [--dry-run]
+
+Sends dead-lettered records back to the topic they came from (header tr-original-topic), key and
+bytes unchanged. Adjustments keep their idempotency keys, so a redrive after a WFM outage applies
+each one once, whatever already landed. Progress is kept per filter in the consumer group
+<groupId>-redrive-<stage>[+codes]: the same command run again only picks up what was dead-lettered since.
+
+  --config FILE   service config (Kafka settings and topic names)
+  --brokers LIST  host:port,… (overrides the config)
+  --stage S       only records dead-lettered by this stage (default: writer — adjustments the WFM
+                  could not take; events refused by the rules stage would only fail again)
+  --code CODE     only records with this error code (repeatable), e.g. TR_ERR_WRITER_RETRY_BUDGET_EXHAUSTED
+  --dry-run       list what would be redriven; move nothing`;
+
+const header = (h: IHeaders | undefined, name: string): string | undefined => {
+  const v = h?.[name];
+  if (v === undefined) return undefined;
+  return Array.isArray(v) ? String(v[0]) : String(v);
+};
+
+const command: Command = {
+  name: 'redrive',
+  summary: 'Send dead-lettered records back to their original topic.',
+  usage,
+  async run(argv) {
+    let values: Record<string, string | boolean | string[] | undefined>;
+    try {
+      ({ values } = parseArgs({
+        args: argv,
+        strict: true,
+        options: {
+          config: { type: 'string' },
+          brokers: { type: 'string' },
+          stage: { type: 'string', default: 'writer' },
+          code: { type: 'string', multiple: true },
+          'dry-run': { type: 'boolean', default: false },
+        },
+      }));
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const env = { ...process.env };
+    if (typeof values.brokers === 'string') env.TRUNK_REACTOR_KAFKA__BROKERS = values.brokers;
+    const { config, secrets } = loadConfig(values.config as string | undefined, env, undefined, {
+      wfm: false,
+      admin: false,
+    });
+    const codes = new Set((values.code as string[] | undefined) ?? []);
+    const stage = values.stage as string;
+    const dryRun = values['dry-run'] === true;
+    const dlq = config.kafka.topics.deadLetter;
+    const kafka = createKafka({
+      kafka: config.kafka,
+      saslPassword: secrets.saslPassword,
+      clientIdSuffix: 'redrive',
+    });
+
+    // Redrive up to the end of the dead-letter topic as it is now, then stop.
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = new Map((await admin.fetchTopicOffsets(dlq)).map((p) => [p.partition, BigInt(p.high)]));
+    await admin.disconnect();
+
+    // One progress cursor per filter: a run for one error code must not use up the records a
+    // later stage-wide run should see. A record two filters match is redriven by each; the
+    // idempotency keys make the second one harmless.
+    const filter = [stage, ...[...codes].sort()].join('+');
+    const groupId = `${config.kafka.groupId}-redrive-${filter}`;
+    const consumer = kafka.consumer({ groupId, readUncommitted: false });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await Promise.all([consumer.connect(), producer.connect()]);
+    const counts = { read: 0, redriven: 0, skipped: 0 };
+    const done = new Set<number>([...ends].filter(([, end]) => end === 0n).map(([p]) => p));
+    try {
+      if (done.size < ends.size) {
+        await consumer.subscribe({ topic: dlq, fromBeginning: true });
+        await new Promise<void>((resolve, reject) => {
+          consumer
+            .run({
+              autoCommit: false,
+              eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+                const out = new Map<string, Message[]>();
+                for (const m of batch.messages) {
+                  if (BigInt(m.offset) >= (ends.get(batch.partition) ?? 0n)) break;
+                  counts.read++;
+                  const target = header(m.headers, DLQ_HEADERS.topic);
+                  const code = header(m.headers, DLQ_HEADERS.code) ?? '';
+                  const from = header(m.headers, DLQ_HEADERS.stage);
+                  if (!target || from !== stage || (codes.size > 0 && !codes.has(code))) {
+                    counts.skipped++;
+                  } else {
+                    counts.redriven++;
+                    process.stdout.write(
+                      `${dryRun ? 'would redrive' : 'redrive'} ${dlq}/${batch.partition}@${m.offset} → ${target} (${code})\n`,
+                    );
+                    const list = out.get(target) ?? [];
+                    list.push({
+                      key: m.key,
+                      value: m.value,
+                      headers: { 'tr-redriven-from': `${dlq}/${batch.partition}@${m.offset}` },
+                    });
+                    out.set(target, list);
+                  }
+                  resolveOffset(m.offset);
+                }
+                if (!dryRun) {
+                  for (const [topic, messages] of out) await producer.send({ topic, acks: -1, messages });
+                  const last = batch.messages
+                    .filter((m) => BigInt(m.offset) < (ends.get(batch.partition) ?? 0n))
+                    .at(-1);
+                  // committed only after the records are safely in their topic: a crash redrives at most once more,
+                  // and the idempotency keys make that harmless
+                  if (last)
+                    await consumer.commitOffsets([
+                      {
+                        topic: dlq,
+                        partition: batch.partition,
+                        offset: (BigInt(last.offset) + 1n).toString(),
+                      },
+                    ]);
+                }
+                await heartbeat();
+                const lastOffset = BigInt(batch.lastOffset());
+                if (lastOffset + 1n >= (ends.get(batch.partition) ?? 0n)) done.add(batch.partition);
+                if (done.size >= ends.size) resolve();
+              },
+            })
+            .catch(reject);
+          // partitions with nothing new since the last redrive never deliver a batch
+          consumer.on(consumer.events.GROUP_JOIN, async () => {
+            const a = kafka.admin();
+            await a.connect();
+            const committed = await a.fetchOffsets({ groupId, topics: [dlq] });
+            await a.disconnect();
+            for (const p of committed[0]?.partitions ?? []) {
+              if (p.offset !== '-1' && BigInt(p.offset) >= (ends.get(p.partition) ?? 0n))
+                done.add(p.partition);
+            }
+            if (done.size >= ends.size) resolve();
+          });
+        });
+      }
+    } finally {
+      await Promise.all([consumer.disconnect(), producer.disconnect()]);
+    }
+    process.stdout.write(
+      `${dryRun ? 'dry run: ' : ''}${counts.redriven} redriven, ${counts.skipped} left (other stage or code), ${counts.read} read from ${dlq}\n`,
+    );
+    return EXIT.OK;
+  },
+};
+
+export default command;
