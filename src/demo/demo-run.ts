@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { NdjsonItem } from '../events/ndjson.js';
 import { readEventsNdjson } from '../events/ndjson.js';
+import type { RunningAdminServer } from '../observability/admin-server.js';
+import { ruleInfoFrom, StatusModel } from '../observability/status-model.js';
 import type { Adjustment } from '../planner/adjustment.js';
+import { type KillSwitch, MemoryKillSwitch } from '../planner/kill-switch.js';
 import { Planner } from '../planner/planner.js';
 import { compileRules } from '../rules/compile.js';
 import { RuleEngine } from '../rules/engine.js';
@@ -14,6 +17,7 @@ import { WfmHttpClient } from '../wfm/http-client.js';
 import { ScheduleSnapshot } from '../wfm/snapshot.js';
 import type { Outcome } from '../writer/outcome.js';
 import { Writer } from '../writer/writer.js';
+import { type DemoAdminOptions, startDemoAdmin } from './demo-admin.js';
 import { virtualTime } from './virtual-time.js';
 
 export interface DemoOptions {
@@ -26,6 +30,16 @@ export interface DemoOptions {
   progress: (done: number, total: number, now: number) => void;
   /** called once the sandbox is up, with its address */
   onSandbox?: (sandbox: RunningSandbox) => void;
+  /** real milliseconds to wait per minute of event time replayed (default 0: as fast as it goes) */
+  paceMs?: number;
+  /** serve the status page on an admin server (absent: none) */
+  admin?: DemoAdminOptions;
+  /** called once the admin server is up, with its address and what the page shows */
+  onAdmin?: (admin: { url: string; model: StatusModel; killSwitch: KillSwitch }) => void;
+  /** the switch the planner obeys (default: a fresh MemoryKillSwitch, flipped from the page) */
+  killSwitch?: KillSwitch;
+  /** runs after the replay while the status page is still served; the server closes when it settles */
+  whileServing?: (summary: DemoSummary) => Promise<void>;
 }
 
 export interface DemoSummary {
@@ -35,6 +49,8 @@ export interface DemoSummary {
   outcomes: Record<string, number>;
   conflicts: { versionConflicts: number; resolved: number; lockedAnswers: number };
   deferredThenApplied: number;
+  /** intents the planner dropped because the kill switch was engaged */
+  skippedByKillSwitch: number;
   ledger: { patches: number; swaps: number; publish: number; otherIntegration: number };
   httpCalls: number;
   outcomeRecords: Outcome[];
@@ -47,6 +63,34 @@ export interface DemoSummary {
  * opens on time and the writer's deferral ends when the replay passes 02:30.
  */
 export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
+  const killSwitch = o.killSwitch ?? new MemoryKillSwitch();
+  let admin: RunningAdminServer | undefined;
+  try {
+    const { summary, model } = await replay(o, killSwitch, async (model) => {
+      if (!o.admin) return;
+      admin = await startDemoAdmin(o.admin, model, killSwitch);
+      o.onAdmin?.({ url: admin.url, model, killSwitch });
+    });
+    model.feed({
+      label: 'demo replay',
+      done: summary.events.read,
+      total: summary.events.read,
+      finished: true,
+    });
+    await o.whileServing?.(summary);
+    return summary;
+  } finally {
+    await admin?.close();
+  }
+}
+
+const DAY_MS = 86_400_000;
+
+async function replay(
+  o: DemoOptions,
+  killSwitch: KillSwitch,
+  serve: (model: StatusModel) => Promise<void>,
+): Promise<{ summary: DemoSummary; model: StatusModel }> {
   const snapshot = ScheduleSnapshot.parse(JSON.parse(readFileSync(o.scheduleFile, 'utf8')));
   const rules = compileRules(await loadRulesFile(o.rulesFile));
   const items: NdjsonItem[] = [];
@@ -54,6 +98,13 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   const times = items.flatMap((i) => (i.ok ? [i.sample.time] : []));
   if (times.length === 0) throw new Error(`${o.eventsFile}: no valid events to replay`);
   const start = Math.min(...times);
+  // The page keeps the whole recorded story (Friday to Sunday night) on its plot.
+  const model = new StatusModel({
+    rules: ruleInfoFrom(rules),
+    horizonMs: Math.max(...times) - start + DAY_MS,
+    zone: snapshot.businessUnit.timeZone,
+  });
+  await serve(model);
 
   const sandbox = await startSandbox({
     port: 0,
@@ -84,6 +135,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     sink: {
       record(outcome) {
         records.push(outcome);
+        model.outcome(outcome);
         firstRecord.get(outcome.key)?.();
         firstRecord.delete(outcome.key);
       },
@@ -96,8 +148,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
       zone: snapshot.businessUnit.timeZone,
       weekStart: snapshot.businessUnit.weekStart as IsoWeekday,
     },
+    killSwitch,
   });
-  const engine = new RuleEngine(rules);
+  const engine = new RuleEngine(rules, { onTransition: (t) => model.transition(t) });
   const summary: DemoSummary = {
     events: { read: 0, accepted: 0, bad: 0, late: 0, duplicates: 0 },
     firings: 0,
@@ -105,6 +158,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     outcomes: {},
     conflicts: { versionConflicts: 0, resolved: 0, lockedAnswers: 0 },
     deferredThenApplied: 0,
+    skippedByKillSwitch: 0,
     ledger: { patches: 0, swaps: 0, publish: 0, otherIntegration: 0 },
     httpCalls: 0,
     outcomeRecords: records,
@@ -114,7 +168,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   // before the replay moves on, so writes happen at their moment in the story.
   const submit = async (adjustments: Adjustment[]) => {
     const first = adjustments.map((a) => new Promise<void>((resolve) => firstRecord.set(a.key, resolve)));
-    for (const a of adjustments) pending.push(writer.submit(a));
+    for (const a of adjustments) {
+      model.adjustment(a);
+      pending.push(writer.submit(a));
+    }
     summary.adjustments += adjustments.length;
     await Promise.all(first);
   };
@@ -122,19 +179,32 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     for (const intent of intents) {
       summary.firings++;
       const r = await planner.plan(intent);
+      for (const skip of r.skipped) {
+        model.skipped(skip);
+        if (skip.guardrail === 'killSwitch') summary.skippedByKillSwitch++;
+      }
       await submit(r.adjustments);
     }
   };
 
+  const paceMs = o.paceMs ?? 0;
+  let minute = Number.NaN;
   try {
     for (const item of items) {
       summary.events.read++;
+      model.feed({ label: 'demo replay', done: summary.events.read, total: items.length, finished: false });
       if (summary.events.read % 100 === 0 || summary.events.read === items.length) {
         o.progress(summary.events.read, items.length, sandbox.sandbox.clock.now());
       }
       if (!item.ok) {
         summary.events.bad++;
         continue;
+      }
+      // Paced for people watching the status page: a pause per minute of event time.
+      const m = Math.floor(item.sample.time / 60_000);
+      if (paceMs > 0 && m !== minute) {
+        if (!Number.isNaN(minute)) await new Promise((resolve) => setTimeout(resolve, paceMs));
+        minute = m;
       }
       if (item.sample.time > sandbox.sandbox.clock.now()) sandbox.sandbox.clock.set(item.sample.time);
       const out = engine.evaluate(item.sample);
@@ -144,6 +214,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
         continue;
       }
       summary.events.accepted++;
+      model.sample(item.sample);
       await planAll(out.intents);
     }
     await planAll(engine.flush());
@@ -168,7 +239,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     summary.httpCalls = httpCalls;
     summary.conflicts.versionConflicts = sandbox.stats.byErrorCode.VERSION_CONFLICT ?? 0;
     summary.conflicts.lockedAnswers = sandbox.stats.byErrorCode.SCHEDULE_LOCKED ?? 0;
-    return summary;
+    return { summary, model };
   } finally {
     await writer.close();
     await client.close?.();

@@ -6,16 +6,25 @@ import { type Command, EXIT, UsageError } from '../command.js';
 
 const asset = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
 
-const usage = `Usage: trunk-reactor demo [--rules FILE] [--schedule FILE] [--events FILE] [--other-integration N] [--json]
+const DEFAULT_ADMIN_PORT = 9464;
+
+const usage = `Usage: trunk-reactor demo [--rules FILE] [--schedule FILE] [--events FILE] [--other-integration N]
+                          [--admin-port PORT] [--pace MS] [--hold] [--json]
 
 Replays a recorded APAC scenario — 15 BYOC trunks, an Asia/Singapore team, a surge, a quiet
 spell and the Sunday 02:00 SGT publish window — through the real rules engine, planner and
-writer into an in-process WFM sandbox over HTTP. Needs no Kafka and no Docker.
+writer into an in-process WFM sandbox over HTTP. Needs no Kafka and no Docker. While it runs,
+the status page (utilization against the rules' thresholds, every adjustment with its reason,
+the kill switch) is served at http://127.0.0.1:PORT/.
 
   --rules FILE              rules file (default config/rules.apac.yaml)
   --schedule FILE           schedule snapshot (default config/demo/apac-schedule.json)
   --events FILE             events, NDJSON (default config/demo/apac-events.ndjson)
   --other-integration N     another integration changes N random shifts per second (default 50)
+  --admin-port PORT         status page and admin endpoints on 127.0.0.1:PORT (default ${DEFAULT_ADMIN_PORT},
+                            a free one if that is taken; 0 = a free port)
+  --pace MS                 wait MS real milliseconds per minute of event time, to watch it (default 0)
+  --hold                    after the summary, keep serving the status page until Ctrl-C
   --json                    print the summary as JSON`;
 
 function table(s: DemoSummary): string {
@@ -32,6 +41,7 @@ function table(s: DemoSummary): string {
     ['  adjustments that met one and were applied', s.conflicts.resolved],
     ['publish-lock answers (409 SCHEDULE_LOCKED)', s.conflicts.lockedAnswers],
     ['deferred through the publish window, then applied', s.deferredThenApplied],
+    ['intents skipped by the kill switch', s.skippedByKillSwitch],
     ['WFM calls', s.httpCalls],
     ['sandbox ledger: patches / swaps', `${s.ledger.patches} / ${s.ledger.swaps}`],
     [
@@ -41,6 +51,28 @@ function table(s: DemoSummary): string {
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
+}
+
+function printSummary(s: DemoSummary, json: boolean): void {
+  if (json) {
+    const { outcomeRecords: _omit, ...rest } = s;
+    process.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);
+  } else {
+    process.stdout.write(`\n${table(s)}\n`);
+  }
+}
+
+function untilInterrupted(): Promise<void> {
+  process.stderr.write('holding: the status page stays up until Ctrl-C\n');
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
 }
 
 const command: Command = {
@@ -58,6 +90,9 @@ const command: Command = {
           schedule: { type: 'string', default: asset('config/demo/apac-schedule.json') },
           events: { type: 'string', default: asset('config/demo/apac-events.ndjson') },
           'other-integration': { type: 'string', default: '50' },
+          'admin-port': { type: 'string' },
+          pace: { type: 'string', default: '0' },
+          hold: { type: 'boolean', default: false },
           json: { type: 'boolean', default: false },
         },
       }));
@@ -67,6 +102,13 @@ const command: Command = {
     const rate = Number(values['other-integration']);
     if (!(rate >= 0))
       throw new UsageError(`--other-integration must be a number ≥ 0, got '${values['other-integration']}'`);
+    const portText = values['admin-port'] as string | undefined;
+    const port = portText === undefined ? DEFAULT_ADMIN_PORT : Number(portText);
+    if (!Number.isInteger(port) || port < 0 || port > 65_535)
+      throw new UsageError(`--admin-port must be a port number 0-65535, got '${portText}'`);
+    const pace = Number(values.pace);
+    if (!(pace >= 0))
+      throw new UsageError(`--pace must be a number of milliseconds ≥ 0, got '${values.pace}'`);
     const tty = process.stderr.isTTY === true;
     const summary = await runDemo({
       rulesFile: values.rules as string,
@@ -74,19 +116,20 @@ const command: Command = {
       eventsFile: values.events as string,
       otherIntegrationPerSecond: rate,
       onSandbox: (s) => process.stderr.write(`WFM sandbox (in-process): ${s.baseUrl}\n`),
+      admin: { host: '127.0.0.1', port, anyPortIfBusy: portText === undefined },
+      paceMs: pace,
+      onAdmin: (a) => process.stderr.write(`status page: ${a.url}/\n`),
+      whileServing: async (s) => {
+        if (tty) process.stderr.write('\n');
+        printSummary(s, values.json === true);
+        if (values.hold) await untilInterrupted();
+      },
       progress: (done, total, now) => {
         const line = `replaying events ${done}/${total} · virtual time ${toWire(now)}`;
         if (tty) process.stderr.write(`\r${line}`);
         else if (done === total || done % 500 === 0) process.stderr.write(`${line}\n`);
       },
     });
-    if (tty) process.stderr.write('\n');
-    if (values.json) {
-      const { outcomeRecords: _omit, ...rest } = summary;
-      process.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);
-    } else {
-      process.stdout.write(`\n${table(summary)}\n`);
-    }
     const lost = summary.adjustments - Object.values(summary.outcomes).reduce((a, b) => a + b, 0);
     return lost === 0 ? EXIT.OK : EXIT.RUNTIME;
   },
