@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { PlannerOptions } from '../planner/planner.js';
 import { loadRulesFile } from '../rules/load.js';
 import type { RulesFile } from '../rules/schema.js';
@@ -25,6 +27,9 @@ export interface AssembleOptions {
   rules?: RulesFile;
   maxWaitTimeInMs?: number;
   writerHoldMs?: number;
+  maxWriterLag?: number;
+  /** Prometheus metrics; the stages count into them */
+  metrics?: Metrics;
 }
 
 export interface Assembled {
@@ -69,18 +74,18 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
     clock,
     gate,
   });
-  // the business unit's calendar: the publish window's zone, and its day as the week start
-  // (the publish job publishes the week that starts that day)
-  const businessUnit = {
-    zone: config.publishWindow.zone,
-    weekStart: config.publishWindow.dayOfWeek as IsoWeekday,
-  };
+  const businessUnit = businessUnitCalendar(config);
   const publishWindow = { ...config.publishWindow, dayOfWeek: config.publishWindow.dayOfWeek as IsoWeekday };
   let evaluators: ReturnType<typeof rulesEvaluators> | undefined;
   if (o.role !== 'writer') {
     const rules = o.rules ?? (await loadRules(config.rules.files));
     const planner: PlannerOptions = { source: wfm, businessUnit, clock };
-    evaluators = rulesEvaluators({ rules, planner });
+    const firings = o.metrics?.ruleFirings;
+    evaluators = rulesEvaluators({
+      rules,
+      planner,
+      ...(firings ? { onIntent: (rule: string) => firings.inc({ rule }) } : {}),
+    });
   }
   const applier =
     o.role === 'rules'
@@ -104,6 +109,8 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
     onFatal: o.onFatal,
     ...(o.maxWaitTimeInMs !== undefined ? { maxWaitTimeInMs: o.maxWaitTimeInMs } : {}),
     ...(o.writerHoldMs !== undefined ? { writerHoldMs: o.writerHoldMs } : {}),
+    ...(o.maxWriterLag !== undefined ? { maxWriterLag: o.maxWriterLag } : {}),
+    ...(o.metrics ? { metrics: o.metrics } : {}),
   });
   return {
     pipeline,
@@ -112,6 +119,19 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
       await wfm.close();
     },
   };
+}
+
+/**
+ * The business unit's calendar (zone, week start) for the planner and writer. The config
+ * has no business-unit section yet, so it is the publish window's: its zone, and its day
+ * as the week start (the publish job publishes the week that starts that day). This is
+ * the one place to change when the config gains `businessUnit`.
+ */
+export function businessUnitCalendar(config: Pick<Config, 'publishWindow'>): {
+  zone: string;
+  weekStart: IsoWeekday;
+} {
+  return { zone: config.publishWindow.zone, weekStart: config.publishWindow.dayOfWeek as IsoWeekday };
 }
 
 async function loadRules(files: readonly string[]): Promise<RulesFile> {

@@ -1,12 +1,15 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { ConsumerCrashedError } from './errors.js';
+import type { EventTimeAligner } from './event-time-alignment.js';
 import type { AdjustmentApplier, EvaluatorFactory } from './ports.js';
-import { repartitionProcessor } from './repartition-stage.js';
+import { cachedDecoder, repartitionAligner, repartitionProcessor } from './repartition-stage.js';
 import { type RulesStageStats, rulesProcessor } from './rules-stage.js';
 import { ensureTopics, pipelineTopics } from './topics.js';
 import { TransactionalStage } from './transactional-stage.js';
+import { WriterLagGate } from './writer-lag-gate.js';
 import { WriterStage } from './writer-stage.js';
 
 export type PipelineRole = 'all' | 'rules' | 'writer';
@@ -28,6 +31,29 @@ export interface PipelineOptions {
   maxWaitTimeInMs?: number;
   /** a writer batch waits this long before its partition is paused, milliseconds */
   writerHoldMs?: number;
+  /** the rules stage pauses while the writer group has more uncommitted adjustments than this */
+  maxWriterLag?: number;
+  /** Prometheus metrics (observability/metrics.ts); counted where things happen */
+  metrics?: Metrics;
+}
+
+/** Defaults of the pipeline's own knobs (the rest comes from the config). */
+export const PIPELINE_DEFAULTS = {
+  /** adjustments the writer group may have uncommitted before the rules stage pauses */
+  maxWriterLag: 10_000,
+  /** how often the rules stage re-reads the writer's lag while it is paused, milliseconds */
+  writerLagPollMs: 1_000,
+  /**
+   * bytes fetched per partition per batch by the rules stage: a batch is one transaction and
+   * one state snapshot per partition, so bigger batches mean fewer of both
+   */
+  rulesFetchBytesPerPartition: 1_048_576,
+};
+
+/** What a readiness probe needs: is every stage of this instance consuming, and how much it owns. */
+export interface PipelineStatus {
+  consuming: boolean;
+  assignedPartitions: number;
 }
 
 /** Group ids of the three consumer groups, derived from `kafka.groupId`. */
@@ -46,6 +72,8 @@ export class Pipeline {
   #repartition: TransactionalStage | undefined;
   #rules: TransactionalStage | undefined;
   #writer: WriterStage | undefined;
+  #aligner: EventTimeAligner | undefined;
+  #lagGate: WriterLagGate | undefined;
   readonly rulesStats: RulesStageStats = { events: 0, deadLettered: 0, adjustments: 0 };
   readonly repartitionStats = { events: 0, deadLettered: 0, routed: 0 };
 
@@ -58,8 +86,30 @@ export class Pipeline {
     return (this.#repartition?.committed.get(topic) ?? 0) + (this.#rules?.committed.get(topic) ?? 0);
   }
 
+  /** input messages whose processing the rules stage has committed */
+  get rulesCommitted(): number {
+    return this.#rules?.stats.messages ?? 0;
+  }
+
   get writer(): WriterStage | undefined {
     return this.#writer;
+  }
+
+  /** the writer group's uncommitted adjustments, as last read by the rules-side gate */
+  get writerLag(): number {
+    return this.#lagGate?.lag ?? 0;
+  }
+
+  /** Read-only status for readiness: consuming once every stage runs, until stop. */
+  get status(): PipelineStatus {
+    const stages = [this.#repartition, this.#rules, this.#writer].filter((x) => x !== undefined);
+    return {
+      consuming: stages.length > 0 && stages.every((x) => x.consuming),
+      assignedPartitions:
+        (this.#repartition?.assigned.size ?? 0) +
+        (this.#rules?.assigned.size ?? 0) +
+        (this.#writer?.assignedPartitions ?? 0),
+    };
   }
 
   async start(): Promise<void> {
@@ -71,6 +121,14 @@ export class Pipeline {
     await admin.connect();
     const counts = await ensureTopics(admin, pipelineTopics(k), k.replicationFactor);
     const g = groupIds(k.groupId);
+    const metrics = this.#o.metrics;
+    const onConsumed = (topic: string) =>
+      metrics
+        ? (partition: number, n: number, lag: number) => {
+            metrics.eventsConsumed.inc({ topic }, n);
+            metrics.consumerLag.set({ topic, partition: String(partition) }, lag);
+          }
+        : undefined;
     const common = {
       kafka,
       admin,
@@ -83,9 +141,14 @@ export class Pipeline {
     if (role !== 'writer') {
       const evaluators = this.#o.evaluators;
       if (!evaluators) throw new TypeError(`role '${role}' needs evaluators (the rules engine and planner)`);
-      const { repartition, lanes } = evaluators.routing;
+      const { repartition, lanes, allowedLatenessMs } = evaluators.routing;
       const input = repartition ? t.repartition : t.events;
       if (repartition) {
+        const decode = cachedDecoder();
+        // a source partition unheard of since assignment holds the others for two fetch waits
+        const idleMs = Math.max(1_000, 2 * (this.#o.maxWaitTimeInMs ?? 500));
+        this.#aligner = repartitionAligner(decode, allowedLatenessMs, idleMs);
+        const consumed = onConsumed(t.events);
         this.#repartition = new TransactionalStage({
           ...common,
           name: 'repartition',
@@ -93,13 +156,26 @@ export class Pipeline {
           inputTopic: t.events,
           transactionalIdPrefix: `${g.repartition}-${t.events}`,
           concurrency: counts.get(t.events) ?? k.partitions,
+          pacing: this.#aligner,
+          ...(consumed ? { onConsumed: consumed } : {}),
           processor: repartitionProcessor({
             topics: { input: t.events, repartition: t.repartition, deadLetter: t.deadLetter },
             lanes,
             stats: this.repartitionStats,
+            decode,
+            ...(metrics ? { metrics } : {}),
           }),
         });
       }
+      this.#lagGate = new WriterLagGate({
+        admin,
+        writerGroupId: g.writer,
+        adjustmentsTopic: t.adjustments,
+        maxLag: this.#o.maxWriterLag ?? PIPELINE_DEFAULTS.maxWriterLag,
+        pollMs: PIPELINE_DEFAULTS.writerLagPollMs,
+      });
+      const lagGate = this.#lagGate;
+      const consumed = onConsumed(input);
       this.#rules = new TransactionalStage({
         ...common,
         name: 'rules',
@@ -107,6 +183,9 @@ export class Pipeline {
         inputTopic: input,
         transactionalIdPrefix: `${g.rules}-${input}`,
         concurrency: counts.get(input) ?? k.partitions,
+        gate: (heartbeat, isRunning) => lagGate.wait(heartbeat, isRunning),
+        maxBytesPerPartition: PIPELINE_DEFAULTS.rulesFetchBytesPerPartition,
+        ...(consumed ? { onConsumed: consumed } : {}),
         processor: rulesProcessor({
           kafka,
           groupId: g.rules,
@@ -119,6 +198,7 @@ export class Pipeline {
           },
           evaluators,
           stats: this.rulesStats,
+          ...(metrics ? { metrics } : {}),
         }),
       });
     }
@@ -134,6 +214,7 @@ export class Pipeline {
         transactionalIdPrefix: `${g.writer}-${t.adjustments}`,
         ...(this.#o.onWriterAssignment ? { onAssigned: this.#o.onWriterAssignment } : {}),
         ...(this.#o.writerHoldMs !== undefined ? { holdMs: this.#o.writerHoldMs } : {}),
+        ...(metrics ? { metrics } : {}),
       });
     }
     await this.#writer?.start();

@@ -42,7 +42,12 @@ export interface EvaluatorFactory {
   /** identifies the rule set; stored with the state */
   readonly fingerprint: string;
   /** lanes the rule set needs; `repartition: false` when keying by trunk id is enough */
-  readonly routing: { repartition: boolean; lanes: readonly Lane[] };
+  readonly routing: {
+    repartition: boolean;
+    lanes: readonly Lane[];
+    /** the engine's reorder span: how far behind the newest sample a sample may arrive, milliseconds */
+    allowedLatenessMs: number;
+  };
   /** a fresh evaluator (no snapshot) or one carrying on from a stored one */
   create(lane: string, partition: number, snapshot: unknown | undefined): PartitionEvaluator;
 }

@@ -1,6 +1,8 @@
 import type { KafkaMessage } from 'kafkajs';
-import { decodeTrunkEvent } from '../events/decode.js';
+import { type DecodeResult, decodeTrunkEvent } from '../events/decode.js';
+import type { Metrics } from '../observability/metrics.js';
 import { deadLetterMessage } from './dead-letter.js';
+import { EventTimeAligner } from './event-time-alignment.js';
 import type { Lane } from './ports.js';
 import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from './transactional-stage.js';
 
@@ -11,6 +13,41 @@ export interface RepartitionOptions {
   topics: { input: string; repartition: string; deadLetter: string };
   lanes: readonly Lane[];
   stats?: { events: number; deadLettered: number; routed: number };
+  metrics?: Pick<Metrics, 'eventsDeadLettered'>;
+  /** shared with the aligner, so each message is decoded once */
+  decode?: (m: KafkaMessage) => DecodeResult;
+}
+
+/** Decodes a message once, whoever asks first (the aligner for its event time, then the worker). */
+export function cachedDecoder(): (m: KafkaMessage) => DecodeResult {
+  const seen = new WeakMap<KafkaMessage, DecodeResult>();
+  return (m) => {
+    let r = seen.get(m);
+    if (!r) {
+      r = decodeTrunkEvent(m.value);
+      seen.set(m, r);
+    }
+    return r;
+  };
+}
+
+/**
+ * The repartition stage's pacing: source partitions stay within a third of the engine's
+ * allowed lateness of each other in event time (see `EventTimeAligner`).
+ */
+export function repartitionAligner(
+  decode: (m: KafkaMessage) => DecodeResult,
+  allowedLatenessMs: number,
+  idleMs: number,
+): EventTimeAligner {
+  return new EventTimeAligner({
+    boundMs: Math.max(1, Math.floor(allowedLatenessMs / 3)),
+    idleMs,
+    timeOf: (m) => {
+      const r = decode(m);
+      return r.ok ? r.sample.time : undefined;
+    },
+  });
 }
 
 /**
@@ -21,6 +58,7 @@ export interface RepartitionOptions {
  * dead-lettered here, so the rules stage sees only decodable ones. Stateless.
  */
 export function repartitionProcessor(o: RepartitionOptions): StageProcessor {
+  if (o.decode === undefined) o = { ...o, decode: cachedDecoder() };
   const stats = o.stats ?? { events: 0, deadLettered: 0, routed: 0 };
   return {
     async open(positions: readonly CommittedPosition[]) {
@@ -41,9 +79,10 @@ class RepartitionWorker implements PartitionWorker {
   process(m: KafkaMessage, out: Output): void {
     const t = this.o.topics;
     this.stats.events++;
-    const decoded = decodeTrunkEvent(m.value);
+    const decoded = this.o.decode ? this.o.decode(m) : decodeTrunkEvent(m.value);
     if (!decoded.ok) {
       this.stats.deadLettered++;
+      this.o.metrics?.eventsDeadLettered.inc({ code: decoded.error.code });
       out.send(
         t.deadLetter,
         deadLetterMessage(

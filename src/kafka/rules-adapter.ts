@@ -17,6 +17,8 @@ export interface RulesAdapterOptions {
   rules: RulesFile;
   /** planner options shared by every partition (schedule source, business unit, clock, kill switch) */
   planner: PlannerOptions;
+  /** told of every intent a rule produces (the rule-firings metric) */
+  onIntent?: (ruleId: string) => void;
 }
 
 interface StoredState {
@@ -57,10 +59,10 @@ export function rulesEvaluators(o: RulesAdapterOptions): EvaluatorFactory {
       lanes.push({ name: kind, keyOf: (s) => `${kind}:${key(s)}` });
     }
   }
-  const fingerprint = compileRules(o.rules).fingerprint;
+  const all = compileRules(o.rules);
   return {
-    fingerprint,
-    routing: { repartition, lanes },
+    fingerprint: all.fingerprint,
+    routing: { repartition, lanes, allowedLatenessMs: all.allowedLatenessMs },
     create(lane, partition, snapshot) {
       const rules = compiled.get(lane);
       if (!rules) {
@@ -77,7 +79,7 @@ export function rulesEvaluators(o: RulesAdapterOptions): EvaluatorFactory {
           cause,
         });
       }
-      return new RulesPartition(engine, new Planner(o.planner, stored?.planner));
+      return new RulesPartition(engine, new Planner(o.planner, stored?.planner), o.onIntent);
     },
   };
 }
@@ -86,6 +88,7 @@ class RulesPartition implements PartitionEvaluator {
   constructor(
     private readonly engine: RuleEngine,
     private readonly planner: Planner,
+    private readonly onIntent: ((ruleId: string) => void) | undefined,
   ) {}
 
   evaluate(sample: TrunkSample): Evaluated | Promise<Evaluated> {
@@ -96,6 +99,7 @@ class RulesPartition implements PartitionEvaluator {
         refused: { code: r.rejected.code, message: r.rejected.message },
       };
     if (r.intents.length === 0) return NONE;
+    if (this.onIntent) for (const i of r.intents) this.onIntent(i.ruleId);
     return this.plan(r.intents);
   }
 

@@ -1,5 +1,6 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { decodeTrunkEvent } from '../events/decode.js';
+import type { Metrics } from '../observability/metrics.js';
 import { adjustmentKey } from './adjustment-key.js';
 import { deadLetterMessage } from './dead-letter.js';
 import { StateRestoreError } from './errors.js';
@@ -23,8 +24,9 @@ export interface RulesProcessorOptions {
   groupId: string;
   topics: RulesStageTopics;
   evaluators: EvaluatorFactory;
-  /** counts for metrics and the benchmark */
+  /** counts for the tests and the benchmark */
   stats?: RulesStageStats;
+  metrics?: Pick<Metrics, 'ruleEvaluations' | 'eventsDeadLettered'>;
 }
 
 export interface RulesStageStats {
@@ -92,6 +94,7 @@ class RulesWorker implements PartitionWorker {
       ev = this.o.evaluators.create(lane, this.partition, undefined);
       this.lanes.set(lane, ev);
     }
+    this.o.metrics?.ruleEvaluations.inc();
     const r = ev.evaluate(decoded.sample);
     if (r instanceof Promise) return r.then((x) => this.emit(m, x, out));
     if (r.refused || r.adjustments.length > 0) this.emit(m, r, out);
@@ -107,6 +110,7 @@ class RulesWorker implements PartitionWorker {
 
   private deadLetter(m: KafkaMessage, out: Output, code: string, message: string): void {
     this.stats.deadLettered++;
+    this.o.metrics?.eventsDeadLettered.inc({ code });
     out.send(
       this.o.topics.deadLetter,
       deadLetterMessage(

@@ -1,6 +1,16 @@
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, TopicMessages } from 'kafkajs';
+import {
+  type Admin,
+  CompressionTypes,
+  type Consumer,
+  type EachBatchPayload,
+  type Kafka,
+  type KafkaMessage,
+  type Message,
+  type TopicMessages,
+} from 'kafkajs';
 import type { Logger } from 'pino';
 import { BatchAbortedError, ConsumerCrashedError } from './errors.js';
+import type { Pacing } from './event-time-alignment.js';
 import { decodePointer, encodePointer, type StatePointer } from './state-record.js';
 import { TransactionalProducers } from './txn-producers.js';
 import { retryConcurrentTransactions } from './txn-retry.js';
@@ -51,8 +61,12 @@ export interface StageOptions {
   maxBytesPerPartition?: number;
   /** commit a slice once its records reach this many bytes (default 512 KiB) */
   maxTransactionBytes?: number;
-  /** waits while downstream is behind (backpressure); called between batches */
-  gate?: () => Promise<void>;
+  /** waits while downstream is behind (backpressure), heartbeating; called before each batch */
+  gate?: (heartbeat: () => Promise<void>, isRunning: () => boolean) => Promise<void>;
+  /** event-time alignment of the input partitions (the repartition stage) */
+  pacing?: Pacing;
+  /** told of every message consumed and every batch's lag (metrics) */
+  onConsumed?: (partition: number, messages: number, lag: number) => void;
 }
 
 interface Owned {
@@ -75,6 +89,8 @@ export class TransactionalStage {
   readonly #owned = new Map<number, Promise<Owned>>();
   #assigned = new Set<number>();
   #stopping = false;
+  #running = false;
+  /** committed: transactions, input messages, output records; aborted transactions */
   readonly stats = { batches: 0, messages: 0, emitted: 0, aborted: 0 };
   /** records committed per output topic */
   readonly committed = new Map<string, number>();
@@ -103,6 +119,7 @@ export class TransactionalStage {
       const mine = new Set<number>(e.payload.memberAssignment[o.inputTopic] ?? []);
       for (const p of [...this.#owned.keys()]) if (!mine.has(p)) void this.#drop(p);
       this.#assigned = mine;
+      o.pacing?.assigned(mine);
       o.logger.info({ stage: o.name, partitions: [...mine].sort((a, b) => a - b) }, 'partitions assigned');
     });
   }
@@ -115,6 +132,11 @@ export class TransactionalStage {
     return this.#assigned;
   }
 
+  /** running and not stopping (readiness) */
+  get consuming(): boolean {
+    return this.#running && !this.#stopping;
+  }
+
   async start(): Promise<void> {
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topic: this.#o.inputTopic, fromBeginning: true });
@@ -124,13 +146,16 @@ export class TransactionalStage {
       partitionsConsumedConcurrently: this.#o.concurrency,
       eachBatch: (payload) => this.#batch(payload),
     });
+    this.#running = true;
   }
 
   /** Stops fetching; a batch in progress commits what it has processed; then disconnects. */
   async stop(): Promise<void> {
     this.#stopping = true;
+    this.#o.pacing?.close();
     await this.#consumer.disconnect().catch(() => {});
     await this.#producers.releaseAll();
+    this.#running = false;
   }
 
   async #drop(partition: number): Promise<void> {
@@ -164,10 +189,17 @@ export class TransactionalStage {
     return owned;
   }
 
-  async #batch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
+  async #batch({
+    batch,
+    heartbeat,
+    isRunning,
+    isStale,
+    resolveOffset,
+    pause,
+  }: EachBatchPayload): Promise<void> {
     const o = this.#o;
     if (this.#stopping || !isRunning() || isStale() || batch.messages.length === 0) return;
-    if (o.gate) await o.gate();
+    if (o.gate) await o.gate(heartbeat, () => isRunning() && !this.#stopping);
     const partition = batch.partition;
     const owned = await this.#own(partition);
     let out = new Outbox();
@@ -188,14 +220,34 @@ export class TransactionalStage {
       owned.next = BigInt(next);
       resolveOffset(last);
       this.stats.batches++;
+      this.stats.messages += sliceMessages;
+      sliceMessages = 0;
       this.stats.emitted += out.count;
       for (const [topic, n] of out.counts()) this.committed.set(topic, (this.committed.get(topic) ?? 0) + n);
       out = new Outbox();
       last = undefined;
+      o.pacing?.sliceCommitted(partition);
     };
+    let held = false;
+    let interrupted = false;
+    let consumed = 0;
+    let sliceMessages = 0;
     for (const m of batch.messages) {
-      if (this.#stopping || !isRunning() || isStale()) break;
+      if (this.#stopping || !isRunning() || isStale()) {
+        interrupted = true;
+        break;
+      }
       if (BigInt(m.offset) < owned.next) continue;
+      if (o.pacing) {
+        const admission = o.pacing.admit(partition, m);
+        if (admission === 'hold') {
+          held = true;
+          break;
+        }
+        if (admission === 'cut') await commit();
+      }
+      consumed++;
+      sliceMessages++;
       const r = owned.worker.process(m, out);
       if (r !== undefined) await r;
       last = m.offset;
@@ -208,6 +260,19 @@ export class TransactionalStage {
       }
     }
     await commit();
+    const end = BigInt(batch.highWatermark);
+    o.onConsumed?.(partition, consumed, Number(end - owned.next));
+    if (held) {
+      // ahead of a slower partition in event time: fetch nothing more until it catches up;
+      // the fetch position is the resolved offset, so the held message comes again
+      pause();
+      void o.pacing?.whenAdmissible(partition).then(() => {
+        // also when the partition went elsewhere: kafkajs keeps a pause across rebalances
+        if (!this.#stopping) this.#consumer.resume([{ topic: o.inputTopic, partitions: [partition] }]);
+      });
+    } else if (!interrupted) {
+      o.pacing?.batchEnded(partition, owned.next >= end);
+    }
     await heartbeat().catch(() => {});
   }
 
@@ -218,8 +283,13 @@ export class TransactionalStage {
     try {
       let metadata: string | null = null;
       if (state) {
-        // the state record goes alone in its own send, so its offset is the base offset
-        const [meta] = await txn.send({ topic: state.topic, messages: [state.message] });
+        // the state record goes alone in its own send, so its offset is the base offset;
+        // gzip: JSON state compresses well, and a record must stay under message.max.bytes
+        const [meta] = await txn.send({
+          topic: state.topic,
+          messages: [state.message],
+          compression: CompressionTypes.GZIP,
+        });
         if (meta?.baseOffset === undefined)
           throw new Error('the broker returned no offset for the state record');
         metadata = encodePointer({ partition: meta.partition, offset: meta.baseOffset });

@@ -30,6 +30,11 @@ export class TransactionalProducers {
         idempotent: true,
         maxInFlightRequests: 1,
         transactionTimeout: this.transactionTimeoutMs,
+        // right after a commit the coordinator is still writing markers and the next
+        // transaction's first AddPartitionsToTxn gets CONCURRENT_TRANSACTIONS; that clears
+        // in milliseconds, so kafkajs' default 300 ms first backoff would set the pace of
+        // every partition (measured: 100–900 ms per transaction). Retry fast, then back off.
+        retry: { initialRetryTime: 10, maxRetryTime: 2_000, retries: 12, factor: 0.2, multiplier: 2 },
       });
       p = producer.connect().then(() => producer);
       p.catch(() => this.#producers.delete(partition));

@@ -1,9 +1,10 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Message } from 'kafkajs';
 import type { Logger } from 'pino';
+import type { Metrics } from '../observability/metrics.js';
 import { Adjustment } from '../planner/adjustment.js';
 import type { Outcome } from '../writer/outcome.js';
 import { deadLetterMessage } from './dead-letter.js';
-import { BatchAbortedError, ConsumerCrashedError } from './errors.js';
+import { ConsumerCrashedError } from './errors.js';
 import type { AdjustmentApplier } from './ports.js';
 import { committedPositions } from './transactional-stage.js';
 import { TransactionalProducers } from './txn-producers.js';
@@ -29,6 +30,10 @@ export interface WriterStageOptions {
   maxWaitTimeInMs?: number;
   /** adjustments in flight per partition before fetching pauses (bounded memory) */
   maxInFlightPerPartition?: number;
+  metrics?: Pick<
+    Metrics,
+    'adjustments' | 'deferredAdjustments' | 'applyLatency' | 'eventsConsumed' | 'consumerLag'
+  >;
 }
 
 interface Pending {
@@ -48,6 +53,8 @@ interface Lane {
   /** serializes commits on this partition's producer */
   commits: Promise<void>;
   paused: boolean;
+  /** a drainer is committing this lane's settled prefix */
+  draining: boolean;
   lost: boolean;
 }
 
@@ -70,6 +77,13 @@ export class WriterStage {
   readonly #deferred = new Set<string>();
   readonly #background = new Set<Promise<void>>();
   #stopping = false;
+  #running = false;
+  #stop: () => void = () => {};
+  /** resolves when stop() begins: wakes the drainers */
+  readonly #stopped = new Promise<void>((r) => {
+    this.#stop = r;
+  });
+  #assigned = 0;
   #stopDeadline = 0;
   readonly stats = { outcomes: 0, deadLettered: 0, pauses: 0, commits: 0 };
 
@@ -84,7 +98,11 @@ export class WriterStage {
       maxWaitTimeInMs: o.maxWaitTimeInMs ?? 500,
       retry: { retries: 12, initialRetryTime: 200, maxRetryTime: 3_000 },
     });
-    o.applier.onDeferred?.((outcome) => this.#deferred.add(outcome.key));
+    o.applier.onDeferred?.((outcome) => {
+      this.#deferred.add(outcome.key);
+      o.metrics?.adjustments.inc({ status: 'deferred' });
+      o.metrics?.deferredAdjustments.set(this.#deferred.size);
+    });
     const c = this.#consumer;
     c.on(c.events.CRASH, (e) => {
       if (e.payload.restart) {
@@ -103,6 +121,7 @@ export class WriterStage {
         });
         void this.#producers.release(p);
       }
+      this.#assigned = mine.size;
       o.onAssigned?.(mine.size, o.partitions);
       o.logger.info({ stage: 'writer', partitions: [...mine].sort((a, b) => a - b) }, 'partitions assigned');
     });
@@ -117,6 +136,16 @@ export class WriterStage {
       partitionsConsumedConcurrently: this.#o.partitions,
       eachBatch: (p) => this.#batch(p),
     });
+    this.#running = true;
+  }
+
+  /** running and not stopping (readiness) */
+  get consuming(): boolean {
+    return this.#running && !this.#stopping;
+  }
+
+  get assignedPartitions(): number {
+    return this.#assigned;
   }
 
   /**
@@ -127,12 +156,14 @@ export class WriterStage {
   async stop(deadline: number): Promise<void> {
     this.#stopping = true;
     this.#stopDeadline = deadline;
+    this.#stop();
     const topic = this.#o.topics.adjustments;
     this.#consumer.pause([{ topic }]);
     await Promise.allSettled([...this.#background]);
     await this.#o.applier.close();
     await this.#consumer.disconnect().catch(() => {});
     await this.#producers.releaseAll();
+    this.#running = false;
   }
 
   #lane(partition: number): Promise<Lane> {
@@ -150,6 +181,7 @@ export class WriterStage {
           pending: [],
           commits: Promise.resolve(),
           paused: false,
+          draining: false,
           lost: false,
         };
       })();
@@ -159,14 +191,7 @@ export class WriterStage {
     return lane;
   }
 
-  async #batch({
-    batch,
-    heartbeat,
-    isRunning,
-    isStale,
-    resolveOffset,
-    pause,
-  }: EachBatchPayload): Promise<void> {
+  async #batch({ batch, isRunning, isStale, resolveOffset, pause }: EachBatchPayload): Promise<void> {
     if (this.#stopping || !isRunning() || isStale() || batch.messages.length === 0) return;
     const lane = await this.#lane(batch.partition);
     const cap = this.#o.maxInFlightPerPartition ?? 1_000;
@@ -180,20 +205,34 @@ export class WriterStage {
       last = m.offset;
     }
     if (last !== undefined) resolveOffset(last);
-    await this.#settle(lane, heartbeat);
-    try {
-      await this.#commitPrefix(lane);
-    } catch (err) {
-      await this.#abandon(lane);
-      throw new BatchAbortedError(`writer ${this.#o.topics.adjustments}[${lane.partition}]`, err);
+    const m = this.#o.metrics;
+    if (m) {
+      m.eventsConsumed.inc({ topic: batch.topic }, batch.messages.length);
+      m.consumerLag.set(
+        { topic: batch.topic, partition: String(batch.partition) },
+        Number(BigInt(batch.highWatermark) - lane.next),
+      );
     }
-    if (lane.pending.length > 0 && !lane.lost) {
+    // the batch does not wait for its outcomes: fetching goes on (other partitions, and
+    // this one up to `cap` in flight) while a drainer commits the settled prefix as it grows
+    if (lane.pending.length >= cap && !lane.paused) {
       lane.paused = true;
       this.stats.pauses++;
       pause();
-      const bg = this.#drainInBackground(lane).finally(() => this.#background.delete(bg));
-      this.#background.add(bg);
     }
+    this.#ensureDrainer(lane);
+  }
+
+  #ensureDrainer(lane: Lane): void {
+    if (lane.draining || lane.pending.length === 0 || lane.lost) return;
+    lane.draining = true;
+    const bg = this.#drain(lane).finally(() => {
+      lane.draining = false;
+      this.#background.delete(bg);
+      // a batch may have added work after the drainer's last look
+      if (!this.#stopping && !lane.lost && lane.pending.length > 0) this.#ensureDrainer(lane);
+    });
+    this.#background.add(bg);
   }
 
   #submit(m: KafkaMessage, partition: number): Pending {
@@ -209,6 +248,8 @@ export class WriterStage {
     } catch (err) {
       problem = `not JSON: ${(err as Error).message}`;
     }
+    const started = Date.now();
+    const metrics = this.#o.metrics;
     const p: Pending = {
       offset: m.offset,
       key: m.key,
@@ -217,11 +258,14 @@ export class WriterStage {
       done: adjustment
         ? this.#o.applier.apply(adjustment).then((outcome: Outcome) => {
             this.stats.outcomes++;
-            this.#deferred.delete(outcome.key);
+            if (this.#deferred.delete(outcome.key)) metrics?.deferredAdjustments.set(this.#deferred.size);
+            metrics?.adjustments.inc({ status: outcome.status });
+            metrics?.applyLatency.observe((Date.now() - started) / 1000);
             return { topic: t.outcomes, message: { key: m.key, value: JSON.stringify(outcome) } };
           })
         : Promise.resolve().then(() => {
             this.stats.deadLettered++;
+            metrics?.adjustments.inc({ status: 'dead-lettered' });
             return {
               topic: t.deadLetter,
               message: deadLetterMessage(
@@ -239,21 +283,6 @@ export class WriterStage {
       () => {},
     );
     return p;
-  }
-
-  /** Waits until every pending adjustment settled, or the head is stuck (deferred, or past holdMs). */
-  async #settle(lane: Lane, heartbeat: () => Promise<void>): Promise<void> {
-    const started = Date.now();
-    const holdMs = this.#o.holdMs ?? 10_000;
-    for (;;) {
-      const head = lane.pending.find((p) => !p.settled);
-      if (!head || lane.lost) return;
-      if (head.adjustmentKey && this.#deferred.has(head.adjustmentKey)) return;
-      if (Date.now() - started >= holdMs) return;
-      if (this.#stopping && Date.now() >= this.#stopDeadline) return;
-      await Promise.race([head.done.catch(() => {}), new Promise((r) => setTimeout(r, 1_000))]);
-      await heartbeat().catch(() => {});
-    }
   }
 
   /** Publishes the settled prefix's records and commits the offset after it, in one transaction. */
@@ -296,23 +325,41 @@ export class WriterStage {
     return run;
   }
 
-  /** A paused partition: commit as its adjustments settle, then resume fetching. */
-  async #drainInBackground(lane: Lane): Promise<void> {
+  /**
+   * Commits the settled prefix as it grows, one transaction per commit (outcomes settle
+   * while a commit is in flight, so commits batch themselves). A head that is deferred
+   * (publish window) or unsettled for `holdMs` pauses the partition: no more work is
+   * fetched for it until its backlog settles; other partitions go on.
+   */
+  async #drain(lane: Lane): Promise<void> {
     const topic = this.#o.topics.adjustments;
+    const holdMs = this.#o.holdMs ?? 10_000;
+    const cap = this.#o.maxInFlightPerPartition ?? 1_000;
     try {
+      let waitingSince = Date.now();
       while (lane.pending.length > 0 && !lane.lost) {
         const head = lane.pending[0]!;
-        if (this.#stopping) {
-          // hand back: what settled by the deadline commits, the rest is redelivered
-          await Promise.race([
-            head.done.catch(() => {}),
-            new Promise((r) => setTimeout(r, Math.max(0, this.#stopDeadline - Date.now()))),
-          ]);
-          if (!head.settled) break;
-        } else {
-          await head.done;
+        if (!head.settled) {
+          if (this.#stopping && Date.now() >= this.#stopDeadline) break; // hand back the rest
+          // wake on the head's outcome, on stop, or once a second to look at the head again
+          await raceTimeout([head.done.catch(() => {}), this.#stopped], 1_000);
+          if (!head.settled) {
+            const deferred = head.adjustmentKey !== undefined && this.#deferred.has(head.adjustmentKey);
+            if ((deferred || Date.now() - waitingSince >= holdMs) && !lane.paused && !this.#stopping) {
+              lane.paused = true;
+              this.stats.pauses++;
+              this.#consumer.pause([{ topic, partitions: [lane.partition] }]);
+            }
+            continue;
+          }
+          await head.done; // surfaces a failed apply
         }
+        waitingSince = Date.now();
         await this.#commitPrefix(lane);
+        if (lane.paused && !this.#stopping && lane.pending.length < cap / 2 && !this.#headStuck(lane)) {
+          lane.paused = false;
+          this.#consumer.resume([{ topic, partitions: [lane.partition] }]);
+        }
       }
       if (this.#stopping) await this.#commitPrefix(lane);
     } catch (err) {
@@ -323,9 +370,16 @@ export class WriterStage {
       await this.#abandon(lane);
       if (!this.#stopping) await this.#rewind(lane.partition).catch(() => {});
     } finally {
-      lane.paused = false;
-      if (!this.#stopping) this.#consumer.resume([{ topic, partitions: [lane.partition] }]);
+      if (lane.paused && !this.#stopping && (lane.lost || lane.pending.length === 0)) {
+        lane.paused = false;
+        this.#consumer.resume([{ topic, partitions: [lane.partition] }]);
+      }
     }
+  }
+
+  #headStuck(lane: Lane): boolean {
+    const head = lane.pending.find((p) => !p.settled);
+    return head?.adjustmentKey !== undefined && this.#deferred.has(head.adjustmentKey);
   }
 
   /** Moves the fetch position back to the committed offset: what was submitted but not committed comes again. */
@@ -340,5 +394,18 @@ export class WriterStage {
     lane.lost = true;
     this.#lanes.delete(lane.partition);
     await this.#producers.release(lane.partition);
+  }
+}
+
+/** Waits for the first of `promises`, or `ms`; the timer does not outlive the wait. */
+async function raceTimeout(promises: Array<Promise<unknown>>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<void>((r) => {
+    timer = setTimeout(r, ms);
+  });
+  try {
+    await Promise.race([...promises, t]);
+  } finally {
+    clearTimeout(timer);
   }
 }

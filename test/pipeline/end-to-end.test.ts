@@ -17,6 +17,7 @@ import {
   TEST_ENV,
   testConfig,
   testKafka,
+  testRulesFile,
 } from './support/harness.js';
 
 const cleanup: Array<() => Promise<void>> = [];
@@ -28,7 +29,14 @@ describe('pipeline end to end (real broker, sandbox over HTTP)', () => {
   it('turns trunk events into WFM writes once each, with an outcome per adjustment and poison messages dead-lettered', async () => {
     const { sandbox, admin } = await goldenSandbox();
     cleanup.push(() => sandbox.close());
-    const config = testConfig({ brokers: brokers(), sandboxUrl: sandbox.url, partitions: 3 });
+    // the golden rules as they are (allowedLateness 30s), with the whole backlog pre-loaded
+    // on 3 partitions: the repartition stage's event-time alignment keeps the sources together
+    const config = testConfig({
+      brokers: brokers(),
+      sandboxUrl: sandbox.url,
+      partitions: 3,
+      rulesFile: testRulesFile(),
+    });
     const kafka = testKafka(config.kafka.brokers);
     const kadmin = kafka.admin();
     await kadmin.connect();
@@ -86,8 +94,14 @@ describe('pipeline end to end (real broker, sandbox over HTTP)', () => {
     expect(duplicates(writes)).toEqual([]);
     expect(writes.length).toBeGreaterThan(0);
 
+    // the golden stream's own bad line, its duplicate and late ones, and the poison
     const dead = await readTopic(kafka, config.kafka.topics.deadLetter, poison.length + 3);
     const codes = dead.map((d) => d.headers[DLQ_HEADERS.code]);
+    // only the golden stream's one deliberately late sample is late (once per lane at most):
+    // no sample is late because another source partition's backlog came first
+    const late = dead.filter((d) => d.headers[DLQ_HEADERS.code] === 'TR_ERR_EVENT_LATE');
+    expect(late.length).toBeGreaterThan(0);
+    expect(new Set(late.map((d) => d.value))).toEqual(new Set([goldenEventLines()[600]]));
     expect(codes.filter((c) => c === 'TR_ERR_EVENT_DECODE').length).toBeGreaterThanOrEqual(poison.length + 1);
     const garbage = dead.find((d) => d.value === 'garbage \u0000 bytes');
     expect(garbage?.headers[DLQ_HEADERS.topic]).toBe(config.kafka.topics.events);

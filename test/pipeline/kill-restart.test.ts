@@ -1,24 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Config } from '../../src/config/schema.js';
-import { ensureTopics, pipelineTopics } from '../../src/kafka/topics.js';
-import { configFile, type Instance, kill9, startInstance } from './support/child.js';
-import { syntheticEvents } from './support/events.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  appliedWrites,
-  brokers,
-  duplicates,
-  goldenSandbox,
-  produceEvents,
-  testConfig,
-  testKafka,
-  testRulesFile,
-} from './support/harness.js';
+  freePortPair,
+  restartLocalBroker,
+  startLocalBroker,
+  stopLocalBroker,
+} from '../kafka/local-broker.js';
+import { type Instance, kill9 } from './support/child.js';
+import { brokers, duplicates } from './support/harness.js';
+import { runScenario, sleep } from './support/scenario.js';
 
 /**
- * kill -9 at random points, restart, and the WFM ledger must equal an uninterrupted
- * run's: every adjustment applied once, none lost, none twice. The events topic has one
- * partition so the group's events reach the repartition topic in one order in every run
- * (see docs/pipeline.md, "event-time skew"); adjustments, repartition and state have 3.
+ * Crash safety, with `trunk-reactor run` as child processes: whatever happens to the
+ * instances or the broker mid-run, the WFM ledger must equal an uninterrupted run's —
+ * every adjustment applied once, none lost, none twice.
  */
 const EVENTS = Number(process.env.TR_KILL_EVENTS ?? 10_000);
 const KILLS = Number(process.env.TR_KILLS ?? 3);
@@ -28,87 +22,106 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c().catch(() => {});
 });
 
-async function prepare(config: Config): Promise<void> {
-  const kafka = testKafka(config.kafka.brokers);
-  const admin = kafka.admin();
-  await admin.connect();
+let reference: string[] = [];
+beforeAll(async () => {
+  const own: Array<() => Promise<void>> = [];
   try {
-    const specs = pipelineTopics(config.kafka).map((s) =>
-      s.topic === config.kafka.topics.events ? { ...s, partitions: 1 } : s,
-    );
-    await ensureTopics(admin, specs);
+    reference = await runScenario({
+      events: EVENTS,
+      seed: 1,
+      brokers: brokers(),
+      cleanup: own,
+      drive: async (ctx) => {
+        ctx.start('ref');
+      },
+    });
   } finally {
-    await admin.disconnect();
+    for (const c of own.reverse()) await c().catch(() => {});
   }
-}
-
-/** Produces the events in 10 slices over ~13 s, so the kills land while events flow. */
-async function producePaced(config: Config): Promise<void> {
-  const kafka = testKafka(config.kafka.brokers);
-  const events = syntheticEvents(EVENTS);
-  const slice = Math.ceil(events.length / 10);
-  for (let i = 0; i < events.length; i += slice) {
-    await produceEvents(kafka, config.kafka.topics.events, events.slice(i, i + slice));
-    await new Promise((r) => setTimeout(r, 1_300));
-  }
-}
-
-/** Waits until the ledger stops growing for `quietMs`, while the instances live. */
-async function ledgerSettled(read: () => Promise<unknown[]>, quietMs: number, timeoutMs = 150_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last = -1;
-  let since = Date.now();
-  while (Date.now() < deadline) {
-    const n = (await read()).length;
-    if (n !== last) {
-      last = n;
-      since = Date.now();
-    } else if (n > 0 && Date.now() - since >= quietMs) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`the ledger kept changing (or stayed empty) for ${timeoutMs} ms`);
-}
-
-async function run(kills: number, seed: number): Promise<string[]> {
-  const { sandbox, admin } = await goldenSandbox();
-  cleanup.push(() => sandbox.close());
-  const config = testConfig({
-    brokers: brokers(),
-    sandboxUrl: sandbox.url,
-    partitions: 3,
-    // one events partition: arrival order is event-time order, the golden 30s lateness is
-    // enough; group-scoped rules only: one planner for the team, so runs are comparable
-    rulesFile: testRulesFile({ groupScopeOnly: true }),
-  });
-  await prepare(config);
-  const file = configFile(config);
-  let rnd = seed;
-  const random = () => {
-    rnd = (rnd * 1103515245 + 12345) % 2147483648;
-    return rnd / 2147483648;
-  };
-  let current: Instance = startInstance(file, 'i0');
-  cleanup.push(() => kill9(current));
-  const producing = producePaced(config);
-  for (let k = 1; k <= kills; k++) {
-    // somewhere while events are still being produced and processed
-    await new Promise((r) => setTimeout(r, 1_000 + random() * 3_000));
-    await kill9(current);
-    current = startInstance(file, `i${k}`);
-  }
-  await producing;
-  await ledgerSettled(() => admin.ledger(), 8_000).catch((err) => {
-    throw new Error(`${(err as Error).message}; last instance said:\n${current.output().slice(-3_000)}`);
-  });
-  return appliedWrites(await admin.ledger());
-}
+}, 180_000);
 
 describe('crash safety (child processes, real broker, sandbox over HTTP)', () => {
   it(`kill -9 at random points during a ${EVENTS}-event run leaves the ledger of an uninterrupted run`, async () => {
-    const reference = await run(0, 1);
-    const killed = await run(KILLS, 7);
+    const killed = await runScenario({
+      events: EVENTS,
+      seed: 7,
+      brokers: brokers(),
+      cleanup,
+      drive: async (ctx) => {
+        let current = ctx.start('i0');
+        for (let k = 1; k <= KILLS; k++) {
+          // somewhere while events are still being produced and processed
+          await sleep(1_000 + ctx.random() * 3_000);
+          await kill9(current);
+          current = ctx.start(`i${k}`);
+        }
+      },
+    });
     expect(reference.length).toBeGreaterThan(0);
     expect(duplicates(killed)).toEqual([]);
     expect(killed).toEqual(reference);
-  }, 280_000);
+  }, 180_000);
+
+  it('three instances, one killed mid-run: the other two take its partitions over, same ledger', async () => {
+    const result = await runScenario({
+      events: EVENTS,
+      seed: 11,
+      brokers: brokers(),
+      cleanup,
+      drive: async (ctx) => {
+        const [, victim] = [ctx.start('a'), ctx.start('b'), ctx.start('c')];
+        await sleep(3_000 + ctx.random() * 3_000);
+        await kill9(victim);
+      },
+    });
+    expect(duplicates(result)).toEqual([]);
+    expect(result).toEqual(reference);
+  }, 180_000);
+
+  it('SIGTERM mid-run: the instance commits, hands back and exits 0 within shutdownTimeoutMs; a restart finishes the work', async () => {
+    let exit: { code: number | null; ms: number; bound: number } | undefined;
+    const result = await runScenario({
+      events: EVENTS,
+      seed: 13,
+      brokers: brokers(),
+      cleanup,
+      drive: async (ctx) => {
+        const first = ctx.start('t0');
+        await sleep(5_000);
+        const t = Date.now();
+        first.child.kill('SIGTERM');
+        const code = await first.exited;
+        exit = { code, ms: Date.now() - t, bound: ctx.config.shutdownTimeoutMs };
+        ctx.start('t1');
+      },
+    });
+    expect(exit?.code).toBe(0);
+    // the process's own bound plus the 1 s it allows sockets to close
+    expect(exit?.ms).toBeLessThan((exit?.bound ?? 0) + 2_000);
+    expect(duplicates(result)).toEqual([]);
+    expect(result).toEqual(reference);
+  }, 180_000);
+
+  it('the broker restarted mid-run: the pipeline recovers by itself (no process restart), same ledger', async () => {
+    const port = await freePortPair();
+    const broker = await startLocalBroker(port);
+    cleanup.push(() => stopLocalBroker(port, { purge: true }));
+    let only: Instance | undefined;
+    const result = await runScenario({
+      events: EVENTS,
+      seed: 17,
+      brokers: [broker.brokers],
+      cleanup,
+      drive: async (ctx) => {
+        only = ctx.start('r0');
+        await sleep(4_000);
+        await restartLocalBroker(port);
+      },
+    });
+    // the same process did all the work: it neither crashed nor exited
+    expect(only?.child.exitCode, only?.output().slice(-2_000)).toBeNull();
+    expect(only?.child.signalCode).toBeNull();
+    expect(duplicates(result)).toEqual([]);
+    expect(result).toEqual(reference);
+  }, 180_000);
 });

@@ -5,6 +5,7 @@ import { assemble } from '../../kafka/assemble.js';
 import { ShutdownTimeoutError } from '../../kafka/errors.js';
 import type { PipelineRole } from '../../kafka/pipeline.js';
 import { createLogger } from '../../observability/logger.js';
+import { createMetrics } from '../../observability/metrics.js';
 import { type Command, EXIT, UsageError } from '../command.js';
 
 const usage = `Usage: trunk-reactor run [--config FILE] [--role all|rules|writer] [--instance-id ID]
@@ -64,11 +65,14 @@ const command: Command = {
     const fatalError = new Promise<Error>((resolve) => {
       fatal = resolve;
     });
+    // the stages count into these; /metrics serves `metrics.registry`, readiness reads `app.pipeline.status`
+    const metrics = createMetrics();
     const app = await assemble({
       loaded,
       role: role as PipelineRole,
       logger,
       instanceId,
+      metrics,
       onFatal: (err) => fatal?.(err),
     });
     const signalled = new Promise<string>((resolve) => {

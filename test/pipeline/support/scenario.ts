@@ -1,0 +1,137 @@
+import type { Config } from '../../../src/config/schema.js';
+import { ensureTopics, pipelineTopics } from '../../../src/kafka/topics.js';
+import { configFile, type Instance, kill9, startInstance } from './child.js';
+import { syntheticEvents } from './events.js';
+import {
+  appliedWrites,
+  goldenSandbox,
+  produceEvents,
+  testConfig,
+  testKafka,
+  testRulesFile,
+} from './harness.js';
+
+/**
+ * A fault scenario: `trunk-reactor run` instances as child processes against the golden
+ * sandbox, while `events` synthetic events are produced in 10 slices over ~13 s. The
+ * result is the sandbox's ledger once it stops changing, to compare with an
+ * uninterrupted run's.
+ *
+ * The events topic has one partition, so the group's events reach the repartition topic
+ * in one order in every run; adjustments, repartition and state have 3. Group-scoped
+ * rules only: one planner for the team (docs/pipeline.md, "one planner per team").
+ */
+export interface ScenarioContext {
+  config: Config;
+  file: string;
+  /** starts an instance and keeps it for cleanup */
+  start(id: string): Instance;
+  /** every instance started, in order */
+  instances: Instance[];
+  random(): number;
+}
+
+export interface ScenarioOptions {
+  events: number;
+  seed: number;
+  /** another broker than the test run's (the broker-restart scenario) */
+  brokers: string[];
+  /** drives the instances while the events are produced */
+  drive(ctx: ScenarioContext): Promise<void>;
+  cleanup: Array<() => Promise<void>>;
+}
+
+export async function runScenario(o: ScenarioOptions): Promise<string[]> {
+  const { sandbox, admin } = await goldenSandbox();
+  o.cleanup.push(() => sandbox.close());
+  const config = testConfig({
+    brokers: o.brokers,
+    sandboxUrl: sandbox.url,
+    partitions: 3,
+    rulesFile: testRulesFile({ groupScopeOnly: true }),
+  });
+  await prepare(config);
+  const file = configFile(config);
+  let rnd = o.seed;
+  const instances: Instance[] = [];
+  const ctx: ScenarioContext = {
+    config,
+    file,
+    instances,
+    random: () => {
+      rnd = (rnd * 1103515245 + 12345) % 2147483648;
+      return rnd / 2147483648;
+    },
+    start(id) {
+      const i = startInstance(file, id);
+      instances.push(i);
+      o.cleanup.push(() => kill9(i));
+      return i;
+    },
+  };
+  const producing = producePaced(config, o.events);
+  await o.drive(ctx);
+  await producing;
+  await ledgerSettled(() => admin.ledger(), 8_000).catch((err) => {
+    const last = instances[instances.length - 1];
+    throw new Error(`${(err as Error).message}; last instance said:\n${last?.output().slice(-3_000)}`);
+  });
+  return appliedWrites(await admin.ledger());
+}
+
+async function prepare(config: Config): Promise<void> {
+  const kafka = testKafka(config.kafka.brokers);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const specs = pipelineTopics(config.kafka).map((s) =>
+      s.topic === config.kafka.topics.events ? { ...s, partitions: 1 } : s,
+    );
+    await ensureTopics(admin, specs);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Produces the events in 10 slices over ~13 s, so faults land while events flow. A slice
+ * that fails (the broker is restarting) is sent again: a sample sent twice is refused as
+ * a duplicate by the engine, so it changes nothing.
+ */
+async function producePaced(config: Config, count: number): Promise<void> {
+  const kafka = testKafka(config.kafka.brokers);
+  const events = syntheticEvents(count);
+  const slice = Math.ceil(events.length / 10);
+  for (let i = 0; i < events.length; i += slice) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await produceEvents(kafka, config.kafka.topics.events, events.slice(i, i + slice));
+        break;
+      } catch (err) {
+        if (attempt >= 20) throw err;
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
+    await new Promise((r) => setTimeout(r, 1_300));
+  }
+}
+
+/** Waits until the ledger stops growing for `quietMs`, while the instances live. */
+async function ledgerSettled(read: () => Promise<unknown[]>, quietMs: number, timeoutMs = 150_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last = -1;
+  let since = Date.now();
+  while (Date.now() < deadline) {
+    const n = (await read()).length;
+    if (n !== last) {
+      last = n;
+      since = Date.now();
+    } else if (n > 0 && Date.now() - since >= quietMs) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the ledger kept changing (or stayed empty) for ${timeoutMs} ms`);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
