@@ -2,12 +2,13 @@ import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Metrics } from '../observability/metrics.js';
+import { FileKillSwitch, type KillSwitch } from '../planner/kill-switch.js';
 import type { PlannerOptions } from '../planner/planner.js';
 import { loadRulesFile } from '../rules/load.js';
 import type { RulesFile } from '../rules/schema.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import type { IsoWeekday } from '../time/schedule-week.js';
-import { WfmHttpClient } from '../wfm/http-client.js';
+import { WfmHttpClient, type WfmRequestEvent } from '../wfm/http-client.js';
 import { SharedBudgetGate } from './budget-gate.js';
 import { createKafka } from './client.js';
 import type { ConsumerCrashedError } from './errors.js';
@@ -30,11 +31,16 @@ export interface AssembleOptions {
   maxWriterLag?: number;
   /** Prometheus metrics; the stages count into them */
   metrics?: Metrics;
+  /** stops all planning while consumption goes on; default: the file `rules.killSwitchFile` */
+  killSwitch?: KillSwitch;
 }
 
 export interface Assembled {
   pipeline: Pipeline;
   gate: SharedBudgetGate;
+  /** the WFM client (readiness probes) */
+  wfm: WfmHttpClient;
+  killSwitch: KillSwitch;
   close(): Promise<void>;
 }
 
@@ -73,13 +79,15 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
     },
     clock,
     gate,
+    ...(o.metrics ? { onRequest: wfmRequestMetrics(o.metrics) } : {}),
   });
   const businessUnit = businessUnitCalendar(config);
+  const killSwitch = o.killSwitch ?? new FileKillSwitch(config.rules.killSwitchFile);
   const publishWindow = { ...config.publishWindow, dayOfWeek: config.publishWindow.dayOfWeek as IsoWeekday };
   let evaluators: ReturnType<typeof rulesEvaluators> | undefined;
   if (o.role !== 'writer') {
     const rules = o.rules ?? (await loadRules(config.rules.files));
-    const planner: PlannerOptions = { source: wfm, businessUnit, clock };
+    const planner: PlannerOptions = { source: wfm, businessUnit, clock, killSwitch };
     const firings = o.metrics?.ruleFirings;
     evaluators = rulesEvaluators({
       rules,
@@ -115,6 +123,8 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
   return {
     pipeline,
     gate,
+    wfm,
+    killSwitch,
     async close() {
       await wfm.close();
     },
@@ -139,4 +149,22 @@ async function loadRules(files: readonly string[]): Promise<RulesFile> {
   const [first, ...rest] = loaded;
   if (!first) throw new TypeError('rules.files is empty');
   return { ...first, rules: [...first.rules, ...rest.flatMap((f) => f.rules)] };
+}
+
+const CONFLICT_KINDS: Record<string, string> = {
+  VERSION_CONFLICT: 'stale-version',
+  SHIFT_OVERLAP: 'overlap',
+  SCHEDULE_LOCKED: 'locked',
+  IDEMPOTENCY_KEY_IN_FLIGHT: 'key-in-flight',
+  SCHEDULE_CONFLICT: 'opaque',
+};
+
+/** WFM calls by route and status, their latency, and conflicts by kind. */
+function wfmRequestMetrics(m: Metrics): (e: WfmRequestEvent) => void {
+  return (e) => {
+    m.wfmCalls.inc({ route: e.route, status: String(e.status ?? 0) });
+    m.wfmLatency.observe({ route: e.route }, e.durationMs / 1000);
+    const kind = e.status === 409 && e.code ? CONFLICT_KINDS[e.code] : undefined;
+    if (kind) m.conflicts.inc({ kind });
+  };
 }

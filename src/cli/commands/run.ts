@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../../config/load.js';
 import { assemble } from '../../kafka/assemble.js';
 import { ShutdownTimeoutError } from '../../kafka/errors.js';
 import type { PipelineRole } from '../../kafka/pipeline.js';
+import { startAdminServer } from '../../observability/admin-server.js';
 import { createLogger } from '../../observability/logger.js';
 import { createMetrics } from '../../observability/metrics.js';
 import { type Command, EXIT, UsageError } from '../command.js';
@@ -88,7 +89,20 @@ const command: Command = {
       process.stderr.write(`trunk-reactor run: ${(err as Error).message}\n`);
       return EXIT.RUNTIME;
     }
+    const admin = await startAdminServer({
+      host: config.admin.host,
+      port: config.admin.port,
+      metrics,
+      killSwitch: app.killSwitch,
+      ...(loaded.secrets.adminToken ? { token: loaded.secrets.adminToken } : {}),
+      readiness: [
+        { name: 'consuming', probe: () => app.pipeline.status.consuming },
+        { name: 'wfm', probe: wfmProbe(app) },
+      ],
+    });
+    logger.info({ url: admin.url }, 'admin server: /metrics /healthz /readyz /kill-switch');
     const why = await Promise.race([signalled, fatalError]);
+    await admin.close();
     const deadline = Date.now() + config.shutdownTimeoutMs;
     if (why instanceof Error) {
       // kafkajs gave up on a consumer: stop what still runs, briefly, and exit non-zero
@@ -109,6 +123,25 @@ const command: Command = {
     return exitSoon(EXIT.OK);
   },
 };
+
+const WFM_PROBE_CACHE_MS = 10_000;
+
+/** Ready needs a WFM that answers: one small read, its answer cached for 10 s. */
+function wfmProbe(app: Awaited<ReturnType<typeof assemble>>): () => Promise<boolean> {
+  let last = { at: 0, ok: false };
+  return async () => {
+    if (Date.now() - last.at < WFM_PROBE_CACHE_MS) return last.ok;
+    const now = new Date();
+    const ok = await app.wfm
+      .listShifts({ from: now.toISOString(), to: new Date(now.getTime() + 60_000).toISOString() })
+      .then(
+        () => true,
+        () => false,
+      );
+    last = { at: Date.now(), ok };
+    return ok;
+  };
+}
 
 /** Sockets kafkajs or undici left behind must not keep a stopped process alive. */
 function exitSoon(code: number): number {

@@ -88,6 +88,8 @@ export function testConfig(o: {
       auth: { kind: 'token', token: { env: 'TR_TEST_WFM_TOKEN' } },
     },
     rules: { files: [o.rulesFile ?? testRulesFile({ lateness: '1h' })], watch: false },
+    // several instances run side by side: each admin server takes a free port
+    admin: { port: 0 },
     log: { level: 'warn' },
     shutdownTimeoutMs: 10_000,
   });
