@@ -1,3 +1,4 @@
+import { seededRandom } from '../sandbox/rng.js';
 import type { TrunkSample } from './trunk-event.js';
 
 export interface GeneratorOptions {
@@ -30,14 +31,7 @@ export const GENERATOR_DEFAULTS: Omit<GeneratorOptions, 'start'> = {
  * mid-morning) with a surge every few hours and per-trunk noise, round after round.
  */
 export function* generateSamples(o: GeneratorOptions): Generator<TrunkSample> {
-  let a = o.seed >>> 0;
-  const random = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seededRandom(o.seed);
   const ids = Array.from({ length: o.trunks }, (_, i) => `${o.trunkGroup}-${String(i + 1).padStart(2, '0')}`);
   for (let round = 0; ; round++) {
     const time = o.start + round * o.intervalMs;
