@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { type DemoSummary, runDemo } from '../../demo/demo-run.js';
 import { toWire } from '../../time/instant.js';
 import { type Command, EXIT, UsageError } from '../command.js';
+import { parseFlags } from '../parse-flags.js';
 
 const asset = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
 
@@ -80,25 +80,16 @@ const command: Command = {
   summary: 'Run the main job on embedded defaults: a recorded APAC scenario into an in-process WFM sandbox.',
   usage,
   async run(argv) {
-    let values: Record<string, string | boolean | undefined>;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        strict: true,
-        options: {
-          rules: { type: 'string', default: asset('config/rules.apac.yaml') },
-          schedule: { type: 'string', default: asset('config/demo/apac-schedule.json') },
-          events: { type: 'string', default: asset('config/demo/apac-events.ndjson') },
-          'other-integration': { type: 'string', default: '50' },
-          'admin-port': { type: 'string' },
-          pace: { type: 'string', default: '0' },
-          hold: { type: 'boolean', default: false },
-          json: { type: 'boolean', default: false },
-        },
-      }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const { values } = parseFlags(argv, {
+      rules: { type: 'string', default: asset('config/rules.apac.yaml') },
+      schedule: { type: 'string', default: asset('config/demo/apac-schedule.json') },
+      events: { type: 'string', default: asset('config/demo/apac-events.ndjson') },
+      'other-integration': { type: 'string', default: '50' },
+      'admin-port': { type: 'string' },
+      pace: { type: 'string', default: '0' },
+      hold: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    });
     const rate = Number(values['other-integration']);
     if (!(rate >= 0))
       throw new UsageError(`--other-integration must be a number ≥ 0, got '${values['other-integration']}'`);

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import { readEventsNdjson } from '../../events/ndjson.js';
 import type { Adjustment } from '../../planner/adjustment.js';
@@ -21,6 +20,7 @@ import type { ScheduleSource } from '../../wfm/adapter.js';
 import { WfmHttpClient } from '../../wfm/http-client.js';
 import { ScheduleSnapshot } from '../../wfm/snapshot.js';
 import { type Command, EXIT, UsageError } from '../command.js';
+import { parseFlags } from '../parse-flags.js';
 
 const TOKEN_ENV = 'TRUNK_REACTOR_WFM_TOKEN';
 
@@ -46,25 +46,16 @@ const command: Command = {
   summary: 'Dry run: show the adjustments a stream of events would cause, and why. Writes nothing.',
   usage,
   async run(argv) {
-    let values: Record<string, string | boolean | undefined>;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        strict: true,
-        options: {
-          rules: { type: 'string' },
-          events: { type: 'string' },
-          schedule: { type: 'string' },
-          wfm: { type: 'string' },
-          zone: { type: 'string' },
-          'week-start': { type: 'string' },
-          'no-publish-window': { type: 'boolean', default: false },
-          json: { type: 'boolean', default: false },
-        },
-      }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const { values } = parseFlags(argv, {
+      rules: { type: 'string' },
+      events: { type: 'string' },
+      schedule: { type: 'string' },
+      wfm: { type: 'string' },
+      zone: { type: 'string' },
+      'week-start': { type: 'string' },
+      'no-publish-window': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    });
     const rulesPath = str(values.rules, '--rules');
     const eventsPath = str(values.events, '--events');
     if ((values.schedule === undefined) === (values.wfm === undefined)) {

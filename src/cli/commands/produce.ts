@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load.js';
 import { encodeTrunkEvent } from '../../events/encode.js';
 import { GENERATOR_DEFAULTS, generateSamples } from '../../events/generator.js';
@@ -8,6 +7,7 @@ import { createKafka } from '../../kafka/client.js';
 import { ensureTopics } from '../../kafka/topics.js';
 import { parseInstant } from '../../time/instant.js';
 import { type Command, EXIT, UsageError } from '../command.js';
+import { parseFlags } from '../parse-flags.js';
 
 const usage = `Usage: trunk-reactor produce (--file events.ndjson | --generate) [options]
 
@@ -66,29 +66,20 @@ const command: Command = {
   summary: 'Publish trunk utilization events into Kafka from a file or a built-in generator.',
   usage,
   async run(argv) {
-    let values: Record<string, string | boolean | undefined>;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        strict: true,
-        options: {
-          file: { type: 'string' },
-          generate: { type: 'boolean', default: false },
-          count: { type: 'string', default: '10000' },
-          trunks: { type: 'string', default: String(GENERATOR_DEFAULTS.trunks) },
-          start: { type: 'string' },
-          rate: { type: 'string', default: '1000' },
-          config: { type: 'string' },
-          brokers: { type: 'string' },
-          topic: { type: 'string' },
-        },
-      }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const { values } = parseFlags(argv, {
+      file: { type: 'string' },
+      generate: { type: 'boolean', default: false },
+      count: { type: 'string', default: '10000' },
+      trunks: { type: 'string', default: String(GENERATOR_DEFAULTS.trunks) },
+      start: { type: 'string' },
+      rate: { type: 'string', default: '1000' },
+      config: { type: 'string' },
+      brokers: { type: 'string' },
+      topic: { type: 'string' },
+    });
     if (Boolean(values.file) === Boolean(values.generate))
       throw new UsageError('give exactly one of --file FILE or --generate');
-    const num = (name: string, min: number) => {
+    const num = (name: 'count' | 'trunks' | 'rate', min: number) => {
       const v = Number(values[name]);
       if (!Number.isFinite(v) || v < min || !Number.isInteger(v))
         throw new UsageError(`--${name} must be a whole number ≥ ${min}, got '${values[name]}'`);

@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
 import type { IHeaders, Message } from 'kafkajs';
 import { loadConfig } from '../../config/load.js';
 import { createKafka } from '../../kafka/client.js';
 import { DLQ_HEADERS } from '../../kafka/dead-letter.js';
-import { type Command, EXIT, UsageError } from '../command.js';
+import { type Command, EXIT } from '../command.js';
+import { parseFlags } from '../parse-flags.js';
 
 const usage = `Usage: trunk-reactor redrive --config FILE [--stage S] [--code CODE]... [--dry-run]
 
@@ -30,22 +30,13 @@ const command: Command = {
   summary: 'Send dead-lettered records back to their original topic.',
   usage,
   async run(argv) {
-    let values: Record<string, string | boolean | string[] | undefined>;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        strict: true,
-        options: {
-          config: { type: 'string' },
-          brokers: { type: 'string' },
-          stage: { type: 'string', default: 'writer' },
-          code: { type: 'string', multiple: true },
-          'dry-run': { type: 'boolean', default: false },
-        },
-      }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const { values } = parseFlags(argv, {
+      config: { type: 'string' },
+      brokers: { type: 'string' },
+      stage: { type: 'string', default: 'writer' },
+      code: { type: 'string', multiple: true },
+      'dry-run': { type: 'boolean', default: false },
+    });
     const env = { ...process.env };
     if (typeof values.brokers === 'string') env.TRUNK_REACTOR_KAFKA__BROKERS = values.brokers;
     const { config, secrets } = loadConfig(values.config as string | undefined, env, undefined, {

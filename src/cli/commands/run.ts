@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../../config/load.js';
 import { assemble } from '../../kafka/assemble.js';
 import { ShutdownTimeoutError } from '../../kafka/errors.js';
@@ -8,6 +7,7 @@ import { startAdminServer } from '../../observability/admin-server.js';
 import { createLogger } from '../../observability/logger.js';
 import { createMetrics } from '../../observability/metrics.js';
 import { type Command, EXIT, UsageError } from '../command.js';
+import { parseFlags } from '../parse-flags.js';
 
 const usage = `Usage: trunk-reactor run [--config FILE] [--role all|rules|writer] [--instance-id ID]
 
@@ -27,20 +27,11 @@ const command: Command = {
   summary: 'Run the Kafka pipeline: events → rules → adjustments → writer → WFM, outcomes audited.',
   usage,
   async run(argv) {
-    let values: { config?: string; role?: string; 'instance-id'?: string };
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        strict: true,
-        options: {
-          config: { type: 'string' },
-          role: { type: 'string', default: 'all' },
-          'instance-id': { type: 'string' },
-        },
-      }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const { values } = parseFlags(argv, {
+      config: { type: 'string' },
+      role: { type: 'string', default: 'all' },
+      'instance-id': { type: 'string' },
+    });
     const role = values.role ?? 'all';
     if (!ROLES.has(role)) throw new UsageError(`--role must be all, rules or writer, got '${role}'`);
     let loaded: ReturnType<typeof loadConfig>;

@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { compileRules } from '../../rules/compile.js';
 import { loadRulesFile } from '../../rules/load.js';
 import { formatIssue, RulesFileError } from '../../rules/rules-error.js';
 import { type Command, EXIT, UsageError } from '../command.js';
+import { parseFlags } from '../parse-flags.js';
 
 const usage = `Usage: trunk-reactor validate [--json] <rules-file>...
 
@@ -26,18 +26,7 @@ const command: Command = {
   summary: 'Check rules files and report every problem with its line, rule and fix.',
   usage,
   async run(argv) {
-    let values: { json?: boolean };
-    let positionals: string[];
-    try {
-      ({ values, positionals } = parseArgs({
-        args: argv,
-        strict: true,
-        allowPositionals: true,
-        options: { json: { type: 'boolean', default: false } },
-      }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const { values, positionals } = parseFlags(argv, { json: { type: 'boolean', default: false } }, true);
     if (positionals.length === 0) throw new UsageError('name at least one rules file');
 
     const results: FileResult[] = [];

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { startSandbox } from '../../sandbox/server.js';
 import { parseInstant } from '../../time/instant.js';
 import { ScheduleSnapshot } from '../../wfm/snapshot.js';
 import { type Command, EXIT, UsageError } from '../command.js';
+import { parseFlags } from '../parse-flags.js';
 
 const usage = `Usage: trunk-reactor wfm-sandbox [--port N] [--host H] [--data state.json] [--schedule snapshot.json]
                                  [--clock ISO] [--frozen] [--no-publish-lock] [--opaque-conflicts]
@@ -27,27 +27,18 @@ const command: Command = {
   summary: 'Run the WFM sandbox: a stateful implementation of the WFM contract over HTTP.',
   usage,
   async run(argv) {
-    let values: Record<string, string | boolean | string[] | undefined>;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        strict: true,
-        options: {
-          port: { type: 'string', default: '8080' },
-          host: { type: 'string', default: '127.0.0.1' },
-          data: { type: 'string' },
-          schedule: { type: 'string' },
-          clock: { type: 'string' },
-          frozen: { type: 'boolean', default: false },
-          'no-publish-lock': { type: 'boolean', default: false },
-          'opaque-conflicts': { type: 'boolean', default: false },
-          'rate-limit': { type: 'string' },
-          token: { type: 'string', multiple: true },
-        },
-      }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const { values } = parseFlags(argv, {
+      port: { type: 'string', default: '8080' },
+      host: { type: 'string', default: '127.0.0.1' },
+      data: { type: 'string' },
+      schedule: { type: 'string' },
+      clock: { type: 'string' },
+      frozen: { type: 'boolean', default: false },
+      'no-publish-lock': { type: 'boolean', default: false },
+      'opaque-conflicts': { type: 'boolean', default: false },
+      'rate-limit': { type: 'string' },
+      token: { type: 'string', multiple: true },
+    });
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new UsageError(`--port must be 0..65535, got '${values.port}'`);
