@@ -30,22 +30,26 @@ function parseTime(time: string): { hour: number; minute: number } {
 }
 
 /**
- * The occurrence whose local week contains `ms`, opened on that week's `dayOfWeek`.
+ * The occurrence opened on the `dayOfWeek` of the local week that contains `ms`, shifted by
+ * `weeks` local calendar weeks. Weeks are stepped on the local calendar, never as 7 × 24 h of
+ * absolute time: across a spring-forward night a 168-hour jump lands an hour into the *next*
+ * local day, which can be the next week's first day and skip a whole occurrence
+ * (Chatham, Monday 23:00 + 168 h = Tuesday 00:00 after the 2033-09-25 change).
  * Built from the local date, so 02:00 on a DST-change Sunday still means local 02:00
  * (luxon moves a time in a spring-forward gap to just after the gap).
  */
-function occurrenceInWeekOf(ms: number, w: PublishWindow): WindowOccurrence {
+function occurrenceInWeekOf(ms: number, w: PublishWindow, weeks: number): WindowOccurrence {
   const { hour, minute } = parseTime(w.time);
   const weekStart = DateTime.fromISO(scheduleWeekOf(ms, w.zone, w.dayOfWeek), { zone: w.zone });
-  const opens = weekStart.set({ hour, minute, second: 0, millisecond: 0 });
+  const opens = weekStart.plus({ weeks }).set({ hour, minute, second: 0, millisecond: 0 });
   const opensAt = opens.toMillis();
   return { opensAt, closesAt: opensAt + w.durationMinutes * 60_000 };
 }
 
 /** The occurrence open at `ms`, or null. */
 export function openWindowAt(ms: number, w: PublishWindow): WindowOccurrence | null {
-  for (const weeksBack of [0, 1]) {
-    const occ = occurrenceInWeekOf(ms - weeksBack * 7 * 86_400_000, w);
+  for (const weeks of [0, -1]) {
+    const occ = occurrenceInWeekOf(ms, w, weeks);
     if (ms >= occ.opensAt && ms < occ.closesAt) return occ;
   }
   return null;
@@ -54,7 +58,7 @@ export function openWindowAt(ms: number, w: PublishWindow): WindowOccurrence | n
 /** The first occurrence opening strictly after `ms`. */
 export function nextWindowAfter(ms: number, w: PublishWindow): WindowOccurrence {
   for (let weeks = 0; weeks <= 2; weeks++) {
-    const occ = occurrenceInWeekOf(ms + weeks * 7 * 86_400_000, w);
+    const occ = occurrenceInWeekOf(ms, w, weeks);
     if (occ.opensAt > ms) return occ;
   }
   throw new Error('unreachable: a weekly window always opens within two weeks');

@@ -99,6 +99,15 @@ describe('the weekly publish window', () => {
     );
   });
 
+  it('does not skip the next week’s window when a spring-forward night lies in between (Chatham, 2033-09-25)', () => {
+    // Monday 23:00 +12:45; 168 h later is Tuesday 00:00 +13:45, already the next Tuesday-started week.
+    const w = { dayOfWeek: 2 as const, time: '03:00', zone: 'Pacific/Chatham', durationMinutes: 30 };
+    const occ = nextWindowAfter(2010737700000, w);
+    expect(DateTime.fromMillis(occ.opensAt, { zone: 'Pacific/Chatham' }).toISO()).toBe(
+      '2033-09-20T03:00:00.000+12:45',
+    );
+  });
+
   it('opens the default window on Saturday 18:00 UTC = Sunday 02:00 SGT', () => {
     const w = { dayOfWeek: 7 as const, time: '02:00', zone: 'Asia/Singapore', durationMinutes: 30 };
     const occ = nextWindowAfter(parseInstant('2026-11-25T00:00:00Z'), w);
