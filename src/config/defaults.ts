@@ -21,6 +21,11 @@ export const DEFAULTS = {
     replicationFactor: 1,
     sessionTimeoutMs: 30_000,
     transactionTimeoutMs: 60_000,
+    /**
+     * a rules-stage transaction closes once it is this old, milliseconds: larger means fewer
+     * transactions (throughput), smaller means effects visible sooner (latency)
+     */
+    commitIntervalMs: 100,
     connectionTimeoutMs: 3_000,
   },
   wfm: {

@@ -36,6 +36,13 @@ const Kafka = z.strictObject({
   replicationFactor: z.number().int().min(1).default(D.kafka.replicationFactor),
   sessionTimeoutMs: z.number().int().min(1000).default(D.kafka.sessionTimeoutMs),
   transactionTimeoutMs: z.number().int().min(1000).default(D.kafka.transactionTimeoutMs),
+  commitIntervalMs: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(D.kafka.commitIntervalMs)
+    .describe('a rules-stage transaction closes once it is this old, milliseconds'),
   connectionTimeoutMs: z.number().int().min(100).default(D.kafka.connectionTimeoutMs),
   ssl: z
     .union([

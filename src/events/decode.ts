@@ -1,15 +1,11 @@
 import { DateTime } from 'luxon';
 import { parseInstant } from '../time/instant.js';
 import { EventDecodeError } from './decode-error.js';
+import { DECODE_LIMITS } from './decode-limits.js';
+import { fastSample } from './fast-sample.js';
 import { TRUNK_EVENT_SCHEMA_VERSION, TrunkEvent, type TrunkSample } from './trunk-event.js';
 
-export const DECODE_LIMITS = {
-  /** a sample is a few hundred bytes; anything this big is not one */
-  maxBytes: 64 * 1024,
-  /** event times outside [2000-01-01, 2100-01-01) UTC are refused as nonsense, not clamped */
-  minTimeMs: Date.UTC(2000, 0, 1),
-  maxTimeMs: Date.UTC(2100, 0, 1),
-} as const;
+export { DECODE_LIMITS };
 
 export type DecodeResult = { ok: true; sample: TrunkSample } | { ok: false; error: EventDecodeError };
 
@@ -48,6 +44,12 @@ export function decodeTrunkEvent(raw: Uint8Array | string | null | undefined): D
 
 /** Same as decodeTrunkEvent, for an already-parsed value. */
 export function decodeTrunkEventObject(json: unknown): DecodeResult {
+  const sample = fastSample(json);
+  return sample ? { ok: true, sample } : decodeWithSchema(json);
+}
+
+/** The full path: the zod schema and the checks it can't express, with every reason. */
+export function decodeWithSchema(json: unknown): DecodeResult {
   if (
     json !== null &&
     typeof json === 'object' &&

@@ -185,6 +185,7 @@ export class Pipeline {
         concurrency: counts.get(input) ?? k.partitions,
         gate: (heartbeat, isRunning) => lagGate.wait(heartbeat, isRunning),
         maxBytesPerPartition: PIPELINE_DEFAULTS.rulesFetchBytesPerPartition,
+        commitIntervalMs: k.commitIntervalMs,
         ...(consumed ? { onConsumed: consumed } : {}),
         processor: rulesProcessor({
           kafka,

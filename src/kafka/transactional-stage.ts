@@ -6,6 +6,7 @@ import {
   type Kafka,
   type KafkaMessage,
   type Message,
+  type Producer,
   type TopicMessages,
 } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -61,6 +62,12 @@ export interface StageOptions {
   maxBytesPerPartition?: number;
   /** commit a slice once its records reach this many bytes (default 512 KiB) */
   maxTransactionBytes?: number;
+  /**
+   * commit a slice once it is this old, milliseconds (default 100). A slice spans fetched
+   * batches until then, so at high rates a transaction carries many batches; its commit runs
+   * while the next slice is processed. This bounds how long an effect waits to be visible.
+   */
+  commitIntervalMs?: number;
   /** waits while downstream is behind (backpressure), heartbeating; called before each batch */
   gate?: (heartbeat: () => Promise<void>, isRunning: () => boolean) => Promise<void>;
   /** event-time alignment of the input partitions (the repartition stage) */
@@ -69,10 +76,33 @@ export interface StageOptions {
   onConsumed?: (partition: number, messages: number, lag: number) => void;
 }
 
+/** What has been processed of a partition but not committed yet. */
+interface Slice {
+  out: Outbox;
+  /** offset of the last message processed into it */
+  last: string;
+  messages: number;
+  openedAt: number;
+}
+
 interface Owned {
+  partition: number;
+  /** this owner's transactional producer; never re-created for a queued commit (that would fence a new owner) */
+  producer: Producer;
   worker: PartitionWorker;
-  /** input offsets below this were committed by an earlier owner: skip them */
+  /** the next input offset to process: messages below it were processed (or committed by an earlier owner) */
   next: bigint;
+  /** the offset the last successful commit points at; where to rewind to after a failed one */
+  committed: bigint;
+  slice: Slice | undefined;
+  /** commits run one after the other, behind the processing; a failure breaks the chain */
+  chain: Promise<void>;
+  /** slices cut but not yet committed */
+  queued: number;
+  /** serializes processing and cutting (a timer cuts an idle slice) */
+  lock: Promise<void>;
+  timer: NodeJS.Timeout | undefined;
+  failed: boolean;
 }
 
 /**
@@ -87,6 +117,8 @@ export class TransactionalStage {
   readonly #consumer: Consumer;
   readonly #producers: TransactionalProducers;
   readonly #owned = new Map<number, Promise<Owned>>();
+  /** the same partitions, once opened */
+  readonly #resolved = new Map<number, Owned>();
   #assigned = new Set<number>();
   #stopping = false;
   #running = false;
@@ -149,17 +181,37 @@ export class TransactionalStage {
     this.#running = true;
   }
 
-  /** Stops fetching; a batch in progress commits what it has processed; then disconnects. */
+  /**
+   * Stops fetching; a batch in progress finishes what it has processed; every open slice
+   * commits; then disconnects.
+   */
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#o.pacing?.close();
+    await this.#consumer.stop().catch(() => {});
+    await Promise.all(
+      [...this.#owned.values()].map(async (p) => {
+        const owned = await p.catch(() => undefined);
+        if (!owned) return;
+        clearTimeout(owned.timer);
+        await this.#locked(owned, () => this.#cut(owned, true)).catch(() => {});
+      }),
+    );
     await this.#consumer.disconnect().catch(() => {});
     await this.#producers.releaseAll();
     this.#running = false;
   }
 
   async #drop(partition: number): Promise<void> {
+    const opened = this.#resolved.get(partition);
+    if (opened) {
+      // an open slice is abandoned and queued commits fail (their producer is released):
+      // the next owner reprocesses from the committed offset
+      opened.failed = true;
+      clearTimeout(opened.timer);
+    }
     this.#owned.delete(partition);
+    this.#resolved.delete(partition);
     await this.#producers.release(partition);
   }
 
@@ -172,7 +224,7 @@ export class TransactionalStage {
     let owned = this.#owned.get(partition);
     if (!owned) {
       owned = (async () => {
-        await this.#producers.get(partition);
+        const producer = await this.#producers.get(partition);
         const positions = await committedPositions(this.#o.admin, this.#o.groupId, this.#o.inputTopic, [
           partition,
         ]);
@@ -181,7 +233,22 @@ export class TransactionalStage {
         if (!worker)
           throw new Error(`${this.#o.name}: processor opened no worker for partition ${partition}`);
         const offset = BigInt(positions[0]?.offset ?? '-1');
-        return { worker, next: offset < 0n ? 0n : offset };
+        const next = offset < 0n ? 0n : offset;
+        const opened: Owned = {
+          partition,
+          producer,
+          worker,
+          next,
+          committed: next,
+          slice: undefined,
+          chain: Promise.resolve(),
+          queued: 0,
+          lock: Promise.resolve(),
+          timer: undefined,
+          failed: false,
+        };
+        this.#resolved.set(partition, opened);
+        return opened;
       })();
       owned.catch(() => this.#owned.delete(partition));
       this.#owned.set(partition, owned);
@@ -189,77 +256,100 @@ export class TransactionalStage {
     return owned;
   }
 
-  async #batch({
-    batch,
-    heartbeat,
-    isRunning,
-    isStale,
-    resolveOffset,
-    pause,
-  }: EachBatchPayload): Promise<void> {
+  /** Runs `fn` when nothing else of this partition is processing or cutting. */
+  async #locked<T>(owned: Owned, fn: () => Promise<T>): Promise<T> {
+    const before = owned.lock;
+    let release!: () => void;
+    owned.lock = new Promise((r) => {
+      release = r;
+    });
+    await before;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
+  async #batch(payload: EachBatchPayload): Promise<void> {
+    const { batch, heartbeat, isRunning, isStale } = payload;
     const o = this.#o;
     if (this.#stopping || !isRunning() || isStale() || batch.messages.length === 0) return;
     if (o.gate) await o.gate(heartbeat, () => isRunning() && !this.#stopping);
+    const owned = await this.#own(batch.partition);
+    if (owned.failed) return;
+    // a commit that failed and is not yet known here is known at the next batch, which
+    // then comes from the committed offset (see #commitFailed)
+    await this.#locked(owned, () => this.#process(owned, payload));
+    // a slice left open is cut when it is old enough, also when no batch comes any more
+    if (owned.slice && !owned.failed && owned.timer === undefined) {
+      const due = owned.slice.openedAt + (o.commitIntervalMs ?? 100) - Date.now();
+      owned.timer = setTimeout(
+        () => {
+          owned.timer = undefined;
+          if (this.#stopping || owned.failed) return;
+          void this.#locked(owned, () => this.#cut(owned, false)).catch(() => {});
+        },
+        Math.max(0, due),
+      );
+    }
+    // too many slices waiting for their commits: let them catch up (bounded memory)
+    if (owned.queued > 2) await owned.chain.catch(() => {});
+    await heartbeat().catch(() => {});
+  }
+
+  async #process(
+    owned: Owned,
+    { batch, heartbeat, isRunning, isStale, resolveOffset, pause }: EachBatchPayload,
+  ): Promise<void> {
+    const o = this.#o;
     const partition = batch.partition;
-    const owned = await this.#own(partition);
-    let out = new Outbox();
-    let last: string | undefined;
     let lastBeat = Date.now();
     const beatEvery = o.heartbeatEveryMs ?? 1_000;
     const maxBytes = o.maxTransactionBytes ?? 512 * 1024;
-    const commit = async () => {
-      if (last === undefined) return;
-      const next = (BigInt(last) + 1n).toString();
-      try {
-        await this.#commit(partition, owned, out, next);
-      } catch (err) {
-        this.stats.aborted++;
-        await this.#drop(partition);
-        throw new BatchAbortedError(`${o.name} ${o.inputTopic}[${partition}] up to offset ${last}`, err);
-      }
-      owned.next = BigInt(next);
-      resolveOffset(last);
-      this.stats.batches++;
-      this.stats.messages += sliceMessages;
-      sliceMessages = 0;
-      this.stats.emitted += out.count;
-      for (const [topic, n] of out.counts()) this.committed.set(topic, (this.committed.get(topic) ?? 0) + n);
-      out = new Outbox();
-      last = undefined;
-      o.pacing?.sliceCommitted(partition);
-    };
+    const interval = o.commitIntervalMs ?? 100;
+    // with pacing, a slice's commit is awaited: the aligner reasons about committed slices
+    const wait = o.pacing !== undefined;
     let held = false;
     let interrupted = false;
     let consumed = 0;
-    let sliceMessages = 0;
     for (const m of batch.messages) {
-      if (this.#stopping || !isRunning() || isStale()) {
+      if (this.#stopping || !isRunning() || isStale() || owned.failed) {
         interrupted = true;
         break;
       }
-      if (BigInt(m.offset) < owned.next) continue;
+      const offset = BigInt(m.offset);
+      if (offset < owned.next) continue;
       if (o.pacing) {
         const admission = o.pacing.admit(partition, m);
         if (admission === 'hold') {
           held = true;
           break;
         }
-        if (admission === 'cut') await commit();
+        if (admission === 'cut') await this.#cut(owned, wait);
       }
       consumed++;
-      sliceMessages++;
-      const r = owned.worker.process(m, out);
+      if (!owned.slice)
+        owned.slice = { out: new Outbox(), last: m.offset, messages: 0, openedAt: Date.now() };
+      const slice = owned.slice;
+      const r = owned.worker.process(m, slice.out);
       if (r !== undefined) await r;
-      last = m.offset;
+      slice.last = m.offset;
+      slice.messages++;
+      owned.next = offset + 1n;
       // a transaction's records for one partition travel as one record batch, which the
       // broker caps (message.max.bytes, 1 MiB by default): commit in bounded slices
-      if (out.bytes >= maxBytes) await commit();
+      if (slice.out.bytes >= maxBytes) await this.#cut(owned, wait);
       if (Date.now() - lastBeat >= beatEvery) {
         await heartbeat();
         lastBeat = Date.now();
       }
     }
-    await commit();
+    if (owned.failed) return;
+    // processed, not committed: kafkajs fetches on from here, the commit follows behind
+    if (owned.next > 0n) resolveOffset((owned.next - 1n).toString());
+    const aged = owned.slice !== undefined && Date.now() - owned.slice.openedAt >= interval;
+    if (held || interrupted || this.#stopping || aged || wait) await this.#cut(owned, wait || held);
     const end = BigInt(batch.highWatermark);
     o.onConsumed?.(partition, consumed, Number(end - owned.next));
     if (held) {
@@ -273,13 +363,92 @@ export class TransactionalStage {
     } else if (!interrupted) {
       o.pacing?.batchEnded(partition, owned.next >= end);
     }
-    await heartbeat().catch(() => {});
   }
 
-  async #commit(partition: number, owned: Owned, out: Outbox, next: string): Promise<void> {
-    const producer = await this.#producers.get(partition);
-    const state = await owned.worker.checkpoint(next);
-    const txn = await producer.transaction();
+  /**
+   * Closes the open slice: takes the state record now (nothing else of the partition runs:
+   * the caller holds its lock), and queues the transaction behind the ones before it.
+   * `wait`: until it committed (pacing, shutdown); otherwise processing goes on meanwhile.
+   */
+  async #cut(owned: Owned, wait: boolean): Promise<void> {
+    const slice = owned.slice;
+    owned.slice = undefined;
+    clearTimeout(owned.timer);
+    owned.timer = undefined;
+    if (slice && !owned.failed) {
+      const next = (BigInt(slice.last) + 1n).toString();
+      const state = await owned.worker.checkpoint(next);
+      owned.queued++;
+      owned.chain = owned.chain.then(async () => {
+        try {
+          if (owned.failed) throw new Error('the partition was given up before this slice committed');
+          await this.#commit(owned, slice.out, next, state);
+        } catch (err) {
+          this.stats.aborted++;
+          this.#commitFailed(owned, slice.last, err);
+          throw err;
+        } finally {
+          owned.queued--;
+        }
+        owned.committed = BigInt(next);
+        this.stats.batches++;
+        this.stats.messages += slice.messages;
+        this.stats.emitted += slice.out.count;
+        for (const [topic, n] of slice.out.counts())
+          this.committed.set(topic, (this.committed.get(topic) ?? 0) + n);
+        this.#o.pacing?.sliceCommitted(owned.partition);
+      });
+    }
+    if (wait) await owned.chain.catch(() => {});
+  }
+
+  /**
+   * A transaction failed (fenced by a new owner, broker trouble): everything after the
+   * last commit is forgotten — the partition's state and producer are dropped and the
+   * fetch position rewound to the committed offset, where a fresh owner restores the
+   * committed state and processes again (the aborted records never became visible).
+   */
+  #commitFailed(owned: Owned, last: string, err: unknown): void {
+    const o = this.#o;
+    if (owned.failed) return;
+    owned.failed = true;
+    clearTimeout(owned.timer);
+    const aborted = new BatchAbortedError(
+      `${o.name} ${o.inputTopic}[${owned.partition}] up to offset ${last}`,
+      err,
+    );
+    o.logger.warn(
+      { stage: o.name, partition: owned.partition, err: aborted },
+      'transaction aborted; rewinding to the committed offset',
+    );
+    if (this.#resolved.get(owned.partition) !== owned) return;
+    // seek first: until kafkajs refetches from there, batches it already holds for the
+    // partition are stale and skipped; only then forget the partition, so the next batch
+    // opens it afresh from the committed offset and state
+    if (!this.#stopping && this.#assigned.has(owned.partition)) {
+      try {
+        this.#consumer.seek({
+          topic: o.inputTopic,
+          partition: owned.partition,
+          offset: owned.committed.toString(),
+        });
+      } catch (seekErr) {
+        o.logger.error({ stage: o.name, partition: owned.partition, err: seekErr }, 'rewind failed');
+      }
+    }
+    this.#owned.delete(owned.partition);
+    this.#resolved.delete(owned.partition);
+    void this.#producers.release(owned.partition);
+  }
+
+  async #commit(
+    owned: Owned,
+    out: Outbox,
+    next: string,
+    state: { topic: string; message: Message } | undefined,
+  ): Promise<void> {
+    const partition = owned.partition;
+    const txn = await owned.producer.transaction();
     try {
       let metadata: string | null = null;
       if (state) {

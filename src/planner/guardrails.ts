@@ -1,8 +1,7 @@
-import { DateTime } from 'luxon';
 import { formatDuration } from '../rules/duration.js';
 import type { ResolvedGuardrails } from '../rules/guardrail-defaults.js';
 import { toWire } from '../time/instant.js';
-import { type IsoWeekday, scheduleWeekOf } from '../time/schedule-week.js';
+import { type IsoWeekday, localDateOf, scheduleWeekOf } from '../time/schedule-week.js';
 import type { CapCounters } from './cap-counters.js';
 import type { ScheduleView, ViewShift } from './schedule-view.js';
 
@@ -116,7 +115,7 @@ export function checkNoShorten(shift: ViewShift, now: number, g: ResolvedGuardra
  */
 export function capKeys(view: ScheduleView, bu: BusinessUnitCalendar, agentId: string, shift: ViewShift) {
   return {
-    localDate: DateTime.fromMillis(shift.start, { zone: view.zoneOf(agentId) }).toISODate()!,
+    localDate: localDateOf(shift.start, view.zoneOf(agentId)),
     weekStart: scheduleWeekOf(shift.start, bu.zone, bu.weekStart),
   };
 }

@@ -1,0 +1,100 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeWithSchema } from '../../src/events/decode.js';
+import { fastSample } from '../../src/events/fast-sample.js';
+
+// weighted towards valid values, so that many events reach the fast path's acceptance
+const name = fc.oneof(
+  { arbitrary: fc.stringMatching(/^[a-z0-9-]{1,12}$/), weight: 12 },
+  fc.string({ maxLength: 4 }),
+  fc.constantFrom('', ' ', 'a b', 'x'.repeat(200), 'x'.repeat(201), '\t', 'é'),
+);
+const count = fc.oneof(
+  { arbitrary: fc.integer({ min: -2, max: 1_000_001 }), weight: 12 },
+  fc.constantFrom(0, -0, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 1e300, 1_000_000),
+  fc.constantFrom('10', null, true),
+);
+const time = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc
+      .integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2110, 0, 1) })
+      .map((ms) => new Date(ms).toISOString()),
+  },
+  fc.constantFrom(
+    '2026-11-29T02:00:00+08:00',
+    '2026-11-29T02:00:00',
+    '2026-02-29T00:00:00Z',
+    '2026-11-29T24:00:00Z',
+    '1999-12-31T23:59:59Z',
+    '2099-12-31T23:59:59.999Z',
+    '2100-01-01T00:00:00Z',
+    '2026-11-29T02:00:00+05:45',
+    42,
+  ),
+);
+/** A valid event, then up to two of its fields replaced (or labels / an unknown key added). */
+const validEvent = fc
+  .record({
+    trunkId: fc.stringMatching(/^[a-z0-9-]{1,12}$/),
+    trunkGroup: fc.stringMatching(/^[a-z0-9-]{1,12}$/),
+    region: fc.stringMatching(/^[a-z]{1,8}$/),
+    site: fc.stringMatching(/^[a-z0-9]{1,8}$/),
+    eventTime: fc
+      .integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2099, 11, 31) })
+      .map((ms) => new Date(ms).toISOString()),
+    capacity: fc.integer({ min: 1, max: 1_000_000 }),
+    share: fc.double({ min: 0, max: 1, noNaN: true }),
+  })
+  .map(({ share, capacity, ...rest }) => ({
+    schemaVersion: 1 as unknown,
+    ...rest,
+    activeCalls: Math.floor(share * capacity),
+    capacity,
+  }));
+const mutation = fc.oneof(
+  fc.tuple(fc.constantFrom('trunkId', 'trunkGroup', 'region', 'site'), name),
+  fc.tuple(fc.constantFrom('activeCalls', 'capacity'), count),
+  fc.tuple(fc.constant('eventTime'), time),
+  fc.tuple(fc.constant('schemaVersion'), fc.constantFrom(2, '1', null)),
+  fc.tuple(fc.constant('labels'), fc.constantFrom({ carrier: 'singtel' }, {}, null)),
+  fc.tuple(fc.constant('extra'), fc.constant('x')),
+);
+const event = fc.tuple(validEvent, fc.array(mutation, { maxLength: 2 })).map(([e, ms]) => {
+  const out: Record<string, unknown> = { ...e };
+  for (const [k, v] of ms) out[k] = v;
+  return out;
+});
+
+describe('the fast event check', () => {
+  it('accepts only events the schema accepts, and gives the very sample the schema path gives', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.oneof({ arbitrary: event, weight: 9 }, fc.anything()), (json) => {
+        const fast = fastSample(json);
+        if (fast === undefined) return;
+        accepted++;
+        const full = decodeWithSchema(json);
+        expect(full.ok).toBe(true);
+        if (full.ok) expect(fast).toEqual(full.sample);
+      }),
+      { numRuns: 20_000 },
+    );
+    // the property means little unless many events actually took the fast path
+    expect(accepted).toBeGreaterThan(1_000);
+  });
+
+  it('takes the common event itself, without the schema', () => {
+    const json = {
+      schemaVersion: 1,
+      trunkId: 'sg-byoc-01',
+      trunkGroup: 'sg-byoc',
+      region: 'apac',
+      site: 'sg1',
+      eventTime: '2026-11-29T02:00:00+08:00',
+      activeCalls: 24,
+      capacity: 30,
+    };
+    expect(fastSample(json)).toEqual({ ...(decodeWithSchema(json) as { sample: object }).sample });
+  });
+});
