@@ -8,57 +8,30 @@
  *     over the same 1,000,000 pre-loaded events (1,000 trunks, 4 partitions);
  * (c) latency from producing an event to the WFM write it causes, with the whole pipeline
  *     (rules → adjustments → writer → WFM sandbox over HTTP) fed at 5,000 events/s;
- * (d) peak RSS of this process while (b) and (c) run.
+ * (d) peak RSS of the reactor process while (b) and (c) run.
  *
- * Prints a table, writes docs/benchmarks.md (section "## bench:pipeline"), and ends with
- * one line of JSON.
+ * The reactor runs in a child process (bench/pipeline-reactor.ts), as `trunk-reactor run`
+ * would: this process pre-loads and produces the events, runs the bare consumer and the WFM
+ * sandbox, and measures. Prints a table, writes docs/benchmarks.md (section
+ * "## bench:pipeline"), and ends with one line of JSON.
  *
  * Knobs: TR_BENCH_EVENTS (default 1,000,000; docs are written only for the full run),
  * TR_BENCH_PARTITIONS (4), TR_BENCH_LATENCY_SECONDS (20), TR_BENCH_ONLY=throughput|latency,
- * TR_BENCH_NO_DOCS=1, TR_BENCH_DEBUG=1 (pipeline logs, lag per second, and for each hot
- * sample when the rules stage saw it, when the writer got its adjustment and how long the
- * WFM write took).
+ * TR_BENCH_NO_DOCS=1, TR_BENCH_PROFILE=/tmp/p (CPU profiles of the reactor during (b) and (c):
+ * /tmp/p-rules-stage.cpuprofile, /tmp/p-latency.cpuprofile), TR_BENCH_DEBUG=1 (the reactor's
+ * logs).
  */
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { Config } from '../src/config/schema.js';
-import { businessUnitCalendar } from '../src/kafka/assemble.js';
-import { Pipeline } from '../src/kafka/pipeline.js';
-import type { AdjustmentApplier, EvaluatorFactory } from '../src/kafka/ports.js';
-import { rulesEvaluators } from '../src/kafka/rules-adapter.js';
 import { ensureTopics, pipelineTopics } from '../src/kafka/topics.js';
-import { writerApplier } from '../src/kafka/writer-adapter.js';
-import { createLogger, silentLogger } from '../src/observability/logger.js';
-import { createMetrics } from '../src/observability/metrics.js';
-import { SnapshotScheduleSource } from '../src/planner/snapshot-source.js';
-import type { RulesFileInput } from '../src/rules/schema.js';
-import { RulesFile } from '../src/rules/schema.js';
 import { generateSchedule } from '../src/sandbox/generate.js';
 import { startSandbox } from '../src/sandbox/server.js';
-import type { Clock } from '../src/time/clock.js';
-import { parseInstant } from '../src/time/instant.js';
-import { WfmHttpClient } from '../src/wfm/http-client.js';
 import { freePortPair, startLocalBroker, stopLocalBroker } from '../test/kafka/local-broker.js';
-
-/** TR_BENCH_DEBUG=1: warnings of the pipeline and per-write timings on stdout */
-const logger = process.env.TR_BENCH_DEBUG ? createLogger({ level: 'info', pretty: false }) : silentLogger;
-
-const CONFIG = {
-  events: Number(process.env.TR_BENCH_EVENTS ?? 1_000_000),
-  trunks: 1_000,
-  partitions: Number(process.env.TR_BENCH_PARTITIONS ?? 4),
-  latency: { eventsPerSec: 5_000, seconds: Number(process.env.TR_BENCH_LATENCY_SECONDS ?? 20) },
-  schedule: { agents: 4_000, teams: 10, zone: 'Asia/Singapore', weekStart: '2026-11-22', days: 7, seed: 42 },
-};
-/** Event time of the throughput stream and the latency run: a Wednesday afternoon in Singapore. */
-const BASE = parseInstant('2026-11-25T13:00:00+08:00');
-const REGIONS = ['apac', 'emea', 'amer', 'anz', 'india'];
-const TEAMS = Array.from(
-  { length: CONFIG.schedule.teams },
-  (_, i) => `team-apac-${String(i + 1).padStart(2, '0')}`,
-);
+import type { ReactorArgs, ReactorReport } from './pipeline-reactor.js';
+import { BASE, benchConfig, CONFIG, eventLine, trunk } from './support/pipeline-workload.js';
 
 /** Where the time goes (CPU profiles and TR_BENCH_DEBUG timings on this machine); kept with the figures. */
 const ANALYSIS = [
@@ -95,29 +68,26 @@ const ANALYSIS = [
   '  process per phase would measure the stage alone.',
 ];
 
-// ---- peak RSS --------------------------------------------------------------------
-let peakRss = 0;
-let sampling = false;
-const rssTimer = setInterval(() => {
-  if (sampling) peakRss = Math.max(peakRss, process.memoryUsage().rss);
-}, 50);
-
 // ---- broker ----------------------------------------------------------------------
 let ownBroker: number | undefined;
 let brokers = process.env.KAFKA_BROKERS?.split(',');
+let reactor: ChildProcess | undefined;
 if (!brokers) {
   const b = await startLocalBroker(await freePortPair());
   ownBroker = b.port;
   brokers = [b.brokers];
-  // a broker this bench started must not outlive it: Ctrl-C, kill, or stdout closed (`| head`)
-  const port = b.port;
-  const bail = () => {
-    void stopLocalBroker(port, { purge: true }).finally(() => process.exit(130));
-  };
-  process.once('SIGINT', bail);
-  process.once('SIGTERM', bail);
-  process.stdout.on('error', bail);
 }
+// a broker this bench started, or a reactor it forked, must not outlive it: Ctrl-C, kill, or
+// stdout closed (`| head`)
+const bail = () => {
+  reactor?.kill('SIGKILL');
+  void (ownBroker === undefined ? Promise.resolve() : stopLocalBroker(ownBroker, { purge: true })).finally(
+    () => process.exit(130),
+  );
+};
+process.once('SIGINT', bail);
+process.once('SIGTERM', bail);
+process.stdout.on('error', bail);
 const kafka = new Kafka({ clientId: 'bench-pipeline', brokers, logLevel: logLevel.NOTHING });
 const admin = kafka.admin();
 await admin.connect();
@@ -130,114 +100,25 @@ try {
     if (only !== 'throughput') report(through, await latencyRun());
   }
 } finally {
-  clearInterval(rssTimer);
   await admin.disconnect().catch(() => {});
   if (ownBroker !== undefined) await stopLocalBroker(ownBroker, { purge: true });
 }
 
-// ---- workload --------------------------------------------------------------------
-function trunk(i: number) {
-  return {
-    trunkId: `t-${String(i).padStart(4, '0')}`,
-    trunkGroup: `g-${String(i % 50).padStart(2, '0')}`,
-    region: REGIONS[i % REGIONS.length]!,
-    site: `site-${String(i % 25).padStart(2, '0')}`,
-    capacity: 30 + (i % 4) * 10,
-  };
-}
-
-function eventLine(i: number, time: number, utilization: number): string {
-  const t = trunk(i);
-  return JSON.stringify({
-    schemaVersion: 1,
-    trunkId: t.trunkId,
-    trunkGroup: t.trunkGroup,
-    region: t.region,
-    site: t.site,
-    eventTime: new Date(time).toISOString().replace('.000Z', 'Z'),
-    activeCalls: Math.round(utilization * t.capacity),
-    capacity: t.capacity,
+// ---- the reactor process -----------------------------------------------------------
+function startReactor(args: ReactorArgs, onReport: (r: ReactorReport) => void): Promise<number> {
+  const child = fork(new URL('./pipeline-reactor.ts', import.meta.url).pathname, [JSON.stringify(args)], {
+    execArgv: ['--import', 'tsx', ...(process.env.TR_BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [])],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-}
-
-/** Ten trunk-scoped rules over regions: windowed avg/max, `for:`, hysteresis, cooldown. */
-function throughputRules(): RulesFileInput {
-  return {
-    version: 1,
-    engine: { allowedLateness: '0s' },
-    defaults: { zone: 'Asia/Singapore', guardrails: { maxShiftLength: '12h', minRest: '8h' } },
-    rules: Array.from({ length: 10 }, (_, i) => ({
-      id: `trunk-${i}`,
-      scope: { by: 'trunk' as const, where: { region: REGIONS[i % REGIONS.length]! } },
-      when:
-        i % 2 === 0
-          ? {
-              metric: 'utilization' as const,
-              aggregate: 'avg' as const,
-              window: '2m',
-              above: 0.95,
-              clear: 0.85,
-            }
-          : { metric: 'utilization' as const, aggregate: 'max' as const, window: '1m', above: 0.99 },
-      for: '2m',
-      cooldown: '1h',
-      action: { extend: { team: TEAMS[i % TEAMS.length]!, by: '15m', endingWithin: '2h', maxAgents: 1 } },
-    })),
-  };
-}
-
-/** One rule that fires on a single hot sample, so each surge is one event → one write. */
-function latencyRules(): RulesFileInput {
-  return {
-    version: 1,
-    engine: { allowedLateness: '0s' },
-    defaults: {
-      zone: 'Asia/Singapore',
-      guardrails: {
-        maxShiftLength: '12h',
-        minRest: '8h',
-        maxAdjustmentsPerAgentPerDay: 1,
-        maxAgentsPerTeamPerHour: 1_000,
-      },
-    },
-    rules: TEAMS.map((team, i) => ({
-      id: `hot-${i}`,
-      scope: { by: 'trunk' as const, where: { trunkGroup: groupsOf(i) } },
-      when: { metric: 'utilization' as const, aggregate: 'last' as const, window: '10s', above: 0.95 },
-      cooldown: '1h',
-      action: { extend: { team, by: '15m', endingWithin: '2h', maxAgents: 1 } },
-    })),
-  };
-}
-
-function groupsOf(team: number): string[] {
-  return Array.from({ length: 5 }, (_, k) => `g-${String(team * 5 + k).padStart(2, '0')}`);
-}
-
-function benchConfig(id: string, sandboxUrl = 'http://127.0.0.1:9/unused'): Config {
-  return Config.parse({
-    kafka: {
-      brokers,
-      clientId: `bench-${id}`,
-      groupId: `bench-${id}`,
-      partitions: CONFIG.partitions,
-      topics: {
-        events: `${id}.events`,
-        deadLetter: `${id}.dead-letter`,
-        adjustments: `${id}.adjustments`,
-        outcomes: `${id}.outcomes`,
-        state: `${id}.state`,
-        repartition: `${id}.repartition`,
-      },
-    },
-    wfm: {
-      baseUrl: `${sandboxUrl}/wfm/api/v2`,
-      allowInsecureHttp: true,
-      requestsPerMinute: 600_000,
-      auth: { kind: 'token', token: { env: 'TR_BENCH_WFM_TOKEN' } },
-    },
-    rules: { files: ['unused.yaml'], watch: false },
-    log: { level: 'warn' },
+  reactor = child;
+  child.on('message', (m) => onReport(m as ReactorReport));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      reactor = undefined;
+      if (code === 0) resolve(0);
+      else reject(new Error(`the reactor process exited with code ${code}`));
+    });
   });
 }
 
@@ -253,13 +134,12 @@ interface Throughput {
   bareEventsPerSec: number;
   rulesEventsPerSec: number;
   adjustments: number;
-  transactions: number;
   peakRssMiB: number;
 }
 
 async function throughput(): Promise<Throughput> {
   const id = `bp${randomUUID().slice(0, 6)}`;
-  const config = benchConfig(id);
+  const config = benchConfig(id, brokers!);
   await ensureTopics(admin, pipelineTopics(config.kafka));
   const topic = config.kafka.topics.events;
 
@@ -290,8 +170,8 @@ async function throughput(): Promise<Throughput> {
   await producer.disconnect();
   process.stdout.write(`${((Date.now() - loadStart) / 1000).toFixed(1)} s\n`);
 
-  // (a) a bare consumer
-  const bare = kafka.consumer({ groupId: `${id}-bare`, maxBytesPerPartition: 1_048_576 });
+  // (a) a bare consumer, kafkajs defaults
+  const bare = kafka.consumer({ groupId: `${id}-bare` });
   let seen = 0;
   await bare.connect();
   await bare.subscribe({ topic, fromBeginning: true });
@@ -307,42 +187,22 @@ async function throughput(): Promise<Throughput> {
   await bare.disconnect();
   process.stdout.write(`(a) bare consumer: ${fmt(CONFIG.events / aSeconds)} events/s\n`);
 
-  // (b) the rules stage, as `run --role rules` builds it
-  // the day the events fall on: the planner reads the teams' shifts around each intent
-  const schedule = generateSchedule({ ...CONFIG.schedule, weekStart: '2026-11-25', days: 1 });
-  const rules = RulesFile.parse(throughputRules());
-  const pipeline = new Pipeline({
-    kafka,
-    config,
-    role: 'rules',
-    evaluators: rulesEvaluators({
-      rules,
-      planner: { source: new SnapshotScheduleSource(schedule), businessUnit: businessUnitCalendar(config) },
-    }),
-    logger,
-    onFatal: (err) => {
-      throw err;
-    },
-    maxWriterLag: Number.POSITIVE_INFINITY,
+  // (b) the rules stage, in the reactor process
+  let result: Extract<ReactorReport, { type: 'throughput' }> | undefined;
+  let peakRssMiB = 0;
+  await startReactor({ phase: 'throughput', id, brokers: brokers! }, (r) => {
+    if (r.type === 'throughput') result = r;
+    if (r.type === 'done') peakRssMiB = r.peakRssMiB;
   });
-  peakRss = 0;
-  sampling = true;
-  const bStart = Date.now();
-  await pipeline.start();
-  while (pipeline.rulesCommitted < CONFIG.events) await sleep(20);
-  const bSeconds = (Date.now() - bStart) / 1000;
-  sampling = false;
-  const adjustments = pipeline.rulesStats.adjustments;
-  await pipeline.stop(Date.now() + 10_000);
+  if (!result) throw new Error('the reactor reported no throughput');
   process.stdout.write(
-    `(b) rules stage: ${fmt(CONFIG.events / bSeconds)} events/s (${adjustments} adjustments), peak RSS ${Math.round(peakRss / 2 ** 20)} MiB\n`,
+    `(b) rules stage: ${fmt(result.eventsPerSec)} events/s (${result.adjustments} adjustments), peak RSS ${Math.round(peakRssMiB)} MiB\n`,
   );
   return {
     bareEventsPerSec: CONFIG.events / aSeconds,
-    rulesEventsPerSec: CONFIG.events / bSeconds,
-    adjustments,
-    transactions: 0,
-    peakRssMiB: peakRss / 2 ** 20,
+    rulesEventsPerSec: result.eventsPerSec,
+    adjustments: result.adjustments,
+    peakRssMiB,
   };
 }
 
@@ -359,94 +219,39 @@ interface Latency {
 async function latencyRun(): Promise<Latency> {
   const id = `bl${randomUUID().slice(0, 6)}`;
   const wallStart = Date.now();
-  // event time runs at wall-clock pace from BASE; the sandbox and the writer share that clock
-  const clock: Clock = {
-    now: () => BASE + (Date.now() - wallStart),
-    sleep: (ms) => sleep(ms),
-  };
-  const schedule = generateSchedule({ ...CONFIG.schedule, weekStart: '2026-11-25', days: 1 });
   const sandbox = await startSandbox({
     port: 0,
-    snapshot: schedule,
-    clockStart: clock.now(),
+    snapshot: generateSchedule(CONFIG.schedule),
+    clockStart: BASE + (Date.now() - wallStart),
     behaviour: { rateLimitPerMinute: 0 },
   });
-  const config = benchConfig(id, sandbox.url);
+  const config = benchConfig(id, brokers!, sandbox.url);
   await ensureTopics(admin, pipelineTopics(config.kafka));
-  const wfm = new WfmHttpClient({ baseUrl: config.wfm.baseUrl, token: 'sandbox-token', clock });
-  const businessUnit = businessUnitCalendar(config);
-  const inner = writerApplier({
-    adapter: wfm,
-    clock,
-    logger,
-    concurrency: config.wfm.maxConcurrency,
-    publishWindow: { ...config.publishWindow, dayOfWeek: businessUnit.weekStart },
-    businessUnit: { timeZone: businessUnit.zone },
-  });
+
   // the WFM write an event causes: the sample named by the adjustment's reason
   const producedAt = new Map<string, number>();
   const latencies: number[] = [];
-  const applier: AdjustmentApplier = {
-    async apply(a) {
-      const submitted = Date.now();
-      const outcome = await inner.apply(a);
-      if (process.env.TR_BENCH_DEBUG) {
-        const r0 = a.reason as { scope: { value: string }; eventTime: string };
-        const at0 = producedAt.get(`${r0.scope.value}|${parseInstant(r0.eventTime)}`);
-        process.stdout.write(
-          `submit +${at0 === undefined ? '?' : submitted - at0} ms, applied +${Date.now() - submitted} ms (${outcome.status})\n`,
-        );
-      }
-      if (outcome.status === 'applied') {
-        const r = a.reason as { scope: { value: string }; eventTime: string };
-        const at = producedAt.get(`${r.scope.value}|${parseInstant(r.eventTime)}`);
-        if (at !== undefined) latencies.push(Date.now() - at);
-      }
-      return outcome;
-    },
-    ...(inner.onDeferred ? { onDeferred: inner.onDeferred } : {}),
-    get inProgress() {
-      return inner.inProgress;
-    },
-    close: () => inner.close(),
-  };
-  const metrics = createMetrics({ defaultMetrics: false });
-  const lagTimer = process.env.TR_BENCH_DEBUG
-    ? setInterval(async () => {
-        const lag = await metrics.consumerLag.get();
-        const byTopic = new Map<string, number>();
-        for (const v of lag.values) {
-          const t = String(v.labels.topic);
-          byTopic.set(t, (byTopic.get(t) ?? 0) + v.value);
-        }
-        process.stdout.write(`lag ${JSON.stringify(Object.fromEntries(byTopic))}\n`);
-      }, 1_000)
-    : undefined;
-  const pipeline = new Pipeline({
-    kafka,
-    config,
-    role: 'all',
-    metrics,
-    evaluators: traced(
-      rulesEvaluators({
-        rules: RulesFile.parse(latencyRules()),
-        planner: { source: wfm, businessUnit, clock },
-      }),
-      producedAt,
-    ),
-    applier,
-    logger,
-    onFatal: (err) => {
-      throw err;
-    },
+  let ready!: () => void;
+  const isReady = new Promise<void>((r) => {
+    ready = r;
   });
-  await pipeline.start();
+  let peakRssMiB = 0;
+  const exited = startReactor(
+    { phase: 'latency', id, brokers: brokers!, sandboxUrl: sandbox.url, wallStart },
+    (r) => {
+      if (r.type === 'ready') ready();
+      if (r.type === 'done') peakRssMiB = r.peakRssMiB;
+      if (r.type === 'applied' && r.status === 'applied') {
+        const at = producedAt.get(`${r.trunkId}|${r.eventTime}`);
+        if (at !== undefined) latencies.push(r.at - at);
+      }
+    },
+  );
+  await Promise.race([isReady, exited]);
   await sleep(3_000); // group joins settle before the clock of the measurement starts
 
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
-  peakRss = Math.max(peakRss, 0);
-  sampling = true;
   const { eventsPerSec, seconds } = CONFIG.latency;
   const tickMs = 10;
   const perTick = (eventsPerSec * tickMs) / 1000;
@@ -458,7 +263,7 @@ async function latencyRun(): Promise<Latency> {
     const due = Math.floor(((Date.now() - start) / tickMs) * perTick);
     const lines: string[] = [];
     const now = Date.now();
-    const eventTime = clock.now();
+    const eventTime = BASE + (now - wallStart);
     const second = Math.floor((now - start) / 1000);
     for (; sent < due; sent++, n++) {
       const i = n % CONFIG.trunks;
@@ -469,12 +274,7 @@ async function latencyRun(): Promise<Latency> {
       lines.push(eventLine(i, eventTime, u));
     }
     if (lines.length > 0) {
-      const sentAt = Date.now();
-      const p = produceLines(producer, config.kafka.topics.events, lines)
-        .then(() => {
-          if (process.env.TR_BENCH_DEBUG) process.stdout.write(`ack +${Date.now() - sentAt} ms\n`);
-        })
-        .finally(() => inFlight.delete(p));
+      const p = produceLines(producer, config.kafka.topics.events, lines).finally(() => inFlight.delete(p));
       inFlight.add(p);
     }
     await sleep(tickMs);
@@ -488,10 +288,8 @@ async function latencyRun(): Promise<Latency> {
     last = latencies.length;
     await sleep(2_000);
   }
-  sampling = false;
-  clearInterval(lagTimer);
-  await pipeline.stop(Date.now() + 10_000);
-  await wfm.close();
+  reactor?.send('stop');
+  await exited;
   await sandbox.close();
   latencies.sort((a, b) => a - b);
   const q = (p: number) =>
@@ -502,36 +300,12 @@ async function latencyRun(): Promise<Latency> {
     p99Ms: q(0.99),
     maxMs: latencies[latencies.length - 1] ?? Number.NaN,
     eventsPerSec: sent / elapsed,
-    peakRssMiB: peakRss / 2 ** 20,
+    peakRssMiB,
   };
   process.stdout.write(
-    `(c) event → WFM write at ${fmt(out.eventsPerSec)} events/s: p50 ${out.p50Ms} ms, p99 ${out.p99Ms} ms over ${out.writes} writes\n`,
+    `(c) event → WFM write at ${fmt(out.eventsPerSec)} events/s: p50 ${out.p50Ms} ms, p99 ${out.p99Ms} ms over ${out.writes} writes, reactor peak RSS ${Math.round(peakRssMiB)} MiB\n`,
   );
   return out;
-}
-
-/** TR_BENCH_DEBUG: when each hot sample was seen by the rules stage and planned. */
-function traced(f: EvaluatorFactory, producedAt: Map<string, number>): EvaluatorFactory {
-  if (!process.env.TR_BENCH_DEBUG) return f;
-  return {
-    ...f,
-    create(lane, partition, snapshot) {
-      const ev = f.create(lane, partition, snapshot);
-      return {
-        snapshot: () => ev.snapshot(),
-        evaluate(sample) {
-          const at = producedAt.get(`${sample.trunkId}|${sample.time}`);
-          const seen = Date.now();
-          const r = ev.evaluate(sample);
-          if (at === undefined) return r;
-          return Promise.resolve(r).then((x) => {
-            process.stdout.write(`seen +${seen - at} ms, planned +${Date.now() - seen} ms\n`);
-            return x;
-          });
-        },
-      };
-    },
-  };
 }
 
 // ---- report ----------------------------------------------------------------------
@@ -614,7 +388,7 @@ function writeDocs(
     `| (b) rules stage | **${fmt(t.rulesEventsPerSec)} events/s** (${fmt(t.adjustments)} adjustments) |`,
     `| b / a | **${figures.ratio}** |`,
     `| (c) event produced → WFM write, ${fmt(l.eventsPerSec)} events/s | p50 **${l.p50Ms} ms**, p99 **${l.p99Ms} ms**, max ${l.maxMs} ms (${l.writes} writes) |`,
-    `| (d) peak RSS of the bench process during (b) and (c) | **${figures.peakRssMiB} MiB** |`,
+    `| (d) peak RSS of the reactor process during (b) and (c) | **${figures.peakRssMiB} MiB** |`,
     '',
     '| bar | target | actual | |',
     '| --- | --- | --- | --- |',

@@ -305,6 +305,7 @@ export class TransactionalStage {
     const o = this.#o;
     const partition = batch.partition;
     let lastBeat = Date.now();
+    let lastProcessed: string | undefined;
     const beatEvery = o.heartbeatEveryMs ?? 1_000;
     const maxBytes = o.maxTransactionBytes ?? 512 * 1024;
     const interval = o.commitIntervalMs ?? 100;
@@ -313,13 +314,20 @@ export class TransactionalStage {
     let held = false;
     let interrupted = false;
     let consumed = 0;
-    for (const m of batch.messages) {
-      if (this.#stopping || !isRunning() || isStale() || owned.failed) {
+    // offsets rise within a batch: once one message is new, the rest are
+    let fresh = false;
+    const messages = batch.messages;
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i]!;
+      // kafkajs' staleness check costs a map lookup: every 64 messages is soon enough
+      if (owned.failed || ((i & 63) === 0 && (this.#stopping || !isRunning() || isStale()))) {
         interrupted = true;
         break;
       }
-      const offset = BigInt(m.offset);
-      if (offset < owned.next) continue;
+      if (!fresh) {
+        if (BigInt(m.offset) < owned.next) continue;
+        fresh = true;
+      }
       if (o.pacing) {
         const admission = o.pacing.admit(partition, m);
         if (admission === 'hold') {
@@ -336,15 +344,17 @@ export class TransactionalStage {
       if (r !== undefined) await r;
       slice.last = m.offset;
       slice.messages++;
-      owned.next = offset + 1n;
+      lastProcessed = m.offset;
       // a transaction's records for one partition travel as one record batch, which the
       // broker caps (message.max.bytes, 1 MiB by default): commit in bounded slices
       if (slice.out.bytes >= maxBytes) await this.#cut(owned, wait);
-      if (Date.now() - lastBeat >= beatEvery) {
+      // heartbeat at least every beatEvery: checked every 256 messages and after any slow one
+      if (((i & 255) === 255 || r !== undefined) && Date.now() - lastBeat >= beatEvery) {
         await heartbeat();
         lastBeat = Date.now();
       }
     }
+    if (lastProcessed !== undefined) owned.next = BigInt(lastProcessed) + 1n;
     if (owned.failed) return;
     // processed, not committed: kafkajs fetches on from here, the commit follows behind
     if (owned.next > 0n) resolveOffset((owned.next - 1n).toString());

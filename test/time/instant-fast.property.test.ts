@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { isRealInstant, parseInstant, parseInstantFast, toWire } from '../../src/time/instant.js';
+import {
+  ISO_WITH_OFFSET,
+  isRealInstant,
+  parseInstant,
+  parseInstantFast,
+  toWire,
+} from '../../src/time/instant.js';
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 
@@ -41,6 +47,29 @@ describe('parsing instants without luxon', () => {
         if (fast !== undefined) expect(fast).toBe(luxonMillis(s));
         expect(isRealInstant(s)).toBe(luxonMillis(s) !== undefined);
         if (luxonMillis(s) !== undefined) expect(parseInstant(s)).toBe(luxonMillis(s));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('accepts nothing the wire format refuses, whatever the characters', () => {
+    const mangled = fc
+      .tuple(
+        isoLike,
+        fc.array(fc.tuple(fc.nat(40), fc.constantFrom(...'0123456789-+:.TZtz ')), { maxLength: 3 }),
+        fc.nat(3),
+      )
+      .map(([s, edits, cut]) => {
+        let out = s;
+        for (const [at, ch] of edits) out = out.slice(0, at) + ch + out.slice(at + 1);
+        return cut === 0 ? out.slice(0, -1) : out;
+      });
+    fc.assert(
+      fc.property(mangled, (s) => {
+        const fast = parseInstantFast(s);
+        if (fast === undefined) return;
+        expect(ISO_WITH_OFFSET.test(s)).toBe(true);
+        expect(fast).toBe(luxonMillis(s));
       }),
       { numRuns: 20_000 },
     );

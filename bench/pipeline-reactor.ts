@@ -1,0 +1,159 @@
+/**
+ * The reactor side of bench:pipeline, in a process of its own so that its peak RSS and its
+ * event loop are the reactor's alone (the bench's producer, bare consumer and WFM sandbox
+ * live in the parent, bench/pipeline.ts). Forked with an IPC channel; not run by hand.
+ *
+ * - `throughput`: the rules stage as `run --role rules` builds it, over the pre-loaded topic,
+ *   with the planner reading a generated schedule from memory; reports events/s once every
+ *   input message's processing is committed.
+ * - `latency`: the whole pipeline (rules → adjustments → writer → the parent's WFM sandbox
+ *   over HTTP); reports every applied adjustment's triggering sample and when the WFM
+ *   answered the write, until the parent says stop.
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import { businessUnitCalendar } from '../src/kafka/assemble.js';
+import { Pipeline } from '../src/kafka/pipeline.js';
+import type { AdjustmentApplier } from '../src/kafka/ports.js';
+import { rulesEvaluators } from '../src/kafka/rules-adapter.js';
+import { writerApplier } from '../src/kafka/writer-adapter.js';
+import { createLogger, silentLogger } from '../src/observability/logger.js';
+import { SnapshotScheduleSource } from '../src/planner/snapshot-source.js';
+import { RulesFile } from '../src/rules/schema.js';
+import { generateSchedule } from '../src/sandbox/generate.js';
+import type { Clock } from '../src/time/clock.js';
+import { parseInstant } from '../src/time/instant.js';
+import { WfmHttpClient } from '../src/wfm/http-client.js';
+import { profilePhase } from './support/phase-profile.js';
+import { BASE, benchConfig, CONFIG, latencyRules, throughputRules } from './support/pipeline-workload.js';
+
+export interface ReactorArgs {
+  phase: 'throughput' | 'latency';
+  id: string;
+  brokers: string[];
+  /** latency: the WFM sandbox, and the wall-clock instant event time BASE corresponds to */
+  sandboxUrl?: string;
+  wallStart?: number;
+}
+
+/** Messages to the parent. */
+export type ReactorReport =
+  | { type: 'ready' }
+  | { type: 'throughput'; eventsPerSec: number; adjustments: number }
+  | { type: 'applied'; trunkId: string; eventTime: number; at: number; status: string }
+  | { type: 'done'; peakRssMiB: number };
+
+const args = JSON.parse(process.argv[2] ?? '{}') as ReactorArgs;
+const logger = process.env.TR_BENCH_DEBUG ? createLogger({ level: 'info', pretty: false }) : silentLogger;
+const send = (r: ReactorReport) => process.send?.(r);
+
+let peakRss = 0;
+const rssTimer = setInterval(() => {
+  const m = process.memoryUsage();
+  if (m.rss > peakRss && process.env.TR_BENCH_DEBUG)
+    process.stderr.write(
+      `rss ${mib(m.rss)} heap ${mib(m.heapUsed)}/${mib(m.heapTotal)} external ${mib(m.external)} buffers ${mib(m.arrayBuffers)} MiB\n`,
+    );
+  peakRss = Math.max(peakRss, m.rss);
+}, 50);
+function mib(n: number): number {
+  return Math.round(n / 2 ** 20);
+}
+
+const kafka = new Kafka({ clientId: `bench-${args.id}`, brokers: args.brokers, logLevel: logLevel.NOTHING });
+const stopRequested = new Promise<void>((resolve) => process.on('message', (m) => m === 'stop' && resolve()));
+const onFatal = (err: Error) => {
+  process.stderr.write(`pipeline-reactor: ${err.message}\n`);
+  process.exit(4);
+};
+
+if (args.phase === 'throughput') {
+  const config = benchConfig(args.id, args.brokers);
+  const pipeline = new Pipeline({
+    kafka,
+    config,
+    role: 'rules',
+    evaluators: rulesEvaluators({
+      rules: RulesFile.parse(throughputRules()),
+      planner: {
+        source: new SnapshotScheduleSource(generateSchedule(CONFIG.schedule)),
+        businessUnit: businessUnitCalendar(config),
+      },
+    }),
+    logger,
+    onFatal,
+    maxWriterLag: Number.POSITIVE_INFINITY,
+  });
+  peakRss = 0;
+  const start = Date.now();
+  await profilePhase('rules-stage', async () => {
+    await pipeline.start();
+    while (pipeline.rulesCommitted < CONFIG.events) await sleep(20);
+  });
+  const seconds = (Date.now() - start) / 1000;
+  send({
+    type: 'throughput',
+    eventsPerSec: CONFIG.events / seconds,
+    adjustments: pipeline.rulesStats.adjustments,
+  });
+  send({ type: 'done', peakRssMiB: peakRss / 2 ** 20 });
+  await pipeline.stop(Date.now() + 10_000);
+} else {
+  const wallStart = args.wallStart ?? Date.now();
+  // event time runs at wall-clock pace from BASE; the sandbox and the writer share that clock
+  const clock: Clock = { now: () => BASE + (Date.now() - wallStart), sleep };
+  const config = benchConfig(args.id, args.brokers, args.sandboxUrl);
+  const wfm = new WfmHttpClient({ baseUrl: config.wfm.baseUrl, token: 'sandbox-token', clock });
+  const businessUnit = businessUnitCalendar(config);
+  const inner = writerApplier({
+    adapter: wfm,
+    clock,
+    logger,
+    concurrency: config.wfm.maxConcurrency,
+    publishWindow: { ...config.publishWindow, dayOfWeek: businessUnit.weekStart },
+    businessUnit: { timeZone: businessUnit.zone },
+  });
+  const applier: AdjustmentApplier = {
+    async apply(a) {
+      const outcome = await inner.apply(a);
+      const r = a.reason as { scope: { value: string }; eventTime: string };
+      send({
+        type: 'applied',
+        trunkId: r.scope.value,
+        eventTime: parseInstant(r.eventTime),
+        at: Date.now(),
+        status: outcome.status,
+      });
+      return outcome;
+    },
+    ...(inner.onDeferred ? { onDeferred: inner.onDeferred } : {}),
+    get inProgress() {
+      return inner.inProgress;
+    },
+    close: () => inner.close(),
+  };
+  const pipeline = new Pipeline({
+    kafka,
+    config,
+    role: 'all',
+    evaluators: rulesEvaluators({
+      rules: RulesFile.parse(latencyRules()),
+      planner: { source: wfm, businessUnit, clock },
+    }),
+    applier,
+    logger,
+    onFatal,
+  });
+  await pipeline.start();
+  peakRss = 0;
+  send({ type: 'ready' });
+  await profilePhase('latency', () => stopRequested);
+  send({ type: 'done', peakRssMiB: peakRss / 2 ** 20 });
+  await pipeline.stop(Date.now() + 10_000);
+  await wfm.close();
+}
+clearInterval(rssTimer);
+process.disconnect?.();
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
