@@ -159,6 +159,8 @@ export interface AdjustmentRow {
 export interface FeedState {
   /** what feeds the page: "demo replay", "kafka" */
   label: string;
+  /** what this process sees of the whole (one role or some partitions of a split deployment) */
+  view?: string;
   done: number;
   total: number | null;
   finished: boolean;
@@ -207,6 +209,8 @@ export class StatusModel {
   private readonly rules: ReadonlyMap<string, RuleInfo>;
   private readonly groups = new Map<string, GroupSeries>();
   private readonly trunkGroup = new Map<string, string>();
+  /** per trunk, the newest sample plotted: a sample told again is not summed twice */
+  private readonly trunkLatest = new Map<string, number>();
   private readonly scopes = new Map<string, RuleScope>();
   private readonly adjustments = new Map<string, AdjustmentRow>();
   private readonly outcomeCounts: Partial<Record<OutcomeStatus, number>> = {};
@@ -224,8 +228,16 @@ export class StatusModel {
     this.rules = new Map(options.rules.map((r) => [r.id, r]));
   }
 
-  /** One accepted trunk sample (late and duplicate ones are not fed). */
+  /**
+   * One accepted trunk sample (late and duplicate ones are not fed). A sample at or before
+   * its trunk's newest one is skipped: the pipeline tells a sample again after a replay and
+   * once per lane, and a trunk's samples arrive in order (events are keyed by trunk id).
+   */
   sample(s: TrunkSample): void {
+    const newest = this.trunkLatest.get(s.trunkId);
+    if (newest !== undefined && s.time <= newest) return;
+    if (newest !== undefined || this.trunkLatest.size < this.o.maxTrunks)
+      this.trunkLatest.set(s.trunkId, s.time);
     if (s.time > this.latestTime) {
       const crossedBucket =
         Math.floor(s.time / this.o.bucketMs) !== Math.floor(this.latestTime / this.o.bucketMs);
@@ -265,9 +277,11 @@ export class StatusModel {
     }
   }
 
+  /** A planned adjustment; told again (the writer received it, a replay) it is counted once. */
   adjustment(a: Adjustment): void {
-    this.adjustmentCount++;
     const row = this.row(a.key, a.ruleId, a.action, a.kind);
+    if (row.createdAt !== null) return;
+    this.adjustmentCount++;
     row.teamId = a.teamId;
     row.target =
       a.kind === 'swap'
