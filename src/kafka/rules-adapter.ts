@@ -43,9 +43,18 @@ const LANE_KEY: Record<ScopeBy, (s: TrunkSample) => string> = {
   selector: () => '*',
 };
 
+function scopeKinds(rules: RulesFile): ScopeBy[] {
+  return [...new Set(rules.rules.filter((r) => r.enabled !== false).map((r) => r.scope.by))];
+}
+
+/** Whether the rule set needs the repartition hop: some enabled rule is not trunk-scoped. */
+export function needsRepartition(rules: RulesFile): boolean {
+  return scopeKinds(rules).some((k) => k !== 'trunk');
+}
+
 export function rulesEvaluators(o: RulesAdapterOptions): EvaluatorFactory {
-  const kinds = [...new Set(o.rules.rules.filter((r) => r.enabled !== false).map((r) => r.scope.by))];
-  const repartition = kinds.some((k) => k !== 'trunk');
+  const kinds = scopeKinds(o.rules);
+  const repartition = needsRepartition(o.rules);
   const compiled = new Map<string, CompiledRuleSet>();
   const lanes: Lane[] = [];
   if (!repartition) {
