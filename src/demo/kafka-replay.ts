@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, Producer } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import type { Logger } from 'pino';
 import { Config } from '../config/schema.js';
 import { assemble } from '../kafka/assemble.js';
@@ -128,7 +128,7 @@ export const replayThroughKafka: Replay = async (o: DemoOptions, killSwitch, ser
     for (const [i, tick] of ticks.entries()) {
       if (i > 0 && (o.paceMs ?? 0) > 0) await new Promise((r) => setTimeout(r, o.paceMs));
       if (tick.time > sandbox.sandbox.clock.now()) sandbox.sandbox.clock.set(tick.time);
-      await send(producer, topics.events, tick.messages);
+      await producer.send({ topic: topics.events, messages: tick.messages });
       produced += tick.messages.length;
       model.feed({
         label: 'demo through Kafka',
@@ -206,14 +206,6 @@ async function connect(admin: Admin, brokers: readonly string[]): Promise<void> 
       { cause },
     );
   }
-}
-
-async function send(
-  producer: Producer,
-  topic: string,
-  messages: Array<{ key: string | null; value: string }>,
-) {
-  await producer.send({ topic, messages });
 }
 
 async function total(

@@ -217,7 +217,7 @@ export class StatusModel {
   private readonly skipCounts: Record<string, number> = {};
   private adjustmentCount = 0;
   private latestTime = Number.NEGATIVE_INFINITY;
-  private feedState: FeedState | null = null;
+  private feedState: FeedState | (() => FeedState) | null = null;
 
   constructor(options: StatusModelOptions) {
     this.o = { ...STATUS_MODEL_DEFAULTS, ...stripUndefined(options) };
@@ -316,8 +316,9 @@ export class StatusModel {
     this.skipCounts[s.guardrail] = (this.skipCounts[s.guardrail] ?? 0) + 1;
   }
 
-  feed(state: FeedState): void {
-    this.feedState = { ...state };
+  /** What feeds the page; a function is read at each snapshot (a live counter costs nothing per event). */
+  feed(state: FeedState | (() => FeedState)): void {
+    this.feedState = typeof state === 'function' ? state : { ...state };
   }
 
   snapshot(): StatusSnapshot {
@@ -328,7 +329,9 @@ export class StatusModel {
       horizonMs: this.o.horizonMs,
       bucketMs: this.o.bucketMs,
       eventTime: Number.isFinite(this.latestTime) ? this.latestTime : null,
-      feed: this.feedState ? { ...this.feedState } : null,
+      feed: this.feedState
+        ? { ...(typeof this.feedState === 'function' ? this.feedState() : this.feedState) }
+        : null,
       groups: [...this.groups].map(([name, g]) => this.groupSnapshot(name, g)),
       counts: {
         adjustments: this.adjustmentCount,

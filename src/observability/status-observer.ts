@@ -20,12 +20,11 @@ export function instanceView(role: PipelineRole, instanceId: string): string {
  * line (label, what this process sees, events evaluated so far) current.
  */
 export function statusObserver(model: StatusModel, feed: { label: string; view: string }): PipelineObserver {
-  let evaluated = 0;
+  const state = { ...feed, done: 0, total: null, finished: false };
   const tick = () => {
-    evaluated++;
-    model.feed({ ...feed, done: evaluated, total: null, finished: false });
+    state.done++;
   };
-  model.feed({ ...feed, done: 0, total: null, finished: false });
+  model.feed(() => state);
   return {
     sample(s) {
       tick();
