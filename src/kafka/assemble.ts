@@ -12,6 +12,7 @@ import { WfmHttpClient, type WfmRequestEvent } from '../wfm/http-client.js';
 import { SharedBudgetGate } from './budget-gate.js';
 import { createKafka } from './client.js';
 import type { ConsumerCrashedError } from './errors.js';
+import { guardObserver, type PipelineObserver } from './observer.js';
 import { Pipeline, type PipelineRole } from './pipeline.js';
 import { rulesEvaluators } from './rules-adapter.js';
 import { writerApplier } from './writer-adapter.js';
@@ -33,6 +34,8 @@ export interface AssembleOptions {
   metrics?: Metrics;
   /** stops all planning while consumption goes on; default: the file `rules.killSwitchFile` */
   killSwitch?: KillSwitch;
+  /** told what the stages see (the status page); its errors are logged, never thrown into a stage */
+  observer?: PipelineObserver;
 }
 
 export interface Assembled {
@@ -84,15 +87,17 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
   const businessUnit = businessUnitCalendar(config);
   const killSwitch = o.killSwitch ?? new FileKillSwitch(config.rules.killSwitchFile);
   const publishWindow = { ...config.publishWindow, dayOfWeek: config.publishWindow.dayOfWeek as IsoWeekday };
+  const observer = o.observer ? guardObserver(o.observer, (obj, msg) => o.logger.warn(obj, msg)) : undefined;
   let evaluators: ReturnType<typeof rulesEvaluators> | undefined;
   if (o.role !== 'writer') {
-    const rules = o.rules ?? (await loadRules(config.rules.files));
+    const rules = o.rules ?? (await loadRuleFiles(config.rules.files));
     const planner: PlannerOptions = { source: wfm, businessUnit, clock, killSwitch };
     const firings = o.metrics?.ruleFirings;
     evaluators = rulesEvaluators({
       rules,
       planner,
       ...(firings ? { onIntent: (rule: string) => firings.inc({ rule }) } : {}),
+      ...(observer ? { observer } : {}),
     });
   }
   const applier =
@@ -105,6 +110,7 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
           concurrency: config.wfm.maxConcurrency,
           publishWindow,
           businessUnit: { timeZone: businessUnit.zone },
+          ...(observer ? { observer } : {}),
         });
   const pipeline = new Pipeline({
     kafka,
@@ -144,7 +150,8 @@ export function businessUnitCalendar(config: Pick<Config, 'publishWindow'>): {
   return { zone: config.publishWindow.zone, weekStart: config.publishWindow.dayOfWeek as IsoWeekday };
 }
 
-async function loadRules(files: readonly string[]): Promise<RulesFile> {
+/** Every file's rules in one set; engine settings and defaults from the first file. */
+export async function loadRuleFiles(files: readonly string[]): Promise<RulesFile> {
   const loaded = await Promise.all(files.map((f) => loadRulesFile(f)));
   const [first, ...rest] = loaded;
   if (!first) throw new TypeError('rules.files is empty');

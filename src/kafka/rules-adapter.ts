@@ -7,6 +7,7 @@ import type { EngineSnapshot } from '../rules/engine-snapshot.js';
 import type { Intent } from '../rules/intent.js';
 import type { RulesFile, ScopeBy } from '../rules/schema.js';
 import { StateRestoreError } from './errors.js';
+import type { PipelineObserver } from './observer.js';
 import type { Evaluated, EvaluatorFactory, Lane, PartitionEvaluator } from './ports.js';
 
 /**
@@ -19,6 +20,8 @@ export interface RulesAdapterOptions {
   planner: PlannerOptions;
   /** told of every intent a rule produces (the rule-firings metric) */
   onIntent?: (ruleId: string) => void;
+  /** told of samples, transitions, plans and skips (the status page) */
+  observer?: PipelineObserver;
 }
 
 interface StoredState {
@@ -40,9 +43,18 @@ const LANE_KEY: Record<ScopeBy, (s: TrunkSample) => string> = {
   selector: () => '*',
 };
 
+function scopeKinds(rules: RulesFile): ScopeBy[] {
+  return [...new Set(rules.rules.filter((r) => r.enabled !== false).map((r) => r.scope.by))];
+}
+
+/** Whether the rule set needs the repartition hop: some enabled rule is not trunk-scoped. */
+export function needsRepartition(rules: RulesFile): boolean {
+  return scopeKinds(rules).some((k) => k !== 'trunk');
+}
+
 export function rulesEvaluators(o: RulesAdapterOptions): EvaluatorFactory {
-  const kinds = [...new Set(o.rules.rules.filter((r) => r.enabled !== false).map((r) => r.scope.by))];
-  const repartition = kinds.some((k) => k !== 'trunk');
+  const kinds = scopeKinds(o.rules);
+  const repartition = needsRepartition(o.rules);
   const compiled = new Map<string, CompiledRuleSet>();
   const lanes: Lane[] = [];
   if (!repartition) {
@@ -71,15 +83,17 @@ export function rulesEvaluators(o: RulesAdapterOptions): EvaluatorFactory {
         );
       }
       const stored = snapshot as StoredState | undefined;
+      const onTransition = o.observer?.transition;
+      const options = onTransition ? { onTransition } : {};
       let engine: RuleEngine;
       try {
-        engine = stored ? RuleEngine.restore(rules, stored.engine) : new RuleEngine(rules);
+        engine = stored ? RuleEngine.restore(rules, stored.engine, options) : new RuleEngine(rules, options);
       } catch (cause) {
         throw new StateRestoreError(`partition ${partition} lane ${lane}: ${(cause as Error).message}`, {
           cause,
         });
       }
-      return new RulesPartition(engine, new Planner(o.planner, stored?.planner), o.onIntent);
+      return new RulesPartition(engine, new Planner(o.planner, stored?.planner), o.onIntent, o.observer);
     },
   };
 }
@@ -89,10 +103,15 @@ class RulesPartition implements PartitionEvaluator {
     private readonly engine: RuleEngine,
     private readonly planner: Planner,
     private readonly onIntent: ((ruleId: string) => void) | undefined,
+    private readonly observer: PipelineObserver | undefined,
   ) {}
 
   evaluate(sample: TrunkSample): Evaluated | Promise<Evaluated> {
     const r = this.engine.evaluate(sample);
+    if (this.observer) {
+      if (r.rejected) this.observer.refused?.(sample, r.rejected.code);
+      else this.observer.sample?.(sample);
+    }
     if (r.rejected)
       return {
         adjustments: NONE.adjustments,
@@ -105,7 +124,14 @@ class RulesPartition implements PartitionEvaluator {
 
   private async plan(intents: readonly Intent[]): Promise<Evaluated> {
     const out: Adjustment[] = [];
-    for (const intent of intents) out.push(...(await this.planner.plan(intent)).adjustments);
+    for (const intent of intents) {
+      const planned = await this.planner.plan(intent);
+      if (this.observer) {
+        for (const skip of planned.skipped) this.observer.skipped?.(skip);
+        for (const a of planned.adjustments) this.observer.adjustment?.(a);
+      }
+      out.push(...planned.adjustments);
+    }
     return { adjustments: out, refused: null };
   }
 

@@ -5,6 +5,7 @@ import type { PublishWindow } from '../time/publish-window.js';
 import type { WfmAdapter } from '../wfm/adapter.js';
 import type { Outcome } from '../writer/outcome.js';
 import { Writer } from '../writer/writer.js';
+import type { PipelineObserver } from './observer.js';
 import type { AdjustmentApplier } from './ports.js';
 
 /**
@@ -20,6 +21,8 @@ export interface WriterAdapterOptions {
   concurrency?: number;
   publishWindow?: PublishWindow;
   businessUnit?: { timeZone: string };
+  /** told of each adjustment received and every outcome record (the status page) */
+  observer?: Pick<PipelineObserver, 'adjustment' | 'outcome'>;
 }
 
 export function writerApplier(o: WriterAdapterOptions): AdjustmentApplier {
@@ -33,12 +36,16 @@ export function writerApplier(o: WriterAdapterOptions): AdjustmentApplier {
     ...(o.businessUnit ? { businessUnit: o.businessUnit } : {}),
     sink: {
       record(outcome) {
+        o.observer?.outcome?.(outcome);
         if (outcome.status === 'deferred') for (const l of listeners) l(outcome);
       },
     },
   });
   return {
-    apply: (a: Adjustment) => writer.submit(a),
+    apply: (a: Adjustment) => {
+      o.observer?.adjustment?.(a);
+      return writer.submit(a);
+    },
     onDeferred: (l) => {
       listeners.push(l);
     },

@@ -159,6 +159,8 @@ export interface AdjustmentRow {
 export interface FeedState {
   /** what feeds the page: "demo replay", "kafka" */
   label: string;
+  /** what this process sees of the whole (one role or some partitions of a split deployment) */
+  view?: string;
   done: number;
   total: number | null;
   finished: boolean;
@@ -207,13 +209,15 @@ export class StatusModel {
   private readonly rules: ReadonlyMap<string, RuleInfo>;
   private readonly groups = new Map<string, GroupSeries>();
   private readonly trunkGroup = new Map<string, string>();
+  /** per trunk, the newest sample plotted: a sample told again is not summed twice */
+  private readonly trunkLatest = new Map<string, number>();
   private readonly scopes = new Map<string, RuleScope>();
   private readonly adjustments = new Map<string, AdjustmentRow>();
   private readonly outcomeCounts: Partial<Record<OutcomeStatus, number>> = {};
   private readonly skipCounts: Record<string, number> = {};
   private adjustmentCount = 0;
   private latestTime = Number.NEGATIVE_INFINITY;
-  private feedState: FeedState | null = null;
+  private feedState: FeedState | (() => FeedState) | null = null;
 
   constructor(options: StatusModelOptions) {
     this.o = { ...STATUS_MODEL_DEFAULTS, ...stripUndefined(options) };
@@ -224,8 +228,16 @@ export class StatusModel {
     this.rules = new Map(options.rules.map((r) => [r.id, r]));
   }
 
-  /** One accepted trunk sample (late and duplicate ones are not fed). */
+  /**
+   * One accepted trunk sample (late and duplicate ones are not fed). A sample at or before
+   * its trunk's newest one is skipped: the pipeline tells a sample again after a replay and
+   * once per lane, and a trunk's samples arrive in order (events are keyed by trunk id).
+   */
   sample(s: TrunkSample): void {
+    const newest = this.trunkLatest.get(s.trunkId);
+    if (newest !== undefined && s.time <= newest) return;
+    if (newest !== undefined || this.trunkLatest.size < this.o.maxTrunks)
+      this.trunkLatest.set(s.trunkId, s.time);
     if (s.time > this.latestTime) {
       const crossedBucket =
         Math.floor(s.time / this.o.bucketMs) !== Math.floor(this.latestTime / this.o.bucketMs);
@@ -265,9 +277,11 @@ export class StatusModel {
     }
   }
 
+  /** A planned adjustment; told again (the writer received it, a replay) it is counted once. */
   adjustment(a: Adjustment): void {
-    this.adjustmentCount++;
     const row = this.row(a.key, a.ruleId, a.action, a.kind);
+    if (row.createdAt !== null) return;
+    this.adjustmentCount++;
     row.teamId = a.teamId;
     row.target =
       a.kind === 'swap'
@@ -302,8 +316,9 @@ export class StatusModel {
     this.skipCounts[s.guardrail] = (this.skipCounts[s.guardrail] ?? 0) + 1;
   }
 
-  feed(state: FeedState): void {
-    this.feedState = { ...state };
+  /** What feeds the page; a function is read at each snapshot (a live counter costs nothing per event). */
+  feed(state: FeedState | (() => FeedState)): void {
+    this.feedState = typeof state === 'function' ? state : { ...state };
   }
 
   snapshot(): StatusSnapshot {
@@ -314,7 +329,9 @@ export class StatusModel {
       horizonMs: this.o.horizonMs,
       bucketMs: this.o.bucketMs,
       eventTime: Number.isFinite(this.latestTime) ? this.latestTime : null,
-      feed: this.feedState ? { ...this.feedState } : null,
+      feed: this.feedState
+        ? { ...(typeof this.feedState === 'function' ? this.feedState() : this.feedState) }
+        : null,
       groups: [...this.groups].map(([name, g]) => this.groupSnapshot(name, g)),
       counts: {
         adjustments: this.adjustmentCount,

@@ -48,7 +48,7 @@ function page(title: string): string {
 </head>
 <body>
 <header>
-  <div class="title"><h1>${t}</h1><div id="feed" class="muted">connecting…</div></div>
+  <div class="title"><h1>${t}</h1><div id="feed" class="muted">connecting…</div><div id="view" class="muted"></div></div>
   <section id="ks" class="ks" aria-label="kill switch">
     <div class="ks-row"><span class="ks-label">Kill switch</span> <strong id="ks-state">…</strong></div>
     <div id="ks-reason" class="muted"></div>
@@ -427,6 +427,7 @@ function renderFeed(snap) {
   parts.push('updated ' + new Date().toLocaleTimeString('en-GB', { hourCycle: 'h23' }));
   $('feed').textContent = parts.join(' · ');
   $('feed').setAttribute('data-finished', f && f.finished ? 'true' : 'false');
+  $('view').textContent = f && f.view ? f.view : '';
 }
 
 function renderKillSwitch(state, tokenRequired) {

@@ -204,6 +204,23 @@ describe('status model', () => {
     expect(s.counts.adjustments).toBe(5);
   });
 
+  it('sums a sample told again (a replay, a second lane) only once', () => {
+    const m = new StatusModel({ rules: [] });
+    m.sample(sample('t1', T0, 30));
+    m.sample(sample('t2', T0 + 1_000, 0));
+    m.sample(sample('t1', T0, 30));
+    expect(m.snapshot().groups[0]!.points).toEqual([[T0, 0.5, 1]]);
+  });
+
+  it('counts an adjustment told by the planner and again by the writer once', () => {
+    const m = new StatusModel({ rules: [] });
+    m.adjustment(adjustment('a'));
+    m.adjustment(adjustment('a'));
+    m.adjustment(adjustment('b'));
+    expect(m.snapshot().counts.adjustments).toBe(2);
+    expect(m.snapshot().latest.map((r) => r.key)).toEqual(['b', 'a']);
+  });
+
   it('counts planner skips by guardrail, the kill switch among them', () => {
     const m = new StatusModel({ rules: [] });
     m.skipped({ guardrail: 'killSwitch' });

@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url';
+import pino from 'pino';
 import { type DemoSummary, runDemo } from '../../demo/demo-run.js';
+import { createLogger } from '../../observability/logger.js';
 import { toWire } from '../../time/instant.js';
 import { type Command, EXIT, UsageError } from '../command.js';
 import { parseFlags } from '../parse-flags.js';
@@ -9,14 +11,25 @@ const asset = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.
 const DEFAULT_ADMIN_PORT = 9464;
 
 const usage = `Usage: trunk-reactor demo [--rules FILE] [--schedule FILE] [--events FILE] [--other-integration N]
+                          [--source memory|kafka] [--topic-prefix P]
                           [--admin-port PORT] [--pace MS] [--hold] [--json]
 
 Replays a recorded APAC scenario — 15 BYOC trunks, an Asia/Singapore team, a surge, a quiet
 spell and the Sunday 02:00 SGT publish window — through the real rules engine, planner and
-writer into an in-process WFM sandbox over HTTP. Needs no Kafka and no Docker. While it runs,
+writer into an in-process WFM sandbox over HTTP, and ends with a summary table. While it runs,
 the status page (utilization against the rules' thresholds, every adjustment with its reason,
 the kill switch) is served at http://127.0.0.1:PORT/.
 
+Without KAFKA_BROKERS it needs no Kafka and no Docker: the events go straight into the rules
+engine in this process. With KAFKA_BROKERS=host:port[,…] set, the same story is produced into
+fresh topics (<prefix>.events, .repartition, .adjustments, .outcomes, …) and consumed by the
+real Kafka pipeline of \`trunk-reactor run\` (repartition → rules → writer, transactions and
+all), one minute of event time at a time, and the topics are deleted at the end.
+
+  --source memory|kafka     where the events travel (default: kafka when KAFKA_BROKERS is set,
+                            else memory); --source memory ignores KAFKA_BROKERS
+  --topic-prefix P          Kafka topics and groups named P.*, which must not exist yet; kept at
+                            the end (default trunk-reactor-demo-<random>, deleted at the end)
   --rules FILE              rules file (default config/rules.apac.yaml)
   --schedule FILE           schedule snapshot (default config/demo/apac-schedule.json)
   --events FILE             events, NDJSON (default config/demo/apac-events.ndjson)
@@ -29,6 +42,12 @@ the kill switch) is served at http://127.0.0.1:PORT/.
 
 function table(s: DemoSummary): string {
   const rows: Array<[string, string | number]> = [
+    [
+      'events travelled',
+      s.kafka
+        ? `through Kafka, topics ${s.kafka.topicPrefix}.* (${s.kafka.deleted ? 'deleted' : 'kept'})`
+        : 'in process (no Kafka)',
+    ],
     ['events read', s.events.read],
     [
       '  accepted / bad / late / duplicate',
@@ -77,7 +96,8 @@ function untilInterrupted(): Promise<void> {
 
 const command: Command = {
   name: 'demo',
-  summary: 'Run the main job on embedded defaults: a recorded APAC scenario into an in-process WFM sandbox.',
+  summary:
+    'Run the main job on embedded defaults: a recorded APAC scenario into an in-process WFM sandbox (through Kafka when KAFKA_BROKERS is set).',
   usage,
   async run(argv) {
     const { values } = parseFlags(argv, {
@@ -89,7 +109,20 @@ const command: Command = {
       pace: { type: 'string', default: '0' },
       hold: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      source: { type: 'string' },
+      'topic-prefix': { type: 'string' },
     });
+    const brokers = process.env.KAFKA_BROKERS?.trim();
+    const source = values.source ?? (brokers ? 'kafka' : 'memory');
+    if (source !== 'memory' && source !== 'kafka')
+      throw new UsageError(`--source must be memory or kafka, got '${source}'`);
+    if (source === 'kafka' && !brokers)
+      throw new UsageError('--source kafka needs the brokers in KAFKA_BROKERS=host:port[,host:port…]');
+    const topicPrefix = values['topic-prefix'] as string | undefined;
+    if (topicPrefix !== undefined && !/^[A-Za-z0-9._-]{1,200}$/.test(topicPrefix))
+      throw new UsageError(`--topic-prefix must be letters, digits, '.', '_' or '-', got '${topicPrefix}'`);
+    if (topicPrefix !== undefined && source !== 'kafka')
+      throw new UsageError('--topic-prefix needs the Kafka demo: set KAFKA_BROKERS (or --source kafka)');
     const rate = Number(values['other-integration']);
     if (!(rate >= 0))
       throw new UsageError(`--other-integration must be a number ≥ 0, got '${values['other-integration']}'`);
@@ -101,12 +134,26 @@ const command: Command = {
     if (!(pace >= 0))
       throw new UsageError(`--pace must be a number of milliseconds ≥ 0, got '${values.pace}'`);
     const tty = process.stderr.isTTY === true;
+    let printed = 0;
     const summary = await runDemo({
+      ...(source === 'kafka'
+        ? {
+            kafka: {
+              brokers: (brokers ?? '').split(',').map((b) => b.trim()),
+              ...(topicPrefix !== undefined ? { topicPrefix } : {}),
+              // the pipeline's errors only, on stderr: stdout carries the summary
+              logger: createLogger({ level: 'error', pretty: false, destination: pino.destination(2) }),
+            },
+          }
+        : {}),
       rulesFile: values.rules as string,
       scheduleFile: values.schedule as string,
       eventsFile: values.events as string,
       otherIntegrationPerSecond: rate,
-      onSandbox: (s) => process.stderr.write(`WFM sandbox (in-process): ${s.baseUrl}\n`),
+      onSandbox: (s) => {
+        process.stderr.write(`WFM sandbox (in-process): ${s.baseUrl}\n`);
+        if (source === 'kafka') process.stderr.write(`events through Kafka at ${brokers}\n`);
+      },
       admin: { host: '127.0.0.1', port, anyPortIfBusy: portText === undefined },
       paceMs: pace,
       onAdmin: (a) => process.stderr.write(`status page: ${a.url}/\n`),
@@ -116,9 +163,13 @@ const command: Command = {
         if (values.hold) await untilInterrupted();
       },
       progress: (done, total, now) => {
-        const line = `replaying events ${done}/${total} · virtual time ${toWire(now)}`;
+        const verb = source === 'kafka' ? 'through Kafka' : 'replaying';
+        const line = `${verb}: events ${done}/${total} · virtual time ${toWire(now)}`;
         if (tty) process.stderr.write(`\r${line}`);
-        else if (done === total || done % 500 === 0) process.stderr.write(`${line}\n`);
+        else if (done === total || Math.floor(done / 500) > Math.floor(printed / 500)) {
+          process.stderr.write(`${line}\n`);
+          printed = done;
+        }
       },
     });
     const lost = summary.adjustments - Object.values(summary.outcomes).reduce((a, b) => a + b, 0);

@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigError, loadConfig } from '../../config/load.js';
-import { assemble } from '../../kafka/assemble.js';
+import { assemble, businessUnitCalendar, loadRuleFiles } from '../../kafka/assemble.js';
 import { ShutdownTimeoutError } from '../../kafka/errors.js';
 import type { PipelineRole } from '../../kafka/pipeline.js';
 import { startAdminServer } from '../../observability/admin-server.js';
 import { createLogger } from '../../observability/logger.js';
 import { createMetrics } from '../../observability/metrics.js';
+import { ruleInfoFrom, StatusModel } from '../../observability/status-model.js';
+import { instanceView, statusObserver } from '../../observability/status-observer.js';
+import { statusPageRoutes } from '../../observability/status-page.js';
+import { compileRules } from '../../rules/compile.js';
 import { type Command, EXIT, UsageError } from '../command.js';
 import { parseFlags } from '../parse-flags.js';
 
@@ -15,6 +19,12 @@ const usage = `Usage: trunk-reactor run [--config FILE] [--role all|rules|writer
   --role R           all (default): every stage in this process; rules: consume events, produce
                      adjustments; writer: apply adjustments to the WFM, publish outcomes
   --instance-id ID   names this instance in logs and Kafka client ids (default: random)
+
+The admin server (admin.host:admin.port, 127.0.0.1:9464 by default) serves /metrics, /healthz,
+/readyz, /kill-switch and the status page at / (polling /status.json): utilization per trunk
+group against the rules' thresholds, firing periods, adjustments waiting and the latest ones
+with their reasons and outcomes, the kill switch. Each process shows what it sees: with
+--role rules no outcomes, with --role writer no utilization (docs/operations.md#status-page).
 
 Runs until SIGTERM or SIGINT, then stops fetching, finishes or hands back in-flight work,
 commits and exits within shutdownTimeoutMs. A Kafka consumer crash that kafkajs will not
@@ -59,12 +69,23 @@ const command: Command = {
     });
     // the stages count into these; /metrics serves `metrics.registry`, readiness reads `app.pipeline.status`
     const metrics = createMetrics();
+    // loaded here, not in assemble, so the status page draws the thresholds of the rules that run
+    const rules = role === 'writer' ? undefined : await loadRuleFiles(config.rules.files);
+    const model = new StatusModel({
+      rules: rules ? ruleInfoFrom(compileRules(rules)) : [],
+      zone: businessUnitCalendar(config).zone,
+    });
     const app = await assemble({
       loaded,
       role: role as PipelineRole,
       logger,
       instanceId,
       metrics,
+      ...(rules ? { rules } : {}),
+      observer: statusObserver(model, {
+        label: 'kafka',
+        view: instanceView(role as PipelineRole, instanceId),
+      }),
       onFatal: (err) => fatal?.(err),
     });
     const signalled = new Promise<string>((resolve) => {
@@ -90,8 +111,17 @@ const command: Command = {
         { name: 'consuming', probe: () => app.pipeline.status.consuming },
         { name: 'wfm', probe: wfmProbe(app) },
       ],
+      extra: statusPageRoutes({
+        model,
+        killSwitch: app.killSwitch,
+        tokenRequired: Boolean(loaded.secrets.adminToken),
+        title: `trunk-reactor ${instanceId} (${role})`,
+      }),
     });
-    logger.info({ url: admin.url }, 'admin server: /metrics /healthz /readyz /kill-switch');
+    logger.info(
+      { url: admin.url },
+      'admin server: / (status page) /status.json /metrics /healthz /readyz /kill-switch',
+    );
     const why = await Promise.race([signalled, fatalError]);
     await admin.close();
     const deadline = Date.now() + config.shutdownTimeoutMs;

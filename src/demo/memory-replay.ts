@@ -1,0 +1,132 @@
+import type { StatusModel } from '../observability/status-model.js';
+import type { Adjustment } from '../planner/adjustment.js';
+import type { KillSwitch } from '../planner/kill-switch.js';
+import { Planner } from '../planner/planner.js';
+import { RuleEngine } from '../rules/engine.js';
+import type { Intent } from '../rules/intent.js';
+import { DEFAULT_PUBLISH_WINDOW } from '../time/publish-window.js';
+import type { IsoWeekday } from '../time/schedule-week.js';
+import { WfmHttpClient } from '../wfm/http-client.js';
+import type { Outcome } from '../writer/outcome.js';
+import { Writer } from '../writer/writer.js';
+import type { DemoOptions, Replay } from './demo-run.js';
+import { loadScenario, scenarioModel, startScenarioSandbox } from './scenario.js';
+import { emptySummary, settleSummary } from './summary.js';
+import { virtualTime } from './virtual-time.js';
+
+/**
+ * The replay without Kafka: each event straight into the rules engine, each intent into
+ * the planner, each adjustment into the writer, in this process.
+ */
+export const replayInMemory: Replay = async (o: DemoOptions, killSwitch: KillSwitch, serve) => {
+  const scenario = await loadScenario(o);
+  const { snapshot, items } = scenario;
+  const model: StatusModel = scenarioModel(scenario);
+  await serve(model);
+
+  const sandbox = await startScenarioSandbox(scenario, o.otherIntegrationPerSecond);
+  o.onSandbox?.(sandbox);
+  const clock = virtualTime(sandbox.sandbox.clock);
+  let httpCalls = 0;
+  const client = new WfmHttpClient({
+    baseUrl: sandbox.baseUrl,
+    token: 'sandbox-token',
+    clock,
+    onRequest: () => {
+      httpCalls++;
+    },
+  });
+  const records: Outcome[] = [];
+  const firstRecord = new Map<string, () => void>();
+  const writer = new Writer({
+    adapter: client,
+    clock,
+    publishWindow: DEFAULT_PUBLISH_WINDOW,
+    businessUnit: { timeZone: snapshot.businessUnit.timeZone },
+    sink: {
+      record(outcome) {
+        records.push(outcome);
+        model.outcome(outcome);
+        firstRecord.get(outcome.key)?.();
+        firstRecord.delete(outcome.key);
+      },
+    },
+  });
+  const planner = new Planner({
+    source: client,
+    clock,
+    businessUnit: {
+      zone: snapshot.businessUnit.timeZone,
+      weekStart: snapshot.businessUnit.weekStart as IsoWeekday,
+    },
+    killSwitch,
+  });
+  const engine = new RuleEngine(scenario.rules, { onTransition: (t) => model.transition(t) });
+  const summary = emptySummary('memory', records);
+  const pending: Array<Promise<Outcome>> = [];
+  // Each adjustment's first record (applied, or deferred by the publish lock) is awaited
+  // before the replay moves on, so writes happen at their moment in the story.
+  const submit = async (adjustments: Adjustment[]) => {
+    const first = adjustments.map((a) => new Promise<void>((resolve) => firstRecord.set(a.key, resolve)));
+    for (const a of adjustments) {
+      model.adjustment(a);
+      pending.push(writer.submit(a));
+    }
+    summary.adjustments += adjustments.length;
+    await Promise.all(first);
+  };
+  const planAll = async (intents: readonly Intent[]) => {
+    for (const intent of intents) {
+      summary.firings++;
+      const r = await planner.plan(intent);
+      for (const skip of r.skipped) {
+        model.skipped(skip);
+        if (skip.guardrail === 'killSwitch') summary.skippedByKillSwitch++;
+      }
+      await submit(r.adjustments);
+    }
+  };
+
+  const paceMs = o.paceMs ?? 0;
+  let minute = Number.NaN;
+  try {
+    for (const item of items) {
+      summary.events.read++;
+      model.feed({ label: 'demo replay', done: summary.events.read, total: items.length, finished: false });
+      if (summary.events.read % 100 === 0 || summary.events.read === items.length) {
+        o.progress(summary.events.read, items.length, sandbox.sandbox.clock.now());
+      }
+      if (!item.ok) {
+        summary.events.bad++;
+        continue;
+      }
+      // Paced for people watching the status page: a pause per minute of event time.
+      const m = Math.floor(item.sample.time / 60_000);
+      if (paceMs > 0 && m !== minute) {
+        if (!Number.isNaN(minute)) await new Promise((resolve) => setTimeout(resolve, paceMs));
+        minute = m;
+      }
+      if (item.sample.time > sandbox.sandbox.clock.now()) sandbox.sandbox.clock.set(item.sample.time);
+      const out = engine.evaluate(item.sample);
+      if (out.rejected) {
+        if (out.rejected.code === 'TR_ERR_EVENT_LATE') summary.events.late++;
+        else summary.events.duplicates++;
+        continue;
+      }
+      summary.events.accepted++;
+      model.sample(item.sample);
+      await planAll(out.intents);
+    }
+    await planAll(engine.flush());
+    // Walk the clock past any deferral still waiting for a publish window to close.
+    const deferredUntil = records.flatMap((r) => (r.deferredUntil ? [Date.parse(r.deferredUntil)] : []));
+    const last = Math.max(sandbox.sandbox.clock.now(), ...deferredUntil);
+    sandbox.sandbox.clock.set(last + 60_000);
+    settleSummary(summary, await Promise.all(pending), sandbox, httpCalls);
+    return { summary, model };
+  } finally {
+    await writer.close();
+    await client.close?.();
+    await sandbox.close();
+  }
+};
