@@ -22,10 +22,11 @@ export const DEFAULTS = {
     sessionTimeoutMs: 30_000,
     transactionTimeoutMs: 60_000,
     /**
-     * a rules-stage transaction closes once it is this old, milliseconds: larger means fewer
-     * transactions (throughput), smaller means effects visible sooner (latency)
+     * a rules-stage transaction without adjustments closes once it is this old, milliseconds
+     * (one with adjustments closes at the end of its batch): larger means fewer transactions
+     * and state snapshots, and more input reprocessed after a crash
      */
-    commitIntervalMs: 100,
+    commitIntervalMs: 1_000,
     connectionTimeoutMs: 3_000,
   },
   wfm: {

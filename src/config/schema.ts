@@ -42,7 +42,9 @@ const Kafka = z.strictObject({
     .min(1)
     .max(10_000)
     .default(D.kafka.commitIntervalMs)
-    .describe('a rules-stage transaction closes once it is this old, milliseconds'),
+    .describe(
+      'a rules-stage transaction without adjustments closes once it is this old, milliseconds; one with adjustments closes at the end of its batch',
+    ),
   connectionTimeoutMs: z.number().int().min(100).default(D.kafka.connectionTimeoutMs),
   ssl: z
     .union([

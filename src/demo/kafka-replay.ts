@@ -180,6 +180,8 @@ function demoConfig(k: KafkaDemoOptions, prefix: string, rulesFile: string, wfmB
       partitions: k.partitions ?? 3,
       sessionTimeoutMs: 10_000,
       transactionTimeoutMs: 30_000,
+      // the demo waits for the rules stage to commit every step before the next one
+      commitIntervalMs: 50,
       topics: {
         events: `${prefix}.events`,
         deadLetter: `${prefix}.dead-letter`,

@@ -186,6 +186,7 @@ export class Pipeline {
         gate: (heartbeat, isRunning) => lagGate.wait(heartbeat, isRunning),
         maxBytesPerPartition: PIPELINE_DEFAULTS.rulesFetchBytesPerPartition,
         commitIntervalMs: k.commitIntervalMs,
+        urgentTopics: new Set([t.adjustments]),
         ...(consumed ? { onConsumed: consumed } : {}),
         processor: rulesProcessor({
           kafka,

@@ -21,6 +21,8 @@ export interface Output {
   send(topic: string, message: Message): void;
 }
 
+const DEFAULT_COMMIT_INTERVAL_MS = 1_000;
+
 /** One input partition's processing, owned by this instance until the next rebalance. */
 export interface PartitionWorker {
   process(message: KafkaMessage, out: Output): void | Promise<void>;
@@ -63,11 +65,17 @@ export interface StageOptions {
   /** commit a slice once its records reach this many bytes (default 512 KiB) */
   maxTransactionBytes?: number;
   /**
-   * commit a slice once it is this old, milliseconds (default 100). A slice spans fetched
+   * commit a slice once it is this old, milliseconds (default 1,000). A slice spans fetched
    * batches until then, so at high rates a transaction carries many batches; its commit runs
    * while the next slice is processed. This bounds how long an effect waits to be visible.
    */
   commitIntervalMs?: number;
+  /**
+   * records to these topics are effects someone waits for (the rules stage's adjustments):
+   * a slice holding one is committed at the end of the batch that produced it, not after
+   * `commitIntervalMs`. Slices without them (state, dead letters) can wait.
+   */
+  urgentTopics?: ReadonlySet<string>;
   /** waits while downstream is behind (backpressure), heartbeating; called before each batch */
   gate?: (heartbeat: () => Promise<void>, isRunning: () => boolean) => Promise<void>;
   /** event-time alignment of the input partitions (the repartition stage) */
@@ -283,7 +291,7 @@ export class TransactionalStage {
     await this.#locked(owned, () => this.#process(owned, payload));
     // a slice left open is cut when it is old enough, also when no batch comes any more
     if (owned.slice && !owned.failed && owned.timer === undefined) {
-      const due = owned.slice.openedAt + (o.commitIntervalMs ?? 100) - Date.now();
+      const due = owned.slice.openedAt + (o.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS) - Date.now();
       owned.timer = setTimeout(
         () => {
           owned.timer = undefined;
@@ -308,7 +316,7 @@ export class TransactionalStage {
     let lastProcessed: string | undefined;
     const beatEvery = o.heartbeatEveryMs ?? 1_000;
     const maxBytes = o.maxTransactionBytes ?? 512 * 1024;
-    const interval = o.commitIntervalMs ?? 100;
+    const interval = o.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS;
     // with pacing, a slice's commit is awaited: the aligner reasons about committed slices
     const wait = o.pacing !== undefined;
     let held = false;
@@ -338,7 +346,7 @@ export class TransactionalStage {
       }
       consumed++;
       if (!owned.slice)
-        owned.slice = { out: new Outbox(), last: m.offset, messages: 0, openedAt: Date.now() };
+        owned.slice = { out: new Outbox(o.urgentTopics), last: m.offset, messages: 0, openedAt: Date.now() };
       const slice = owned.slice;
       const r = owned.worker.process(m, slice.out);
       if (r !== undefined) await r;
@@ -358,7 +366,8 @@ export class TransactionalStage {
     if (owned.failed) return;
     // processed, not committed: kafkajs fetches on from here, the commit follows behind
     if (owned.next > 0n) resolveOffset((owned.next - 1n).toString());
-    const aged = owned.slice !== undefined && Date.now() - owned.slice.openedAt >= interval;
+    const aged =
+      owned.slice !== undefined && (owned.slice.out.urgent || Date.now() - owned.slice.openedAt >= interval);
     if (held || interrupted || this.#stopping || aged || wait) await this.#cut(owned, wait || held);
     const end = BigInt(batch.highWatermark);
     o.onConsumed?.(partition, consumed, Number(end - owned.next));
@@ -498,8 +507,12 @@ class Outbox implements Output {
   count = 0;
   /** approximate: values and keys */
   bytes = 0;
+  /** holds a record to an urgent topic */
+  urgent = false;
+  constructor(private readonly urgentTopics: ReadonlySet<string> | undefined) {}
   send(topic: string, message: Message): void {
     this.bytes += sizeOf(message.value) + sizeOf(message.key) + 64;
+    if (this.urgentTopics?.has(topic)) this.urgent = true;
     let list = this.#byTopic.get(topic);
     if (!list) {
       list = [];
