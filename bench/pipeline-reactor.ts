@@ -13,7 +13,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { businessUnitCalendar } from '../src/kafka/assemble.js';
 import { Pipeline } from '../src/kafka/pipeline.js';
-import type { AdjustmentApplier } from '../src/kafka/ports.js';
+import type { AdjustmentApplier, EvaluatorFactory } from '../src/kafka/ports.js';
 import { rulesEvaluators } from '../src/kafka/rules-adapter.js';
 import { writerApplier } from '../src/kafka/writer-adapter.js';
 import { createLogger, silentLogger } from '../src/observability/logger.js';
@@ -45,6 +45,9 @@ export type ReactorReport =
 const args = JSON.parse(process.argv[2] ?? '{}') as ReactorArgs;
 const logger = process.env.TR_BENCH_DEBUG ? createLogger({ level: 'info', pretty: false }) : silentLogger;
 const send = (r: ReactorReport) => process.send?.(r);
+// the bench went away (crashed, Ctrl-C): so does its reactor
+const orphaned = () => process.exit(1);
+process.on('disconnect', orphaned);
 
 let peakRss = 0;
 const rssTimer = setInterval(() => {
@@ -114,8 +117,13 @@ if (args.phase === 'throughput') {
   });
   const applier: AdjustmentApplier = {
     async apply(a) {
-      const outcome = await inner.apply(a);
       const r = a.reason as { scope: { value: string }; eventTime: string };
+      const submitted = Date.now();
+      const outcome = await inner.apply(a);
+      if (process.env.TR_BENCH_DEBUG)
+        process.stderr.write(
+          `trace ${r.scope.value}|${parseInstant(r.eventTime)} submit ${submitted} applied ${Date.now()} ${outcome.status}\n`,
+        );
       send({
         type: 'applied',
         trunkId: r.scope.value,
@@ -135,10 +143,12 @@ if (args.phase === 'throughput') {
     kafka,
     config,
     role: 'all',
-    evaluators: rulesEvaluators({
-      rules: RulesFile.parse(latencyRules()),
-      planner: { source: wfm, businessUnit, clock },
-    }),
+    evaluators: traced(
+      rulesEvaluators({
+        rules: RulesFile.parse(latencyRules()),
+        planner: { source: wfm, businessUnit, clock },
+      }),
+    ),
     applier,
     logger,
     onFatal,
@@ -152,7 +162,33 @@ if (args.phase === 'throughput') {
   await wfm.close();
 }
 clearInterval(rssTimer);
+process.off('disconnect', orphaned);
 process.disconnect?.();
+
+/** TR_BENCH_DEBUG: when the rules stage saw each sample that caused an adjustment, and how long planning took. */
+function traced(f: EvaluatorFactory): EvaluatorFactory {
+  if (!process.env.TR_BENCH_DEBUG) return f;
+  return {
+    ...f,
+    create(lane, partition, snapshot) {
+      const ev = f.create(lane, partition, snapshot);
+      return {
+        snapshot: () => ev.snapshot(),
+        evaluate(sample) {
+          const seen = Date.now();
+          const r = ev.evaluate(sample);
+          if (!(r instanceof Promise)) return r;
+          return r.then((x) => {
+            process.stderr.write(
+              `trace ${sample.trunkId}|${sample.time} seen ${seen} planned ${Date.now()}\n`,
+            );
+            return x;
+          });
+        },
+      };
+    },
+  };
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

@@ -11,7 +11,12 @@ export const CONFIG = {
   events: Number(process.env.TR_BENCH_EVENTS ?? 1_000_000),
   trunks: 1_000,
   partitions: Number(process.env.TR_BENCH_PARTITIONS ?? 4),
-  latency: { eventsPerSec: 5_000, seconds: Number(process.env.TR_BENCH_LATENCY_SECONDS ?? 20) },
+  latency: {
+    eventsPerSec: 5_000,
+    seconds: Number(process.env.TR_BENCH_LATENCY_SECONDS ?? 20),
+    /** seconds of events at the full rate before the first surge */
+    warmupSeconds: 3,
+  },
   schedule: { agents: 4_000, teams: 10, zone: 'Asia/Singapore', weekStart: '2026-11-25', days: 1, seed: 42 },
 };
 /** Event time of the throughput stream and the latency run: a Wednesday afternoon in Singapore. */

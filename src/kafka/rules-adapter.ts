@@ -1,6 +1,8 @@
 import type { TrunkSample } from '../events/trunk-event.js';
 import type { Adjustment } from '../planner/adjustment.js';
 import { Planner, type PlannerOptions, type PlannerSnapshot } from '../planner/planner.js';
+import { ScheduleCache } from '../planner/schedule-cache.js';
+import { systemClock } from '../time/clock.js';
 import { type CompiledRuleSet, compileRules } from '../rules/compile.js';
 import { RuleEngine } from '../rules/engine.js';
 import type { EngineSnapshot } from '../rules/engine-snapshot.js';
@@ -72,6 +74,8 @@ export function rulesEvaluators(o: RulesAdapterOptions): EvaluatorFactory {
     }
   }
   const all = compileRules(o.rules);
+  // one schedule cache for every partition's planner: a team is read once per process
+  const cache = new ScheduleCache(o.planner.source, o.planner.clock ?? systemClock, o.planner.cacheTtlMs);
   return {
     fingerprint: all.fingerprint,
     routing: { repartition, lanes, allowedLatenessMs: all.allowedLatenessMs },
@@ -93,20 +97,40 @@ export function rulesEvaluators(o: RulesAdapterOptions): EvaluatorFactory {
           cause,
         });
       }
-      return new RulesPartition(engine, new Planner(o.planner, stored?.planner), o.onIntent, o.observer);
+      const teams = new Set<string>();
+      for (const r of rules.rules) {
+        teams.add(r.action.team);
+        if (r.action.kind === 'swap') teams.add(r.action.donorTeam);
+      }
+      const planner = new Planner({ ...o.planner, cache: o.planner.cache ?? cache }, stored?.planner);
+      return new RulesPartition(engine, planner, [...teams], o.onIntent, o.observer);
     },
   };
 }
 
+const DAY_MS = 86_400_000;
+
 class RulesPartition implements PartitionEvaluator {
+  /** the UTC day of event time whose schedules were last read ahead */
+  private prefetchedDay = Number.NaN;
+
   constructor(
     private readonly engine: RuleEngine,
     private readonly planner: Planner,
+    /** the teams this lane's rules act on */
+    private readonly teams: readonly string[],
     private readonly onIntent: ((ruleId: string) => void) | undefined,
     private readonly observer: PipelineObserver | undefined,
   ) {}
 
   evaluate(sample: TrunkSample): Evaluated | Promise<Evaluated> {
+    // the planner's schedule cache is keyed by UTC day: read the teams of this lane's rules
+    // when event time enters a new one, so that a surge's first intent finds them in memory
+    const day = Math.floor(sample.time / DAY_MS);
+    if (day !== this.prefetchedDay) {
+      this.prefetchedDay = day;
+      this.planner.prefetch(this.teams, sample.time);
+    }
     const r = this.engine.evaluate(sample);
     if (this.observer) {
       if (r.rejected) this.observer.refused?.(sample, r.rejected.code);

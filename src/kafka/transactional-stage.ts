@@ -469,21 +469,24 @@ export class TransactionalStage {
     const partition = owned.partition;
     const txn = await owned.producer.transaction();
     try {
-      let metadata: string | null = null;
-      if (state) {
-        // the state record goes alone in its own send, so its offset is the base offset;
-        // gzip: JSON state compresses well, and a record must stay under message.max.bytes
-        const [meta] = await txn.send({
-          topic: state.topic,
-          messages: [state.message],
-          compression: CompressionTypes.GZIP,
-        });
-        if (meta?.baseOffset === undefined)
-          throw new Error('the broker returned no offset for the state record');
-        metadata = encodePointer({ partition: meta.partition, offset: meta.baseOffset });
-      }
+      // the state record and the outputs in one request (each round trip to the broker is
+      // on every effect's path); the state record is the only record of its topic-partition
+      // in it, so its offset is that partition's base offset. gzip: JSON state compresses
+      // well, and a record must stay under message.max.bytes
       const topicMessages = out.topicMessages();
-      if (topicMessages.length > 0) await txn.sendBatch({ topicMessages });
+      if (state) topicMessages.push({ topic: state.topic, messages: [state.message] });
+      let metadata: string | null = null;
+      if (topicMessages.length > 0) {
+        const sent = await txn.sendBatch({ topicMessages, compression: CompressionTypes.GZIP });
+        if (state) {
+          const meta = sent.find(
+            (m) => m.topicName === state.topic && m.partition === state.message.partition,
+          );
+          if (meta?.baseOffset === undefined)
+            throw new Error('the broker returned no offset for the state record');
+          metadata = encodePointer({ partition: meta.partition, offset: meta.baseOffset });
+        }
+      }
       // records first, offsets last: sendOffsets as a transaction's first call can hit
       // CONCURRENT_TRANSACTIONS, which kafkajs does not retry (docs/kafka-broker.md)
       await retryConcurrentTransactions(() =>

@@ -19,6 +19,8 @@ export interface PlannerOptions {
   /** for the schedule cache's TTL only; decisions use event time */
   clock?: Clock;
   cacheTtlMs?: number;
+  /** a schedule cache shared with other planners of this process (one per planner otherwise) */
+  cache?: ScheduleCache;
   killSwitch?: KillSwitch;
 }
 
@@ -47,7 +49,8 @@ export class Planner {
     private readonly options: PlannerOptions,
     state?: PlannerSnapshot,
   ) {
-    this.cache = new ScheduleCache(options.source, options.clock ?? systemClock, options.cacheTtlMs);
+    this.cache =
+      options.cache ?? new ScheduleCache(options.source, options.clock ?? systemClock, options.cacheTtlMs);
     this.killSwitch = options.killSwitch ?? NO_KILL_SWITCH;
     if (state && state.format !== PLANNER_SNAPSHOT_FORMAT) {
       throw new TypeError(
@@ -94,6 +97,11 @@ export class Planner {
     const projected = [...shifts.values()].map((s) => this.overlay.apply(s));
     const view = new ScheduleView(projected, agents, this.options.businessUnit.zone);
     return resolveIntent(intent, view, this.counters, this.overlay, this.options.businessUnit);
+  }
+
+  /** Read these teams' schedules around `eventTime` ahead of the intents that will need them. */
+  prefetch(teamIds: Iterable<string>, eventTime: number): void {
+    this.cache.prefetch(teamIds, eventTime);
   }
 
   /** Forget cached schedules (of one team, or all): the next intent reads fresh ones. */

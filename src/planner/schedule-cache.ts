@@ -19,13 +19,17 @@ export const SCHEDULE_CACHE_DEFAULTS = {
 interface Entry<T> {
   value: Promise<T>;
   loadedAt: number;
+  /** the read succeeded: the copy may serve while a fresh one loads */
+  settled: boolean;
 }
 
 /**
  * Team schedules read through the WFM adapter, cached per team and UTC day bucket with
  * a TTL on the injected clock. The TTL only decides how fresh a copy is; what the
- * planner decides from a copy depends on event time alone. `invalidate` drops a team
+ * planner decides from a copy depends on event time alone. Past the TTL a copy still
+ * answers while its refresh loads (stale-while-revalidate). `invalidate` drops a team
  * (or everything) — the writer calls it after a conflict shows the copy is stale.
+ * One cache serves every planner of a process (`PlannerOptions.cache`).
  */
 export class ScheduleCache {
   private readonly shifts = new Map<string, Entry<ViewShift[]>>();
@@ -64,6 +68,18 @@ export class ScheduleCache {
     this.agents.delete(teamId);
   }
 
+  /**
+   * Reads the teams' schedules around `eventTime` ahead of need, so the first intent of a
+   * team (after a start, or past a UTC day boundary) does not wait on a WFM read of the
+   * whole team. Failures are left for the intent that needs the data to report.
+   */
+  prefetch(teamIds: Iterable<string>, eventTime: number): void {
+    for (const team of teamIds) {
+      this.teamShifts(team, eventTime).catch(() => {});
+      this.teamAgents(team).catch(() => {});
+    }
+  }
+
   private get<T>(map: Map<string, Entry<T>>, key: string, load: () => Promise<T>): Promise<T> {
     const now = this.clock.now();
     const hit = map.get(key);
@@ -73,11 +89,33 @@ export class ScheduleCache {
     }
     this.stats.reads++;
     const value = load();
-    map.set(key, { value, loadedAt: now });
-    // a failed read must not be cached
-    value.catch(() => {
-      if (map.get(key)?.value === value) map.delete(key);
-    });
+    if (hit?.settled) {
+      // stale but good: answer with it while a fresh copy loads, so no intent waits on the
+      // refresh (the writer re-reads on a conflict anyway); the fresh copy replaces it once in
+      const refreshing: Entry<T> = { value: hit.value, loadedAt: now, settled: true };
+      map.set(key, refreshing);
+      value.then(
+        () => {
+          if (map.get(key) === refreshing) map.set(key, { value, loadedAt: this.clock.now(), settled: true });
+        },
+        () => {
+          // keep the stale copy; the next call after the TTL tries again
+          if (map.get(key) === refreshing) map.set(key, { ...hit, loadedAt: hit.loadedAt });
+        },
+      );
+      return hit.value;
+    }
+    const entry: Entry<T> = { value, loadedAt: now, settled: false };
+    map.set(key, entry);
+    value.then(
+      () => {
+        entry.settled = true;
+      },
+      // a failed read must not be cached
+      () => {
+        if (map.get(key) === entry) map.delete(key);
+      },
+    );
     return value;
   }
 }

@@ -39,10 +39,17 @@ export function parseInstant(value: unknown): number {
   return dt.toMillis();
 }
 
-/** Whether a string is an instant `parseInstant` accepts (the zod `Instant` refinement). */
+/** Whether a string is an instant `parseInstant` accepts. */
 export function isRealInstant(value: string): boolean {
-  if (parseInstantFast(value) !== undefined) return true;
-  return ISO_WITH_OFFSET.test(value) && DateTime.fromISO(value, { setZone: true }).isValid;
+  return ISO_WITH_OFFSET.test(value) && isRealDateTime(value);
+}
+
+/**
+ * Whether a string names a real date and time, offset or not (the zod `Instant`
+ * refinement, beside its format check, so each says its own problem).
+ */
+export function isRealDateTime(value: string): boolean {
+  return parseInstantFast(value) !== undefined || DateTime.fromISO(value, { setZone: true }).isValid;
 }
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ISO_WITH_OFFSET, isRealInstant } from '../time/instant.js';
+import { ISO_WITH_OFFSET, isRealDateTime } from '../time/instant.js';
 
 /**
  * The WFM contract as zod schemas: the one source for the sandbox's validation, the
@@ -13,7 +13,7 @@ export const Instant = z
     message:
       'must be ISO 8601 with an explicit offset, like 2026-11-29T02:00:00+08:00 or 2026-11-28T18:00:00Z',
   })
-  .refine(isRealInstant, { message: 'is not a real date and time' })
+  .refine(isRealDateTime, { message: 'is not a real date and time' })
   .meta({
     id: 'Instant',
     description: 'ISO 8601 instant with an explicit offset (Z or ±HH:MM). Servers answer in UTC (Z).',
