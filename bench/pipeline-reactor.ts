@@ -17,6 +17,7 @@ import type { AdjustmentApplier, EvaluatorFactory } from '../src/kafka/ports.js'
 import { rulesEvaluators } from '../src/kafka/rules-adapter.js';
 import { writerApplier } from '../src/kafka/writer-adapter.js';
 import { createLogger, silentLogger } from '../src/observability/logger.js';
+import { createMetrics } from '../src/observability/metrics.js';
 import { SnapshotScheduleSource } from '../src/planner/snapshot-source.js';
 import { RulesFile } from '../src/rules/schema.js';
 import { generateSchedule } from '../src/sandbox/generate.js';
@@ -139,10 +140,12 @@ if (args.phase === 'throughput') {
     },
     close: () => inner.close(),
   };
+  const metrics = createMetrics({ defaultMetrics: false });
   const pipeline = new Pipeline({
     kafka,
     config,
     role: 'all',
+    metrics,
     evaluators: traced(
       rulesEvaluators({
         rules: RulesFile.parse(latencyRules()),
@@ -158,6 +161,15 @@ if (args.phase === 'throughput') {
   send({ type: 'ready' });
   await profilePhase('latency', () => stopRequested);
   send({ type: 'done', peakRssMiB: peakRss / 2 ** 20 });
+  if (process.env.TR_BENCH_DEBUG) {
+    const h = await metrics.transactionLatency.get();
+    process.stderr.write(
+      `rules transactions: ${h.values
+        .filter((v) => v.metricName?.endsWith('_bucket'))
+        .map((v) => `≤${(v.labels as Record<string, unknown>).le}s:${v.value}`)
+        .join(' ')}\n`,
+    );
+  }
   await pipeline.stop(Date.now() + 10_000);
   await wfm.close();
 }
@@ -173,7 +185,16 @@ function traced(f: EvaluatorFactory): EvaluatorFactory {
     create(lane, partition, snapshot) {
       const ev = f.create(lane, partition, snapshot);
       return {
-        snapshot: () => ev.snapshot(),
+        async snapshot() {
+          const t0 = performance.now();
+          const snap = await ev.snapshot();
+          const t1 = performance.now();
+          const bytes = JSON.stringify(snap).length;
+          process.stderr.write(
+            `snapshot p${partition} ${(t1 - t0).toFixed(1)} ms, ${bytes} bytes (stringify ${(performance.now() - t1).toFixed(1)} ms)\n`,
+          );
+          return snap;
+        },
         evaluate(sample) {
           const seen = Date.now();
           const r = ev.evaluate(sample);

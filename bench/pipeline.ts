@@ -73,6 +73,8 @@ let ownBroker: number | undefined;
 let brokers = process.env.KAFKA_BROKERS?.split(',');
 let reactor: ChildProcess | undefined;
 if (!brokers) {
+  // the test broker caps the JIT at C1 to start fast; a benchmark wants its steady-state speed
+  process.env.KAFKA_JVM_PERFORMANCE_OPTS ??= '-XX:+UseSerialGC';
   const b = await startLocalBroker(await freePortPair());
   ownBroker = b.port;
   brokers = [b.brokers];

@@ -157,6 +157,11 @@ export class Pipeline {
           transactionalIdPrefix: `${g.repartition}-${t.events}`,
           concurrency: counts.get(t.events) ?? k.partitions,
           pacing: this.#aligner,
+          ...(metrics
+            ? {
+                onTransaction: (s: number) => metrics.transactionLatency.observe({ stage: 'repartition' }, s),
+              }
+            : {}),
           ...(consumed ? { onConsumed: consumed } : {}),
           processor: repartitionProcessor({
             topics: { input: t.events, repartition: t.repartition, deadLetter: t.deadLetter },
@@ -187,6 +192,9 @@ export class Pipeline {
         maxBytesPerPartition: PIPELINE_DEFAULTS.rulesFetchBytesPerPartition,
         commitIntervalMs: k.commitIntervalMs,
         urgentTopics: new Set([t.adjustments]),
+        ...(metrics
+          ? { onTransaction: (s: number) => metrics.transactionLatency.observe({ stage: 'rules' }, s) }
+          : {}),
         ...(consumed ? { onConsumed: consumed } : {}),
         processor: rulesProcessor({
           kafka,

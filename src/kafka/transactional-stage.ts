@@ -80,6 +80,8 @@ export interface StageOptions {
   gate?: (heartbeat: () => Promise<void>, isRunning: () => boolean) => Promise<void>;
   /** event-time alignment of the input partitions (the repartition stage) */
   pacing?: Pacing;
+  /** told how long each committed transaction took, seconds (metrics) */
+  onTransaction?: (seconds: number) => void;
   /** told of every message consumed and every batch's lag (metrics) */
   onConsumed?: (partition: number, messages: number, lag: number) => void;
 }
@@ -467,6 +469,7 @@ export class TransactionalStage {
     state: { topic: string; message: Message } | undefined,
   ): Promise<void> {
     const partition = owned.partition;
+    const started = performance.now();
     const txn = await owned.producer.transaction();
     try {
       // the state record and the outputs in one request (each round trip to the broker is
@@ -502,6 +505,7 @@ export class TransactionalStage {
       await txn.abort().catch(() => {});
       throw err;
     }
+    this.#o.onTransaction?.((performance.now() - started) / 1000);
   }
 }
 

@@ -82,6 +82,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800],
       registers,
     }),
+    transactionLatency: new Histogram({
+      name: 'trunk_reactor_kafka_transaction_seconds',
+      help: 'One Kafka transaction of a stage, from its first request to the commit, by stage',
+      labelNames: ['stage'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
     eventToWriteLatency: new Histogram({
       name: 'trunk_reactor_event_to_write_seconds',
       help: 'From the triggering event being produced to the WFM write it caused',
