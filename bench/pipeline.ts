@@ -107,9 +107,22 @@ try {
 }
 
 // ---- the reactor process -----------------------------------------------------------
+/**
+ * The reactor runs with the heap limit the Dockerfile ships (NODE_OPTIONS there), so (d) is
+ * the RSS of the process as deployed; TR_BENCH_NODE_OPTIONS replaces it ('' for V8's default).
+ */
+function reactorNodeOptions(): string[] {
+  return (process.env.TR_BENCH_NODE_OPTIONS ?? dockerfileNodeOptions()).split(' ').filter(Boolean);
+}
+
+function dockerfileNodeOptions(): string {
+  const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8');
+  return /^ENV NODE_OPTIONS=(.*)$/m.exec(dockerfile)?.[1]?.trim() ?? '';
+}
+
 function startReactor(args: ReactorArgs, onReport: (r: ReactorReport) => void): Promise<number> {
   const child = fork(new URL('./pipeline-reactor.ts', import.meta.url).pathname, [JSON.stringify(args)], {
-    execArgv: ['--import', 'tsx', ...(process.env.TR_BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [])],
+    execArgv: ['--import', 'tsx', ...reactorNodeOptions()],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   reactor = child;
