@@ -350,8 +350,19 @@ export class TransactionalStage {
       if (!owned.slice)
         owned.slice = { out: new Outbox(o.urgentTopics), last: m.offset, messages: 0, openedAt: Date.now() };
       const slice = owned.slice;
-      const r = owned.worker.process(m, slice.out);
-      if (r !== undefined) await r;
+      let r: void | Promise<void>;
+      try {
+        r = owned.worker.process(m, slice.out);
+        if (r !== undefined) await r;
+      } catch (err) {
+        // The worker's state already holds this slice's messages (a planner read failed
+        // after the engine fired): drop it like a failed commit, so the redelivery starts
+        // from the committed state instead of refusing the slice as duplicates; kafkajs
+        // restarts the consumer (with its backoff) from the committed offsets.
+        this.stats.aborted++;
+        await this.#drop(partition);
+        throw new BatchAbortedError(`${o.name} ${o.inputTopic}[${partition}] at offset ${m.offset}`, err);
+      }
       slice.last = m.offset;
       slice.messages++;
       lastProcessed = m.offset;
