@@ -35,37 +35,39 @@ import { BASE, benchConfig, CONFIG, eventLine, trunk } from './support/pipeline-
 
 /** Where the time goes (CPU profiles and TR_BENCH_DEBUG timings on this machine); kept with the figures. */
 const ANALYSIS = [
-  'Where the time goes (CPU profiles and `TR_BENCH_DEBUG=1` timings, this machine):',
+  'Where the time goes (`TR_BENCH_PROFILE` CPU profiles of the reactor process and `TR_BENCH_DEBUG=1`',
+  'per-hop traces, this machine):',
   '',
-  '- **(b) rules stage.** The bare consumer only moves bytes; the rules stage decodes each event',
-  '  (zod, and luxon to parse `eventTime`), evaluates, plans and commits a transaction per fetched',
-  "  batch per partition with the partition's state record. About a third of the wall time the Node",
-  '  process is idle waiting for the broker, which runs on the same two cores: a transaction is',
-  '  five requests (state record, records, AddOffsetsToTxn, TxnOffsetCommit, EndTxn) at 20–50 ms',
-  '  each here. Of the CPU time, luxon is the largest single item (event-time parsing in the',
-  '  decoder, and the planner building schedule views: about 100 ms per intent with a 400-agent',
-  '  team over a week of shifts, 15 ms over one day — the bench reads one day). GC is about 10%.',
-  '  What would close the gap: parse `eventTime` without luxon in the decoder (a fixed-format',
-  "  ISO-8601 fast path), build the planner's schedule view once per cache fill instead of per",
-  '  intent, larger fetches per partition for the rules stage (fewer transactions and snapshots),',
-  '  and a broker on its own cores.',
-  '- **(c) latency.** The run makes about 5 surges a second (one trunk in ten runs hot once),',
-  '  each one intent → one extension; it varies a lot run to run (p50 0.16–1.2 s, p99 0.5–2.7 s',
-  '  over about 40 writes in five runs). Per hop (`TR_BENCH_DEBUG=1`): the rules stage sees a',
-  '  sample 0.3–1.4 s after it was produced in the slow runs (producer acks take 2–60 ms): its',
-  '  cycle is fetch → process → one transaction per partition, and a transaction costs 150–400 ms',
-  '  against this broker (five requests at 20–50 ms plus markers); the planner takes 5–100 ms per',
-  '  intent inside the batch (WFM reads and luxon schedule views); the writer stage picks the',
-  '  adjustment up after the commit and the WFM write takes 30–500 ms. With 10× the surges (50',
-  '  intents a second; an earlier version of this bench) the planner work inside the rules stage',
-  '  exceeds a second per second and the stage falls behind: p50 4.9 s, p99 11.8 s. Closing the',
-  '  gap to 250 ms needs a broker that answers in ~1 ms (not sharing two cores with the',
-  "  pipeline), planning outside the rules stage's batch (the planning-stage design in",
-  '  docs/pipeline.md, which would also parallelise it by team), and the sandbox in its own process.',
-  '- **(d) RSS.** The bench process holds the kafkajs clients, the engine state of 1,000 trunks',
-  '  (plus, in (c), the writer, the planner caches and the in-process WFM sandbox with 4,000',
-  '  agents); the figure includes V8 heap not yet returned after the pre-load. A separate',
-  '  process per phase would measure the stage alone.',
+  '- **(b) rules stage.** The bare consumer only moves bytes: about 3 µs of CPU per event in kafkajs',
+  '  (record decoding, offsets as strings/Longs). The rules stage adds, per event: JSON.parse about',
+  '  1 µs, the hand-written event check and instant parser 0.3 µs (zod and luxon are off the common',
+  '  path; property tests hold the fast path to the schema), the engine 0.5 µs, garbage collection',
+  '  1–1.5 µs (allocation: kafkajs message objects, the parsed JSON, samples), and the planner about',
+  '  1 ms per intent (schedule views). With the heap limit the Dockerfile ships, GC is about 16% of',
+  "  the stage's time, and about 20% the process waits for the broker: kafkajs fetches, then calls",
+  '  the batch handlers, then fetches again, so fetching and processing do not overlap. Transactions',
+  '  are no longer on that path: a slice spans batches and commits behind the processing, one',
+  '  transaction per partition per second (plus one per slice with adjustments). What would close',
+  '  the gap to 0.7: the decode and evaluate work in a worker thread per partition group (the main',
+  '  thread keeps kafkajs and the transactions), and handing batches over without waiting, so the next',
+  '  fetch overlaps the processing. On two cores shared with the broker the ceiling of that is about',
+  '  0.6–0.8; one thread cannot reach 0.7 while JSON.parse alone costs a third of what kafkajs does.',
+  '- **(c) latency.** Per hop, median of the recorded run (`TR_BENCH_DEBUG=1`): the rules stage sees',
+  "  the hot sample about 15 ms after the producer sent it and plans it within 1–2 ms (the teams'",
+  '  schedules are read ahead when event time enters a day, and served stale while they refresh);',
+  '  the slice with the adjustment is cut at the end of that batch; its transaction (state record',
+  '  and adjustment in one request, then offsets, then commit: five round trips) takes 25–100 ms on',
+  '  this shared machine (`trunk_reactor_kafka_transaction_seconds`), and up to 250 ms when the',
+  '  machine is busy; the writer stage picks the adjustment up 1–4 ms after the commit and the',
+  '  PATCH takes 10–30 ms. So the tail is the broker: runs on a quiet machine gave p99 150–210 ms,',
+  '  runs beside other test suites 300–500 ms. The first surge after a start (not in the figure:',
+  "  the run warms up 3 s first) waits for the teams' schedules, 400–600 ms. About 60% of the",
+  "  surges' intents end `already-applied`: each input partition has its own planner, so",
+  "  partitions that surge together pick the same team's first candidate (the per-team planning",
+  '  limit in docs/pipeline.md); the latency counts `applied` writes only.',
+  '- **(d) RSS.** The reactor process alone (the producer, bare consumer and sandbox live in the',
+  '  bench process), with `--max-old-space-size=192` as the Dockerfile sets it; without a limit V8',
+  '  lets the heap grow to 330–350 MiB during the replay while the live data stays under 100 MiB.',
 ];
 
 // ---- broker ----------------------------------------------------------------------
@@ -283,10 +285,11 @@ async function latencyRun(): Promise<Latency> {
     const second = Math.floor((now - start) / 1000);
     for (; sent < due; sent++, n++) {
       const i = n % CONFIG.trunks;
-      // one trunk in ten runs hot, in one second of the run after the first warmupSeconds:
-      // about 5 surges a second in the steady state (the first seconds see the pipeline read
-      // the teams' schedules for the day, a cold start this figure is not about)
-      const hot = i % 10 === 0 && warmupSeconds + (((i / 10) * 7) % (seconds - warmupSeconds)) === second;
+      // one trunk in ten runs hot in one second of every ten after the first warmupSeconds
+      // (those see the pipeline read the teams' schedules for the day: a cold start this
+      // figure is not about): about 10 surges a second, each a new intent (cooldown 5 s)
+      const hot =
+        i % 10 === 0 && second >= warmupSeconds && ((i / 10) * 7) % 10 === (second - warmupSeconds) % 10;
       const u = hot ? 0.99 : 0.5 + ((i * 13 + n) % 30) / 100;
       if (hot) {
         producedAt.set(`${trunk(i).trunkId}|${eventTime}`, now);
@@ -422,12 +425,13 @@ function writeDocs(
     '',
     'How it is measured: (a) and (b) read the same topic from the beginning in fresh consumer groups, timed from',
     '`run()` until every message was seen (a) or its processing committed (b); (b) is the rules stage `run --role rules`',
-    'builds (`Pipeline`), with the planner reading a generated schedule from memory. (c) runs the whole pipeline in this',
-    'process against the WFM sandbox over HTTP; event time runs at wall-clock pace, one trunk in ten runs hot in one second of',
-    'the run, a trunk-scoped rule turns that one sample into an extension, and the latency is from the producer `send`',
-    "of that sample to the writer's `applied` outcome (the WFM answered the PATCH). `allowedLateness` is 0 s there: a",
+    'builds (`Pipeline`), with the planner reading a generated schedule from memory, in a process of its own. (c) runs the whole pipeline',
+    'in that process against the WFM sandbox over HTTP in the bench process; event time runs at wall-clock pace; after 3 s of',
+    'warm-up one trunk in ten runs hot in one second of every ten, a trunk-scoped rule turns that sample into an extension',
+    "(about 10 a second), and the latency is from the producer `send` of that sample to the writer's `applied` outcome (the",
+    'WFM answered the PATCH). `allowedLateness` is 0 s there: a',
     'reorder buffer of N seconds holds each sample back N seconds of event time by design. The workload is in',
-    '`bench/pipeline.ts`.',
+    '`bench/support/pipeline-workload.ts`, the reactor process in `bench/pipeline-reactor.ts`.',
     '',
     ...ANALYSIS,
     '',

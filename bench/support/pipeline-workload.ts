@@ -13,7 +13,7 @@ export const CONFIG = {
   partitions: Number(process.env.TR_BENCH_PARTITIONS ?? 4),
   latency: {
     eventsPerSec: 5_000,
-    seconds: Number(process.env.TR_BENCH_LATENCY_SECONDS ?? 20),
+    seconds: Number(process.env.TR_BENCH_LATENCY_SECONDS ?? 43),
     /** seconds of events at the full rate before the first surge */
     warmupSeconds: 3,
   },
@@ -87,7 +87,9 @@ export function latencyRules(): RulesFileInput {
       guardrails: {
         maxShiftLength: '12h',
         minRest: '8h',
-        maxAdjustmentsPerAgentPerDay: 1,
+        // every surge extends someone: the run is about latency, not about running out of agents
+        maxAdjustmentsPerAgentPerDay: 50,
+        maxAdjustmentsPerAgentPerWeek: 200,
         maxAgentsPerTeamPerHour: 1_000,
       },
     },
@@ -95,7 +97,7 @@ export function latencyRules(): RulesFileInput {
       id: `hot-${i}`,
       scope: { by: 'trunk' as const, where: { trunkGroup: groupsOf(i) } },
       when: { metric: 'utilization' as const, aggregate: 'last' as const, window: '10s', above: 0.95 },
-      cooldown: '1h',
+      cooldown: '5s',
       action: { extend: { team, by: '15m', endingWithin: '2h', maxAgents: 1 } },
     })),
   };
