@@ -248,8 +248,17 @@ export class TransactionalStage {
       }
       consumed++;
       sliceMessages++;
-      const r = owned.worker.process(m, out);
-      if (r !== undefined) await r;
+      try {
+        const r = owned.worker.process(m, out);
+        if (r !== undefined) await r;
+      } catch (err) {
+        // The worker's state already holds this slice's messages (a planner read failed
+        // after the engine fired): drop it like a failed commit, so the redelivery starts
+        // from the committed state instead of refusing the slice as duplicates.
+        this.stats.aborted++;
+        await this.#drop(partition);
+        throw new BatchAbortedError(`${o.name} ${o.inputTopic}[${partition}] at offset ${m.offset}`, err);
+      }
       last = m.offset;
       // a transaction's records for one partition travel as one record batch, which the
       // broker caps (message.max.bytes, 1 MiB by default): commit in bounded slices
