@@ -1,5 +1,5 @@
 /**
- * bench:faults — the fault matrix of issue #7, too long for CI (about 20 minutes here).
+ * bench:faults — the fault matrix of issue #7, too long for CI (about 13 minutes here).
  *
  * Every fault runs as a scenario of `trunk-reactor run` child processes against a Kafka
  * broker this script starts (so it may restart it) and the golden WFM sandbox over HTTP
@@ -48,7 +48,19 @@ interface Row {
   how: string;
   seconds: number;
   a: Accounting | undefined;
+  /** what the WFM saw of the fault: proof that it hit the run */
+  seen: FaultSeen | undefined;
   error: string | undefined;
+}
+
+interface FaultSeen {
+  requests: number;
+  status5xx: number;
+  status429: number;
+  resets: number;
+  locked: number;
+  replayed: number;
+  mutatorWrites: number;
 }
 
 const port = await freePortPair();
@@ -120,21 +132,39 @@ async function once(f: FaultRun, seed: number, reference: string[]): Promise<Row
       ledger: r.ledger,
       ...(f.comparable ? { reference } : {}),
     });
-    return { fault: f.name, how: f.how, seconds: (Date.now() - t) / 1000, a, error: undefined };
+    const st = await r.ctx.admin.stats();
+    const seen: FaultSeen = {
+      requests: st.requests,
+      status5xx: (st.byStatus['500'] ?? 0) + (st.byStatus['503'] ?? 0),
+      status429: st.byStatus['429'] ?? 0,
+      resets: st.resets,
+      locked: st.byErrorCode.SCHEDULE_LOCKED ?? 0,
+      replayed: st.replayed,
+      mutatorWrites: r.ledger.filter((e) => e.kind === 'mutator').length,
+    };
+    const fault = f.note ? `${f.name} (${f.note()})` : f.name;
+    return { fault, how: f.how, seconds: (Date.now() - t) / 1000, a, seen, error: undefined };
   } catch (err) {
     const error = (err as Error).message.split('\n')[0]!;
-    return { fault: f.name, how: f.how, seconds: (Date.now() - t) / 1000, a: undefined, error };
+    return {
+      fault: f.name,
+      how: f.how,
+      seconds: (Date.now() - t) / 1000,
+      a: undefined,
+      seen: undefined,
+      error,
+    };
   } finally {
     for (const c of cleanup.reverse()) await c().catch(() => {});
   }
 }
 
 function header(): string {
-  return `${'run'.padEnd(42)} ${COLUMNS.map((c) => c.padStart(13)).join('')}      s`;
+  return `${'run'.padEnd(58)} ${COLUMNS.map((c) => c.padStart(13)).join('')}      s`;
 }
 
 function line(r: Row): string {
-  if (!r.a) return `${r.fault.padEnd(42)} FAILED: ${r.error}`;
+  if (!r.a) return `${r.fault.padEnd(58)} FAILED: ${r.error}`;
   const a = r.a;
   const cells = [
     a.expected,
@@ -152,7 +182,21 @@ function line(r: Row): string {
   const events = Object.entries(a.eventDeadLetters)
     .map(([c, n]) => `${n} ${c}`)
     .join(', ');
-  return `${r.fault.padEnd(42)} ${cells.map((c) => String(c).padStart(13)).join('')} ${r.seconds.toFixed(0).padStart(6)}${codes ? `  (${codes})` : ''}${events ? `  events dead-lettered: ${events}` : ''}${a.lostKeys.length ? `  lost: ${a.lostKeys.slice(0, 5).join(' ')}` : ''}`;
+  const seen = r.seen ? `  WFM: ${seenText(r.seen)}` : '';
+  return `${r.fault.padEnd(58)} ${cells.map((c) => String(c).padStart(13)).join('')} ${r.seconds.toFixed(0).padStart(6)}${codes ? `  (${codes})` : ''}${events ? `  events dead-lettered: ${events}` : ''}${a.lostKeys.length ? `  lost: ${a.lostKeys.slice(0, 5).join(' ')}` : ''}${seen}`;
+}
+
+function seenText(s: FaultSeen): string {
+  const parts = [
+    `${s.requests} requests`,
+    s.status5xx ? `${s.status5xx} × 5xx` : '',
+    s.status429 ? `${s.status429} × 429` : '',
+    s.resets ? `${s.resets} resets` : '',
+    s.locked ? `${s.locked} × SCHEDULE_LOCKED` : '',
+    s.replayed ? `${s.replayed} idempotent replays` : '',
+    s.mutatorWrites ? `${s.mutatorWrites} mutator writes` : '',
+  ];
+  return parts.filter(Boolean).join(', ');
 }
 
 interface FaultSummary {
@@ -169,6 +213,7 @@ interface FaultSummary {
   appliedTwice: number;
   matchingReference: number;
   deadLetterCodes: string;
+  seen: FaultSeen;
 }
 
 function summarize(rows: Row[]): FaultSummary[] {
@@ -189,6 +234,7 @@ function summarize(rows: Row[]): FaultSummary[] {
       appliedTwice: 0,
       matchingReference: 0,
       deadLetterCodes: '',
+      seen: { requests: 0, status5xx: 0, status429: 0, resets: 0, locked: 0, replayed: 0, mutatorWrites: 0 },
     };
     s.runs++;
     if (!r.a) s.failedRuns++;
@@ -201,6 +247,7 @@ function summarize(rows: Row[]): FaultSummary[] {
       s.lost += r.a.lost;
       s.appliedTwice += r.a.appliedTwice;
       if (r.a.matchesReference) s.matchingReference++;
+      for (const k of Object.keys(s.seen) as Array<keyof FaultSeen>) s.seen[k] += r.seen?.[k] ?? 0;
       const codes = Object.keys(r.a.deadLetterCodes);
       if (codes.length)
         s.deadLetterCodes = [...new Set([...s.deadLetterCodes.split(', '), ...codes])]
@@ -261,11 +308,11 @@ function report(rows: Row[], referenceWrites: number): void {
     },
   ];
   const table = [
-    '| fault | runs | adjustments expected | applied | dead-lettered | lost | applied twice | ledger = uninterrupted run |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| fault | runs | adjustments expected | applied | dead-lettered | lost | applied twice | ledger = uninterrupted run | what the WFM saw |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...faults.map(
       (f) =>
-        `| ${f.fault} | ${f.runs}${f.failedRuns ? ` (${f.failedRuns} failed)` : ''} | ${f.expected} | ${f.applied} | ${f.deadLettered}${f.deadLettered ? ` (${f.stillDeadLettered} left after redrive; ${f.deadLetterCodes})` : ''} | ${f.lost} | ${f.appliedTwice} | ${f.matchingReference}/${f.runs} |`,
+        `| ${f.fault} | ${f.runs}${f.failedRuns ? ` (${f.failedRuns} failed)` : ''} | ${f.expected} | ${f.applied} | ${f.deadLettered}${f.deadLettered ? ` (${f.stillDeadLettered} left after redrive; ${f.deadLetterCodes})` : ''} | ${f.lost} | ${f.appliedTwice} | ${f.matchingReference}/${f.runs} | ${seenText(f.seen)} |`,
     ),
   ];
   process.stdout.write(`\n${table.join('\n')}\n\n`);
@@ -283,7 +330,8 @@ function writeDocs(
   const intro = [
     `Measured ${date} by \`npm run bench:faults\` on ${m.cpu} (${m.cores} cores), Node ${m.node}; the Kafka broker`,
     `(single-node KRaft) and the WFM sandbox run on the same two cores. ${f.runs} runs of ${EVENTS} events each`,
-    `(${f.killRuns} with a kill -9); an uninterrupted run of the same events leaves ${f.referenceWrites} writes in the ledger.`,
+    `(${f.killRuns} with a kill -9); an uninterrupted run of the same events leaves ${f.referenceWrites} writes in the ledger (one per shift`,
+    'changed: a swap changes two). "What the WFM saw" counts the sandbox\'s answers, to show each fault hit the run.',
   ];
   const body = [...intro, '', ...table, '', ...barsTable(bars)];
   writeDocSection(new URL('../docs/benchmarks.md', import.meta.url), '## bench:faults', body);

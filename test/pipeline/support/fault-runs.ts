@@ -19,6 +19,8 @@ export interface FaultRun {
   /** the ledger must equal an uninterrupted run's (false where the fault legitimately changes it) */
   comparable: boolean;
   options: Pick<ScenarioOptions, 'drive' | 'after' | 'sandbox' | 'overrides'>;
+  /** what happened that a reader should know, once the run is over (when the kill landed) */
+  note?(): string;
 }
 
 const WFM_TIMEOUTS = { headersTimeoutMs: 1_000, bodyTimeoutMs: 1_000 };
@@ -166,6 +168,7 @@ export function brokerRestart(brokerPort: number): FaultRun {
 
 /** kill -9 of the only instance at a random point of the run, then a fresh instance. */
 export function kill9AtRandom(run: number): FaultRun {
+  let killedAfterMs = 0;
   return {
     name: `kill -9 #${run}`,
     how: 'SIGKILL of the only `trunk-reactor run` 1–13 s into the run (uniform, seeded), a new instance started at once',
@@ -173,11 +176,13 @@ export function kill9AtRandom(run: number): FaultRun {
     options: {
       drive: async (ctx) => {
         const first = ctx.start('k0');
-        await sleep(1_000 + ctx.random() * 12_000);
+        killedAfterMs = 1_000 + ctx.random() * 12_000;
+        await sleep(killedAfterMs);
         await kill9(first);
         ctx.start('k1');
       },
     },
+    note: () => `killed ${(killedAfterMs / 1000).toFixed(1)} s after start`,
   };
 }
 
