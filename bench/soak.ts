@@ -331,6 +331,12 @@ function report(
       ok: loopP99 < 250,
     },
     {
+      name: 'event-loop delay p99 does not trend up: median of the last third vs the first',
+      target: '≤ 1.5×',
+      actual: `${r1(loopThirds.last)} vs ${r1(loopThirds.first)} ms`,
+      ok: loopThirds.last <= loopThirds.first * 1.5,
+    },
+    {
       name: 'events/s produced',
       target: `≥ ${RATE * 0.95}`,
       actual: figures.eventsPerSec,
