@@ -59,6 +59,7 @@ interface FaultSeen {
   status429: number;
   resets: number;
   locked: number;
+  conflicts: number;
   replayed: number;
   mutatorWrites: number;
 }
@@ -139,6 +140,7 @@ async function once(f: FaultRun, seed: number, reference: string[]): Promise<Row
       status429: st.byStatus['429'] ?? 0,
       resets: st.resets,
       locked: st.byErrorCode.SCHEDULE_LOCKED ?? 0,
+      conflicts: st.byErrorCode.VERSION_CONFLICT ?? 0,
       replayed: st.replayed,
       mutatorWrites: r.ledger.filter((e) => e.kind === 'mutator').length,
     };
@@ -193,6 +195,7 @@ function seenText(s: FaultSeen): string {
     s.status429 ? `${s.status429} × 429` : '',
     s.resets ? `${s.resets} resets` : '',
     s.locked ? `${s.locked} × SCHEDULE_LOCKED` : '',
+    s.conflicts ? `${s.conflicts} × VERSION_CONFLICT` : '',
     s.replayed ? `${s.replayed} idempotent replays` : '',
     s.mutatorWrites ? `${s.mutatorWrites} mutator writes` : '',
   ];
@@ -234,7 +237,16 @@ function summarize(rows: Row[]): FaultSummary[] {
       appliedTwice: 0,
       matchingReference: 0,
       deadLetterCodes: '',
-      seen: { requests: 0, status5xx: 0, status429: 0, resets: 0, locked: 0, replayed: 0, mutatorWrites: 0 },
+      seen: {
+        requests: 0,
+        status5xx: 0,
+        status429: 0,
+        resets: 0,
+        locked: 0,
+        conflicts: 0,
+        replayed: 0,
+        mutatorWrites: 0,
+      },
     };
     s.runs++;
     if (!r.a) s.failedRuns++;
