@@ -39,8 +39,8 @@ export interface WriterStageOptions {
 interface Pending {
   offset: string;
   key: Buffer | null;
-  /** resolves to the records to publish for it: its outcome, or a dead letter */
-  done: Promise<{ topic: string; message: Message }>;
+  /** resolves to the records to publish for it: its outcome (and a dead letter when it was dead-lettered), or a dead letter */
+  done: Promise<Array<{ topic: string; message: Message }>>;
   settled: boolean;
   adjustmentKey: string | undefined;
 }
@@ -261,19 +261,34 @@ export class WriterStage {
             if (this.#deferred.delete(outcome.key)) metrics?.deferredAdjustments.set(this.#deferred.size);
             metrics?.adjustments.inc({ status: outcome.status });
             metrics?.applyLatency.observe((Date.now() - started) / 1000);
-            return { topic: t.outcomes, message: { key: m.key, value: JSON.stringify(outcome) } };
+            const records: Array<{ topic: string; message: Message }> = [
+              { topic: t.outcomes, message: { key: m.key, value: JSON.stringify(outcome) } },
+            ];
+            // The audit record says what happened; the dead letter keeps the adjustment's own
+            // bytes, so `trunk-reactor redrive` can send it back with its idempotency key.
+            if (outcome.status === 'dead-lettered') {
+              this.stats.deadLettered++;
+              const reason = outcome.reason ?? {
+                code: 'TR_ERR_WRITER_DEAD_LETTERED',
+                message: 'dead-lettered',
+              };
+              records.push({ topic: t.deadLetter, message: deadLetterMessage(source, reason, 'writer') });
+            }
+            return records;
           })
         : Promise.resolve().then(() => {
             this.stats.deadLettered++;
             metrics?.adjustments.inc({ status: 'dead-lettered' });
-            return {
-              topic: t.deadLetter,
-              message: deadLetterMessage(
-                source,
-                { code: 'TR_ERR_ADJUSTMENT_INVALID', message: problem ?? '' },
-                'writer',
-              ),
-            };
+            return [
+              {
+                topic: t.deadLetter,
+                message: deadLetterMessage(
+                  source,
+                  { code: 'TR_ERR_ADJUSTMENT_INVALID', message: problem ?? '' },
+                  'writer',
+                ),
+              },
+            ];
           }),
     };
     p.done.then(
@@ -292,7 +307,7 @@ export class WriterStage {
       while (n < lane.pending.length && lane.pending[n]!.settled) n++;
       if (n === 0 || lane.lost) return;
       const prefix = lane.pending.slice(0, n);
-      const records = await Promise.all(prefix.map((p) => p.done));
+      const records = (await Promise.all(prefix.map((p) => p.done))).flat();
       const byTopic = new Map<string, Message[]>();
       for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r.message]);
       const producer = await this.#producers.get(lane.partition);

@@ -6,6 +6,7 @@ import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { parse, stringify } from 'yaml';
 import { Config } from '../../../src/config/schema.js';
 import { silentLogger } from '../../../src/observability/logger.js';
+import type { SandboxOptions } from '../../../src/sandbox/options.js';
 import { type RunningSandbox, startSandbox } from '../../../src/sandbox/server.js';
 import { parseInstant } from '../../../src/time/instant.js';
 import { ScheduleSnapshot } from '../../../src/wfm/snapshot.js';
@@ -62,6 +63,12 @@ export function testConfig(o: {
   partitions?: number;
   name?: string;
   rulesFile?: string;
+  /** merged over the test defaults: tighter WFM timeouts, a shorter writer budget, an admin port */
+  overrides?: {
+    wfm?: Record<string, unknown>;
+    writer?: Record<string, unknown>;
+    admin?: Record<string, unknown>;
+  };
 }): Config {
   const id = o.name ?? `t${randomUUID().slice(0, 8)}`;
   return Config.parse({
@@ -86,22 +93,28 @@ export function testConfig(o: {
       allowInsecureHttp: true,
       requestsPerMinute: 600_000,
       auth: { kind: 'token', token: { env: 'TR_TEST_WFM_TOKEN' } },
+      ...o.overrides?.wfm,
     },
+    ...(o.overrides?.writer ? { writer: o.overrides.writer } : {}),
     rules: { files: [o.rulesFile ?? testRulesFile({ lateness: '1h' })], watch: false },
     // several instances run side by side: each admin server takes a free port
-    admin: { port: 0 },
+    admin: { port: 0, ...o.overrides?.admin },
     log: { level: 'warn' },
     shutdownTimeoutMs: 10_000,
   });
 }
 
-export async function goldenSandbox(): Promise<{ sandbox: RunningSandbox; admin: SandboxAdmin }> {
+/** The golden schedule in a sandbox over HTTP; `options` replace the defaults (a running clock, a publish window). */
+export async function goldenSandbox(
+  options: Partial<SandboxOptions> = {},
+): Promise<{ sandbox: RunningSandbox; admin: SandboxAdmin }> {
   const sandbox = await startSandbox({
     port: 0,
     snapshot: goldenSchedule(),
     clockStart: GOLDEN_START,
     clockFrozen: true,
-    behaviour: { rateLimitPerMinute: 0 },
+    ...options,
+    behaviour: { rateLimitPerMinute: 0, ...options.behaviour },
   });
   return { sandbox, admin: new SandboxAdmin(sandbox.url) };
 }

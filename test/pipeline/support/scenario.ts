@@ -1,5 +1,7 @@
 import type { Config } from '../../../src/config/schema.js';
 import { ensureTopics, pipelineTopics } from '../../../src/kafka/topics.js';
+import type { SandboxOptions } from '../../../src/sandbox/options.js';
+import type { LedgerEntry, SandboxAdmin } from '../../writer/support/sandbox-admin.js';
 import { configFile, type Instance, kill9, startInstance } from './child.js';
 import { syntheticEvents } from './events.js';
 import {
@@ -24,11 +26,13 @@ import {
 export interface ScenarioContext {
   config: Config;
   file: string;
-  /** starts an instance and keeps it for cleanup */
-  start(id: string): Instance;
+  /** starts an instance (all stages, or one `--role`) and keeps it for cleanup */
+  start(id: string, role?: 'all' | 'rules' | 'writer'): Instance;
   /** every instance started, in order */
   instances: Instance[];
   random(): number;
+  /** the sandbox's admin API: faults, behaviour, clock, ledger */
+  admin: SandboxAdmin;
 }
 
 export interface ScenarioOptions {
@@ -39,16 +43,36 @@ export interface ScenarioOptions {
   /** drives the instances while the events are produced */
   drive(ctx: ScenarioContext): Promise<void>;
   cleanup: Array<() => Promise<void>>;
+  /** sandbox options over the golden defaults (a running clock, a publish window) */
+  sandbox?: Partial<SandboxOptions>;
+  /** config overrides (WFM timeouts, the writer's budget) */
+  overrides?: Parameters<typeof testConfig>[0]['overrides'];
+  /** runs once the ledger has settled (a redrive); the ledger must settle again after it */
+  after?(ctx: ScenarioContext): Promise<void>;
+}
+
+export interface ScenarioRun {
+  /** the ledger's applied writes, as `appliedWrites` gives them */
+  writes: string[];
+  ledger: LedgerEntry[];
+  config: Config;
+  ctx: ScenarioContext;
 }
 
 export async function runScenario(o: ScenarioOptions): Promise<string[]> {
-  const { sandbox, admin } = await goldenSandbox();
+  return (await runFaultScenario(o)).writes;
+}
+
+/** runScenario, with everything a fault run needs to account for its adjustments. */
+export async function runFaultScenario(o: ScenarioOptions): Promise<ScenarioRun> {
+  const { sandbox, admin } = await goldenSandbox(o.sandbox);
   o.cleanup.push(() => sandbox.close());
   const config = testConfig({
     brokers: o.brokers,
     sandboxUrl: sandbox.url,
     partitions: 3,
     rulesFile: testRulesFile({ groupScopeOnly: true }),
+    ...(o.overrides ? { overrides: o.overrides } : {}),
   });
   await prepare(config);
   const file = configFile(config);
@@ -58,12 +82,13 @@ export async function runScenario(o: ScenarioOptions): Promise<string[]> {
     config,
     file,
     instances,
+    admin,
     random: () => {
       rnd = (rnd * 1103515245 + 12345) % 2147483648;
       return rnd / 2147483648;
     },
-    start(id) {
-      const i = startInstance(file, id);
+    start(id, role) {
+      const i = startInstance(file, id, role);
       instances.push(i);
       o.cleanup.push(() => kill9(i));
       return i;
@@ -72,11 +97,19 @@ export async function runScenario(o: ScenarioOptions): Promise<string[]> {
   const producing = producePaced(config, o.events);
   await o.drive(ctx);
   await producing;
-  await ledgerSettled(() => admin.ledger(), 8_000).catch((err) => {
-    const last = instances[instances.length - 1];
-    throw new Error(`${(err as Error).message}; last instance said:\n${last?.output().slice(-3_000)}`);
-  });
-  return appliedWrites(await admin.ledger());
+  // before an `after` step (a redrive) the ledger may rightly be empty: everything dead-lettered
+  const settle = (requireWrites: boolean) =>
+    ledgerSettled(() => admin.ledger(), 8_000, requireWrites).catch((err) => {
+      const last = instances[instances.length - 1];
+      throw new Error(`${(err as Error).message}; last instance said:\n${last?.output().slice(-3_000)}`);
+    });
+  await settle(!o.after);
+  if (o.after) {
+    await o.after(ctx);
+    await settle(true);
+  }
+  const ledger = await admin.ledger();
+  return { writes: appliedWrites(ledger), ledger, config, ctx };
 }
 
 async function prepare(config: Config): Promise<void> {
@@ -117,7 +150,12 @@ async function producePaced(config: Config, count: number): Promise<void> {
 }
 
 /** Waits until the ledger stops growing for `quietMs`, while the instances live. */
-async function ledgerSettled(read: () => Promise<unknown[]>, quietMs: number, timeoutMs = 150_000) {
+async function ledgerSettled(
+  read: () => Promise<unknown[]>,
+  quietMs: number,
+  requireWrites: boolean,
+  timeoutMs = 150_000,
+) {
   const deadline = Date.now() + timeoutMs;
   let last = -1;
   let since = Date.now();
@@ -126,7 +164,7 @@ async function ledgerSettled(read: () => Promise<unknown[]>, quietMs: number, ti
     if (n !== last) {
       last = n;
       since = Date.now();
-    } else if (n > 0 && Date.now() - since >= quietMs) return;
+    } else if ((n > 0 || !requireWrites) && Date.now() - since >= quietMs) return;
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error(`the ledger kept changing (or stayed empty) for ${timeoutMs} ms`);
