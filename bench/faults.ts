@@ -41,6 +41,14 @@ const { values } = parseArgs({
 const KILLS = Number(values.kills);
 const EVENTS = Number(values.events);
 
+function accountNow(
+  r: { config: Parameters<typeof account>[0]['config'] },
+  reference: string[] | undefined,
+  ledger: Parameters<typeof account>[0]['ledger'],
+) {
+  return account({ kafka, config: r.config, ledger, ...(reference ? { reference } : {}) });
+}
+
 const COLUMNS = ['expected', 'applied', 'dead-lettered', 'still DL', 'rejected', 'lost', 'twice', '= ref'];
 
 interface Row {
@@ -127,12 +135,14 @@ async function once(f: FaultRun, seed: number, reference: string[]): Promise<Row
   const t = Date.now();
   try {
     const r = await runFaultScenario({ events: EVENTS, seed, brokers, cleanup, ...f.options });
-    const a = await account({
-      kafka,
-      config: r.config,
-      ledger: r.ledger,
-      ...(f.comparable ? { reference } : {}),
-    });
+    // The ledger settling is not the end for an adjustment still deferred (publish window):
+    // give every planned adjustment up to a minute more to reach a terminal outcome.
+    const settle = Date.now() + 60_000;
+    let a = await accountNow(r, f.comparable ? reference : undefined, r.ledger);
+    while (a.lost > 0 && Date.now() < settle) {
+      await new Promise((res) => setTimeout(res, 3_000));
+      a = await accountNow(r, f.comparable ? reference : undefined, await r.ctx.admin.ledger());
+    }
     const st = await r.ctx.admin.stats();
     const seen: FaultSeen = {
       requests: st.requests,
@@ -142,7 +152,7 @@ async function once(f: FaultRun, seed: number, reference: string[]): Promise<Row
       locked: st.byErrorCode.SCHEDULE_LOCKED ?? 0,
       conflicts: st.byErrorCode.VERSION_CONFLICT ?? 0,
       replayed: st.replayed,
-      mutatorWrites: r.ledger.filter((e) => e.kind === 'mutator').length,
+      mutatorWrites: (await r.ctx.admin.ledger()).filter((e) => e.kind === 'mutator').length,
     };
     const fault = f.note ? `${f.name} (${f.note()})` : f.name;
     return { fault, how: f.how, seconds: (Date.now() - t) / 1000, a, seen, error: undefined };
