@@ -104,7 +104,7 @@ export async function applySwap(
       b: { shiftId: B, version: b.version },
     };
     run.attempts++;
-    const answer = await run.idle(ctx.batcher.submit(item));
+    const answer = await run.idle(ctx.batcher.submit(item, run.attempts));
     run.httpCalls += answer.share;
     run.rateLimited += answer.rateLimited;
     if (answer.uncertain) mayHaveWritten = true;

@@ -28,9 +28,10 @@ export function deriveIdempotencyKey(
 export const IDEMPOTENCY_KEY_FORMAT = /^tr-[A-Za-z0-9_-]{43}$/;
 
 /**
- * The key of one bulk-swap request, derived from its exact body. Retrying the same batch
- * reuses the key (the WFM replays its answer); a re-formed batch is a different request
- * and gets a different key. Exactly-once per swap does not rest on this key but on each
+ * The key of one bulk-swap request, derived from its exact body and how many answers each
+ * of its swaps had before (swap-batcher.ts, `submit`). Retrying the same request reuses the
+ * key (the WFM replays its answer); a re-formed batch, or a swap sent again after a definite
+ * answer, is a different request and gets a different key. Exactly-once per swap does not rest on this key but on each
  * item's versions: an item that already applied fails its version check when re-sent,
  * and the writer then finds it already true on a fresh read.
  */

@@ -32,6 +32,8 @@ export interface BatchAnswer {
 
 interface Pending {
   item: SwapItem;
+  /** how many answers this swap has had before (see submit) */
+  round: number;
   resolve: (answer: BatchAnswer) => void;
   reject: (err: unknown) => void;
 }
@@ -66,9 +68,19 @@ export class SwapBatcher {
     private readonly options: SwapBatchOptions,
   ) {}
 
-  submit(item: SwapItem): Promise<BatchAnswer> {
+  /**
+   * Queues one swap for the next bulk request. `round` counts the answers this swap already
+   * had (1 for its first send): it goes into the request's idempotency key, so that a swap
+   * sent again after a definite answer — a per-item SCHEDULE_LOCKED, say — is a new request,
+   * not the stored answer replayed. Re-sending an identical body after the publish window
+   * (the publish job bumped the versions before the first send, so they have not changed
+   * since) would otherwise get the lock back for ever. Nothing of a definitely refused item
+   * was applied, so a new key cannot apply anything twice; retries without an answer (5xx,
+   * timeouts) stay inside one request and keep its key.
+   */
+  submit(item: SwapItem, round = 1): Promise<BatchAnswer> {
     return new Promise<BatchAnswer>((resolve, reject) => {
-      this.#pending.push({ item, resolve, reject });
+      this.#pending.push({ item, round, resolve, reject });
       this.#schedule();
     });
   }
@@ -107,7 +119,7 @@ export class SwapBatcher {
 
   async #send(batch: Pending[]): Promise<void> {
     const swaps = batch.map((p) => p.item);
-    const key = swapBatchKey(JSON.stringify({ swaps }));
+    const key = swapBatchKey(JSON.stringify({ swaps, rounds: batch.map((p) => p.round) }));
     const started = this.ctx.clock.now();
     let deadline = started + this.ctx.retry.budgetMs;
     let sends = 0;

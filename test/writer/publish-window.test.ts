@@ -7,7 +7,7 @@ import type { Shift } from '../../src/wfm/contract.js';
 import { WfmScheduleConflictError } from '../../src/wfm/errors.js';
 import { MemoryOutcomeSink } from '../../src/writer/outcome.js';
 import { Writer } from '../../src/writer/writer.js';
-import { update } from './support/adjustments.js';
+import { swap, update } from './support/adjustments.js';
 import {
   fixture,
   PUBLISHED_WEEK,
@@ -59,6 +59,26 @@ describe('writer: the publish window', () => {
     expect(ours).toHaveLength(1);
     expect(ours[0]!.before?.version).toBe(published.version);
     expect(ours[0]!.seq).toBeGreaterThan(published.seq);
+  });
+
+  it('applies a swap first sent while the window is open once it closes: a new request, not the stored lock replayed', async () => {
+    const f = await fixture({ warm: false });
+    const a = shiftOf(f.snapshot, 0, 8);
+    const b = shiftOf(f.snapshot, 1, 8);
+    // the publish job has bumped the week before the writer first reads it: after the window
+    // the versions are the ones the locked request carried, so only its key can differ
+    await openWindow(f);
+    await f.writer.warm({});
+    const adj = swap(a, b);
+    const result = f.writer.submit(adj);
+    await until(() => f.sink.records.some((r) => r.status === 'deferred'), 'the deferral');
+    expect((await f.admin.ledger()).filter((e) => e.kind === 'swap')).toEqual([]);
+
+    await closeWindow(f);
+    expect(await result).toMatchObject({ status: 'applied', deferrals: 1 });
+    const swapped = (await f.admin.ledger()).filter((e) => e.kind === 'swap');
+    expect(swapped.map((e) => e.shiftId).sort()).toEqual([a.id, b.id].sort());
+    expect(swapped.find((e) => e.shiftId === a.id)?.after.agentId).toBe(b.agentId);
   });
 
   it('is never spun on: while deferred the writer sleeps and makes no calls', async () => {
