@@ -290,7 +290,23 @@ export class TransactionalStage {
     if (owned.failed) return;
     // a commit that failed and is not yet known here is known at the next batch, which
     // then comes from the committed offset (see #commitFailed)
-    await this.#locked(owned, () => this.#process(owned, payload));
+    try {
+      await this.#locked(owned, () => this.#process(owned, payload));
+    } catch (err) {
+      // The worker's state already holds messages of this slice (a planner read failed after
+      // the engine fired, say): forget the partition like after a failed commit. Rewind too:
+      // kafkajs retries a failed batch handler under the same group membership, fetching from
+      // the offsets resolved so far — which run ahead of the committed ones — so without the
+      // seek the slice's messages would never come again (lost input, different decisions).
+      if (!owned.failed) {
+        this.stats.aborted++;
+        this.#rewind(owned);
+        await this.#drop(batch.partition);
+      }
+      throw err instanceof BatchAbortedError
+        ? err
+        : new BatchAbortedError(`${o.name} ${o.inputTopic}[${batch.partition}]`, err);
+    }
     // a slice left open is cut when it is old enough, also when no batch comes any more
     if (owned.slice && !owned.failed && owned.timer === undefined) {
       const due = owned.slice.openedAt + (o.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS) - Date.now();
@@ -359,8 +375,6 @@ export class TransactionalStage {
         // after the engine fired): drop it like a failed commit, so the redelivery starts
         // from the committed state instead of refusing the slice as duplicates; kafkajs
         // restarts the consumer (with its backoff) from the committed offsets.
-        this.stats.aborted++;
-        await this.#drop(partition);
         throw new BatchAbortedError(`${o.name} ${o.inputTopic}[${partition}] at offset ${m.offset}`, err);
       }
       slice.last = m.offset;
@@ -457,20 +471,29 @@ export class TransactionalStage {
     // seek first: until kafkajs refetches from there, batches it already holds for the
     // partition are stale and skipped; only then forget the partition, so the next batch
     // opens it afresh from the committed offset and state
-    if (!this.#stopping && this.#assigned.has(owned.partition)) {
-      try {
-        this.#consumer.seek({
-          topic: o.inputTopic,
-          partition: owned.partition,
-          offset: owned.committed.toString(),
-        });
-      } catch (seekErr) {
-        o.logger.error({ stage: o.name, partition: owned.partition, err: seekErr }, 'rewind failed');
-      }
-    }
+    this.#rewind(owned);
     this.#owned.delete(owned.partition);
     this.#resolved.delete(owned.partition);
     void this.#producers.release(owned.partition);
+  }
+
+  /**
+   * Points the partition's fetch position back at the last offset this owner committed (or
+   * the committed offset it started from). Earlier than the broker's committed offset is
+   * harmless — the next owner skips what was committed — later would lose input.
+   */
+  #rewind(owned: Owned): void {
+    const o = this.#o;
+    if (this.#stopping || !this.#assigned.has(owned.partition)) return;
+    try {
+      this.#consumer.seek({
+        topic: o.inputTopic,
+        partition: owned.partition,
+        offset: owned.committed.toString(),
+      });
+    } catch (err) {
+      o.logger.error({ stage: o.name, partition: owned.partition, err }, 'rewind failed');
+    }
   }
 
   async #commit(
