@@ -444,6 +444,9 @@ export class TransactionalStage {
           this.committed.set(topic, (this.committed.get(topic) ?? 0) + n);
         this.#o.pacing?.sliceCommitted(owned.partition);
       });
+      // a failure is handled in the chain itself (#commitFailed); a partition given up has no
+      // one left to await its chain, and an unobserved rejection would end the process
+      owned.chain.catch(() => {});
     }
     if (wait) await owned.chain.catch(() => {});
   }

@@ -35,6 +35,11 @@ export function startInstance(file: string, id: string, role = 'all'): Instance 
   child.stderr?.on('data', (d) => {
     out = (out + String(d)).slice(-20_000);
   });
+  if (process.env.TR_DEBUG_CHILD) {
+    child.stdout?.on('data', (d) => process.stderr.write(`[${id}] ${d}`));
+    child.stderr?.on('data', (d) => process.stderr.write(`[${id}] ${d}`));
+    child.once('exit', (code, signal) => process.stderr.write(`[${id}] exited ${code} ${signal}\n`));
+  }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, exited, output: () => out };
 }
