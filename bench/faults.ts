@@ -212,18 +212,17 @@ function seenText(s: FaultSeen): string {
   return parts.filter(Boolean).join(', ');
 }
 
-interface FaultSummary {
+/** the counts of one run that add up over the runs of a fault */
+type RunCounts = Pick<
+  Accounting,
+  'expected' | 'applied' | 'deadLettered' | 'stillDeadLettered' | 'rejected' | 'lost' | 'appliedTwice'
+>;
+
+interface FaultSummary extends RunCounts {
   fault: string;
   how: string;
   runs: number;
   failedRuns: number;
-  expected: number;
-  applied: number;
-  deadLettered: number;
-  stillDeadLettered: number;
-  rejected: number;
-  lost: number;
-  appliedTwice: number;
   matchingReference: number;
   deadLetterCodes: string;
   seen: FaultSeen;

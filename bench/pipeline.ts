@@ -23,8 +23,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { ensureTopics, pipelineTopics } from '../src/kafka/topics.js';
 import { generateSchedule } from '../src/sandbox/generate.js';
@@ -32,6 +31,7 @@ import { startSandbox } from '../src/sandbox/server.js';
 import { freePortPair, startLocalBroker, stopLocalBroker } from '../test/kafka/local-broker.js';
 import type { ReactorArgs, ReactorReport } from './pipeline-reactor.js';
 import { BASE, benchConfig, CONFIG, eventLine, trunk } from './support/pipeline-workload.js';
+import { type Bar, finalLine, type Machine, machine, printBars, writeDocSection } from './support/report.js';
 
 /** Where the time goes (CPU profiles and TR_BENCH_DEBUG timings on this machine); kept with the figures. */
 const ANALYSIS = [
@@ -336,13 +336,7 @@ async function latencyRun(): Promise<Latency> {
 
 // ---- report ----------------------------------------------------------------------
 function report(t: Throughput, l: Latency): void {
-  const machine = {
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    node: process.version,
-    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    platform: `${process.platform}-${process.arch}`,
-  };
+  const m = machine();
   const ratio = t.rulesEventsPerSec / t.bareEventsPerSec;
   const rss = Math.max(t.peakRssMiB, l.peakRssMiB);
   const figures = {
@@ -360,7 +354,7 @@ function report(t: Throughput, l: Latency): void {
     latencyMaxMs: l.maxMs,
     peakRssMiB: Math.round(rss),
   };
-  const bars = [
+  const bars: Bar[] = [
     { name: 'rules stage / bare consumer', target: 0.7, actual: figures.ratio, ok: ratio >= 0.7 },
     {
       name: 'rules stage events/s',
@@ -372,7 +366,7 @@ function report(t: Throughput, l: Latency): void {
     { name: 'peak RSS (MiB)', target: 300, actual: figures.peakRssMiB, ok: rss < 300 },
   ];
   const rows: Array<[string, string]> = [
-    ['machine', `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`],
+    ['machine', `${m.cpu}, ${m.cores} cores, Node ${m.node}`],
     ['(a) bare kafkajs consumer', `${fmt(figures.bareEventsPerSec)} events/s`],
     [
       '(b) rules stage',
@@ -386,25 +380,21 @@ function report(t: Throughput, l: Latency): void {
     ['(d) peak RSS', `${figures.peakRssMiB} MiB`],
   ];
   for (const [k, v] of rows) process.stdout.write(`${k.padEnd(28)} ${v}\n`);
-  for (const b of bars)
-    process.stdout.write(`${b.ok ? 'ok    ' : 'MISSED'} ${b.name}: ${b.actual} (target ${b.target})\n`);
-  if (!process.env.TR_BENCH_NO_DOCS && CONFIG.events === 1_000_000) writeDocs(machine, figures, bars, t, l);
-  process.stdout.write(`${JSON.stringify({ bench: 'pipeline', machine, figures, bars })}\n`);
+  printBars(bars);
+  if (!process.env.TR_BENCH_NO_DOCS && CONFIG.events === 1_000_000) writeDocs(m, figures, bars, t, l);
+  finalLine('pipeline', m, figures, bars);
 }
 
 function writeDocs(
-  machine: { cpu: string; cores: number; node: string },
+  m: Machine,
   figures: Record<string, number>,
-  bars: Array<{ name: string; target: number; actual: number; ok: boolean }>,
+  bars: Bar[],
   t: Throughput,
   l: Latency,
 ): void {
-  const path = new URL('../docs/benchmarks.md', import.meta.url);
   const date = new Date().toISOString().slice(0, 10);
-  const section = [
-    '## bench:pipeline',
-    '',
-    `Measured ${date} by \`npm run bench:pipeline\` on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}; the`,
+  const body = [
+    `Measured ${date} by \`npm run bench:pipeline\` on ${m.cpu} (${m.cores} cores), Node ${m.node}; the`,
     'Kafka broker (single-node KRaft, `scripts/kafka/start.sh`) runs on the same two cores.',
     '',
     '| figure | value |',
@@ -420,7 +410,7 @@ function writeDocs(
     '| --- | --- | --- | --- |',
     ...bars.map(
       (b) =>
-        `| ${b.name} | ${b.name.includes('p99') || b.name.includes('RSS') ? '<' : '≥'} ${num(b.target)} | ${num(b.actual)} | ${b.ok ? 'ok' : 'missed'} |`,
+        `| ${b.name} | ${b.name.includes('p99') || b.name.includes('RSS') ? '<' : '≥'} ${num(Number(b.target))} | ${num(Number(b.actual))} | ${b.ok ? 'ok' : 'missed'} |`,
     ),
     '',
     'How it is measured: (a) and (b) read the same topic from the beginning in fresh consumer groups, timed from',
@@ -434,19 +424,8 @@ function writeDocs(
     '`bench/support/pipeline-workload.ts`, the reactor process in `bench/pipeline-reactor.ts`.',
     '',
     ...ANALYSIS,
-    '',
-  ].join('\n');
-  let text = existsSync(path)
-    ? readFileSync(path, 'utf8')
-    : '# Benchmarks\n\nFigures written by the benchmark scripts; each owns its section.\n\n';
-  const start = text.indexOf('## bench:pipeline');
-  if (start === -1) {
-    text = `${text.trimEnd()}\n\n${section}`;
-  } else {
-    const next = text.indexOf('\n## ', start + 1);
-    text = `${text.slice(0, start)}${section}${next === -1 ? '' : text.slice(next + 1)}`;
-  }
-  writeFileSync(path, text.endsWith('\n') ? text : `${text}\n`);
+  ];
+  writeDocSection(new URL('../docs/benchmarks.md', import.meta.url), '## bench:pipeline', body);
 }
 
 /** a ratio keeps its decimals, a count gets thousands separators */

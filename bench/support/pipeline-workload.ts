@@ -6,6 +6,7 @@
 import { Config } from '../../src/config/schema.js';
 import type { RulesFileInput } from '../../src/rules/schema.js';
 import { parseInstant } from '../../src/time/instant.js';
+import { prefixedTopics } from '../../test/pipeline/support/topics.js';
 
 export const CONFIG = {
   events: Number(process.env.TR_BENCH_EVENTS ?? 1_000_000),
@@ -114,14 +115,7 @@ export function benchConfig(id: string, brokers: string[], sandboxUrl = 'http://
       clientId: `bench-${id}`,
       groupId: `bench-${id}`,
       partitions: CONFIG.partitions,
-      topics: {
-        events: `${id}.events`,
-        deadLetter: `${id}.dead-letter`,
-        adjustments: `${id}.adjustments`,
-        outcomes: `${id}.outcomes`,
-        state: `${id}.state`,
-        repartition: `${id}.repartition`,
-      },
+      topics: prefixedTopics(id),
     },
     wfm: {
       baseUrl: `${sandboxUrl}/wfm/api/v2`,

@@ -8,6 +8,7 @@ import type { EngineSnapshot } from '../rules/engine-snapshot.js';
 import type { Intent } from '../rules/intent.js';
 import type { RulesFile, ScopeBy } from '../rules/schema.js';
 import { systemClock } from '../time/clock.js';
+import { DAY_MS } from '../time/instant.js';
 import { StateRestoreError } from './errors.js';
 import type { PipelineObserver } from './observer.js';
 import type { Evaluated, EvaluatorFactory, Lane, PartitionEvaluator } from './ports.js';
@@ -74,6 +75,7 @@ export function rulesEvaluators(o: RulesAdapterOptions): EvaluatorFactory {
     }
   }
   const all = compileRules(o.rules);
+  const teamsOf = new Map([...compiled].map(([lane, rules]) => [lane, actionTeams(rules)]));
   // one schedule cache for every partition's planner: a team is read once per process
   const cache = new ScheduleCache(o.planner.source, o.planner.clock ?? systemClock, o.planner.cacheTtlMs);
   return {
@@ -97,18 +99,21 @@ export function rulesEvaluators(o: RulesAdapterOptions): EvaluatorFactory {
           cause,
         });
       }
-      const teams = new Set<string>();
-      for (const r of rules.rules) {
-        teams.add(r.action.team);
-        if (r.action.kind === 'swap') teams.add(r.action.donorTeam);
-      }
       const planner = new Planner({ ...o.planner, cache: o.planner.cache ?? cache }, stored?.planner);
-      return new RulesPartition(engine, planner, [...teams], o.onIntent, o.observer);
+      return new RulesPartition(engine, planner, teamsOf.get(lane) ?? [], o.onIntent, o.observer);
     },
   };
 }
 
-const DAY_MS = 86_400_000;
+/** The teams a lane's rules act on: the schedules its planner will read. */
+function actionTeams(rules: CompiledRuleSet): string[] {
+  const teams = new Set<string>();
+  for (const r of rules.rules) {
+    teams.add(r.action.team);
+    if (r.action.kind === 'swap') teams.add(r.action.donorTeam);
+  }
+  return [...teams];
+}
 
 class RulesPartition implements PartitionEvaluator {
   /** the UTC day of event time whose schedules were last read ahead */

@@ -371,10 +371,7 @@ export class TransactionalStage {
         r = owned.worker.process(m, slice.out);
         if (r !== undefined) await r;
       } catch (err) {
-        // The worker's state already holds this slice's messages (a planner read failed
-        // after the engine fired): drop it like a failed commit, so the redelivery starts
-        // from the committed state instead of refusing the slice as duplicates; kafkajs
-        // restarts the consumer (with its backoff) from the committed offsets.
+        // names the message; #batch rewinds and drops the partition
         throw new BatchAbortedError(`${o.name} ${o.inputTopic}[${partition}] at offset ${m.offset}`, err);
       }
       slice.last = m.offset;
@@ -475,9 +472,7 @@ export class TransactionalStage {
     // partition are stale and skipped; only then forget the partition, so the next batch
     // opens it afresh from the committed offset and state
     this.#rewind(owned);
-    this.#owned.delete(owned.partition);
-    this.#resolved.delete(owned.partition);
-    void this.#producers.release(owned.partition);
+    void this.#drop(owned.partition);
   }
 
   /**

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeWithSchema } from '../../src/events/decode.js';
 import { fastSample } from '../../src/events/fast-sample.js';
+import { VALID_EVENT } from '../support/trunk-event.js';
 
 // weighted towards valid values, so that many events reach the fast path's acceptance
 const name = fc.oneof(
@@ -85,16 +86,7 @@ describe('the fast event check', () => {
   });
 
   it('takes the common event itself, without the schema', () => {
-    const json = {
-      schemaVersion: 1,
-      trunkId: 'sg-byoc-01',
-      trunkGroup: 'sg-byoc',
-      region: 'apac',
-      site: 'sg1',
-      eventTime: '2026-11-29T02:00:00+08:00',
-      activeCalls: 24,
-      capacity: 30,
-    };
+    const json = { ...VALID_EVENT };
     expect(fastSample(json)).toEqual({ ...(decodeWithSchema(json) as { sample: object }).sample });
   });
 });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DECODE_LIMITS, decodeTrunkEvent, decodeTrunkEventObject } from '../../src/events/decode.js';
 import type { DecodeFailure } from '../../src/events/decode-error.js';
+import { VALID_EVENT } from '../support/trunk-event.js';
 
 /**
  * One bad field at a time, on an otherwise valid event: each kind of bad value must be
@@ -9,16 +10,7 @@ import type { DecodeFailure } from '../../src/events/decode-error.js';
  * field — whatever the value. (test/events/decode.test.ts covers random bytes and random
  * JSON shapes; this covers the values a real producer gets wrong.)
  */
-const valid = {
-  schemaVersion: 1,
-  trunkId: 'sg-byoc-01',
-  trunkGroup: 'sg-byoc',
-  region: 'apac',
-  site: 'sg1',
-  eventTime: '2026-11-29T02:00:00+08:00',
-  activeCalls: 24,
-  capacity: 30,
-};
+const valid: Record<string, unknown> = { ...VALID_EVENT };
 
 function refusal(event: Record<string, unknown>, viaText: boolean) {
   const r = viaText ? decodeTrunkEvent(JSON.stringify(event)) : decodeTrunkEventObject(event);

@@ -11,6 +11,7 @@ import { type RunningSandbox, startSandbox } from '../../../src/sandbox/server.j
 import { parseInstant } from '../../../src/time/instant.js';
 import { ScheduleSnapshot } from '../../../src/wfm/snapshot.js';
 import { type LedgerEntry, SandboxAdmin } from '../../writer/support/sandbox-admin.js';
+import { prefixedTopics } from './topics.js';
 
 export const GOLDEN = new URL('../../golden/apac/', import.meta.url);
 /** The golden events start Friday 2026-11-27 09:00 SGT; the sandbox's clock stands there. */
@@ -79,14 +80,7 @@ export function testConfig(o: {
       partitions: o.partitions ?? 3,
       sessionTimeoutMs: 6_000,
       transactionTimeoutMs: 30_000,
-      topics: {
-        events: `${id}.events`,
-        deadLetter: `${id}.dead-letter`,
-        adjustments: `${id}.adjustments`,
-        outcomes: `${id}.outcomes`,
-        state: `${id}.state`,
-        repartition: `${id}.repartition`,
-      },
+      topics: prefixedTopics(id),
     },
     wfm: {
       baseUrl: `${o.sandboxUrl}/wfm/api/v2`,
