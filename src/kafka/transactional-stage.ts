@@ -22,6 +22,7 @@ export interface Output {
 }
 
 const DEFAULT_COMMIT_INTERVAL_MS = 1_000;
+const DEFAULT_IDLE_COMMIT_MS = 100;
 
 /** One input partition's processing, owned by this instance until the next rebalance. */
 export interface PartitionWorker {
@@ -71,6 +72,12 @@ export interface StageOptions {
    */
   commitIntervalMs?: number;
   /**
+   * commit a slice once its partition reached its end (the high watermark) and no batch came
+   * for this long, milliseconds (default 100): the end of a backlog, or a quiet spell, is
+   * committed promptly, while a steady stream still commits every `commitIntervalMs`
+   */
+  idleCommitMs?: number;
+  /**
    * records to these topics are effects someone waits for (the rules stage's adjustments):
    * a slice holding one is committed at the end of the batch that produced it, not after
    * `commitIntervalMs`. Slices without them (state, dead letters) can wait.
@@ -112,7 +119,13 @@ interface Owned {
   /** serializes processing and cutting (a timer cuts an idle slice) */
   lock: Promise<void>;
   timer: NodeJS.Timeout | undefined;
+  /** when the timer fires */
+  timerDue: number;
+  /** the last batch processed reached the partition's end (high watermark) */
+  caughtUp: boolean;
   failed: boolean;
+  /** overlapped mode: the batch being processed or queued last (see #overlapped) */
+  processing: Promise<void> | undefined;
 }
 
 /**
@@ -130,6 +143,8 @@ export class TransactionalStage {
   /** the same partitions, once opened */
   readonly #resolved = new Map<number, Owned>();
   #assigned = new Set<number>();
+  /** a batch that failed after its handler returned (overlapped mode), told to kafkajs at the partition's next batch */
+  readonly #failures = new Map<number, BatchAbortedError>();
   #stopping = false;
   #running = false;
   /** committed: transactions, input messages, output records; aborted transactions */
@@ -160,6 +175,7 @@ export class TransactionalStage {
     c.on(c.events.GROUP_JOIN, (e) => {
       const mine = new Set<number>(e.payload.memberAssignment[o.inputTopic] ?? []);
       for (const p of [...this.#owned.keys()]) if (!mine.has(p)) void this.#drop(p);
+      for (const p of [...this.#failures.keys()]) if (!mine.has(p)) this.#failures.delete(p);
       this.#assigned = mine;
       o.pacing?.assigned(mine);
       o.logger.info({ stage: o.name, partitions: [...mine].sort((a, b) => a - b) }, 'partitions assigned');
@@ -255,7 +271,10 @@ export class TransactionalStage {
           queued: 0,
           lock: Promise.resolve(),
           timer: undefined,
+          timerDue: 0,
+          caughtUp: false,
           failed: false,
+          processing: undefined,
         };
         this.#resolved.set(partition, opened);
         return opened;
@@ -285,9 +304,16 @@ export class TransactionalStage {
     const { batch, heartbeat, isRunning, isStale } = payload;
     const o = this.#o;
     if (this.#stopping || !isRunning() || isStale() || batch.messages.length === 0) return;
+    const failure = this.#failures.get(batch.partition);
+    if (failure) {
+      // kafkajs retries this batch (from the committed offset, after the rewind) with its backoff
+      this.#failures.delete(batch.partition);
+      throw failure;
+    }
     if (o.gate) await o.gate(heartbeat, () => isRunning() && !this.#stopping);
     const owned = await this.#own(batch.partition);
     if (owned.failed) return;
+    if (!o.pacing) return this.#overlapped(owned, payload);
     // a commit that failed and is not yet known here is known at the next batch, which
     // then comes from the committed offset (see #commitFailed)
     try {
@@ -307,27 +333,97 @@ export class TransactionalStage {
         ? err
         : new BatchAbortedError(`${o.name} ${o.inputTopic}[${batch.partition}]`, err);
     }
-    // a slice left open is cut when it is old enough, also when no batch comes any more
-    if (owned.slice && !owned.failed && owned.timer === undefined) {
-      const due = owned.slice.openedAt + (o.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS) - Date.now();
-      owned.timer = setTimeout(
-        () => {
-          owned.timer = undefined;
-          if (this.#stopping || owned.failed) return;
-          void this.#locked(owned, () => this.#cut(owned, false)).catch(() => {});
-        },
-        Math.max(0, due),
-      );
-    }
+    this.#armTimer(owned);
     // too many slices waiting for their commits: let them catch up (bounded memory)
     if (owned.queued > 2) await owned.chain.catch(() => {});
     await heartbeat().catch(() => {});
   }
 
+  /**
+   * Without pacing, a batch is processed behind its handler: the handler resolves the
+   * batch's offsets and returns, so kafkajs fetches the next batches while this one is
+   * processed (kafkajs fetches only once every handler of the last fetch returned). At most
+   * one more batch per partition waits behind the one processing; then the handler waits
+   * for the older one, which bounds memory and lets backpressure through. A failure
+   * rewinds to the committed offset and forgets the partition, as in the synchronous path,
+   * and is thrown to kafkajs at the partition's next batch, so its retry, backoff and
+   * crash handling apply as before.
+   */
+  async #overlapped(owned: Owned, payload: EachBatchPayload): Promise<void> {
+    const { batch, heartbeat, resolveOffset } = payload;
+    const o = this.#o;
+    const before = owned.processing;
+    const job = this.#locked(owned, async () => {
+      if (owned.failed) return;
+      const complete = await this.#process(owned, payload, true);
+      if (owned.failed) return;
+      if (!complete && !this.#stopping) {
+        // stale (a seek, a revocation) or the consumer restarting: kafkajs fetches from the
+        // resolved offsets, already past what was processed; go back to the committed offset
+        this.#rewind(owned);
+        await this.#drop(owned.partition);
+        return;
+      }
+      this.#armTimer(owned);
+      if (owned.queued > 2) await owned.chain.catch(() => {});
+    }).catch((err: unknown) => {
+      if (owned.failed) return;
+      this.stats.aborted++;
+      this.#rewind(owned);
+      void this.#drop(owned.partition);
+      const aborted =
+        err instanceof BatchAbortedError
+          ? err
+          : new BatchAbortedError(`${o.name} ${o.inputTopic}[${batch.partition}]`, err);
+      o.logger.warn(
+        { stage: o.name, partition: batch.partition, err: aborted },
+        'batch failed; rewinding to the committed offset',
+      );
+      if (this.#resolved.get(owned.partition) === undefined) this.#failures.set(owned.partition, aborted);
+    });
+    owned.processing = job;
+    // the whole batch is taken: kafkajs fetches on from its end
+    resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
+    if (before) await before;
+    await heartbeat().catch(() => {});
+  }
+
+  /**
+   * A slice left open is cut when it is `commitIntervalMs` old, also when no batch comes any
+   * more; sooner once its partition is caught up and no batch came for `idleCommitMs` (each
+   * batch pushes that back, so a steady stream still commits at the interval).
+   */
+  #armTimer(owned: Owned): void {
+    if (!owned.slice || owned.failed) return;
+    const o = this.#o;
+    const deadline = owned.slice.openedAt + (o.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS);
+    const due = owned.caughtUp
+      ? Math.min(deadline, Date.now() + (o.idleCommitMs ?? DEFAULT_IDLE_COMMIT_MS))
+      : deadline;
+    if (owned.timer !== undefined) {
+      if (owned.timerDue === due) return;
+      clearTimeout(owned.timer);
+    }
+    owned.timerDue = due;
+    owned.timer = setTimeout(
+      () => {
+        owned.timer = undefined;
+        if (this.#stopping || owned.failed) return;
+        void this.#locked(owned, () => this.#cut(owned, false)).catch(() => {});
+      },
+      Math.max(0, due - Date.now()),
+    );
+  }
+
+  /**
+   * Processes the batch's new messages into the open slice; false when interrupted
+   * (stopping, stale, not running). `resolved`: the handler resolved the batch already.
+   */
   async #process(
     owned: Owned,
     { batch, heartbeat, isRunning, isStale, resolveOffset, pause }: EachBatchPayload,
-  ): Promise<void> {
+    resolved = false,
+  ): Promise<boolean> {
     const o = this.#o;
     const partition = batch.partition;
     let lastBeat = Date.now();
@@ -387,13 +483,14 @@ export class TransactionalStage {
       }
     }
     if (lastProcessed !== undefined) owned.next = BigInt(lastProcessed) + 1n;
-    if (owned.failed) return;
+    if (owned.failed) return false;
     // processed, not committed: kafkajs fetches on from here, the commit follows behind
-    if (owned.next > 0n) resolveOffset((owned.next - 1n).toString());
+    if (owned.next > 0n && !resolved) resolveOffset((owned.next - 1n).toString());
     const aged =
       owned.slice !== undefined && (owned.slice.out.urgent || Date.now() - owned.slice.openedAt >= interval);
     if (held || interrupted || this.#stopping || aged || wait) await this.#cut(owned, wait || held);
     const end = BigInt(batch.highWatermark);
+    owned.caughtUp = owned.next >= end;
     o.onConsumed?.(partition, consumed, Number(end - owned.next));
     if (held) {
       // ahead of a slower partition in event time: fetch nothing more until it catches up;
@@ -406,6 +503,7 @@ export class TransactionalStage {
     } else if (!interrupted) {
       o.pacing?.batchEnded(partition, owned.next >= end);
     }
+    return !interrupted;
   }
 
   /**

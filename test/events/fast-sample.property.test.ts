@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeWithSchema } from '../../src/events/decode.js';
+import { decodeTrunkEvent, decodeWithSchema } from '../../src/events/decode.js';
+import { fastSampleBytes } from '../../src/events/fast-bytes.js';
 import { fastSample } from '../../src/events/fast-sample.js';
 import { VALID_EVENT } from '../support/trunk-event.js';
 
@@ -88,5 +89,72 @@ describe('the fast event check', () => {
   it('takes the common event itself, without the schema', () => {
     const json = { ...VALID_EVENT };
     expect(fastSample(json)).toEqual({ ...(decodeWithSchema(json) as { sample: object }).sample });
+  });
+});
+
+/** The bytes of an event as some producer might write them: any key order, maybe spaced, maybe mangled. */
+const wire = fc
+  .tuple(
+    fc.oneof({ arbitrary: event, weight: 9 }, fc.anything()),
+    fc.boolean(),
+    fc.oneof({ arbitrary: fc.constant(''), weight: 6 }, fc.constantFrom(' ', '\n', '\t')),
+    fc.option(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { nil: undefined, freq: 2 }),
+    fc.oneof({ arbitrary: fc.constant('none'), weight: 6 }, fc.constantFrom('dup', 'float', 'exp', 'lead0')),
+  )
+  .map(([json, reversed, space, flip, numbers]) => {
+    let text: string;
+    if (json !== null && typeof json === 'object' && !Array.isArray(json)) {
+      const entries = Object.entries(json);
+      if (reversed) entries.reverse();
+      text = `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${space}${JSON.stringify(v)}`).join(',')}}`;
+      if (numbers === 'dup') text = text.replace('{', '{"capacity":1,');
+      if (numbers === 'float') text = text.replace(/"capacity":(\d+)/, '"capacity":$1.0');
+      if (numbers === 'exp') text = text.replace(/"schemaVersion":1/, '"schemaVersion":1e0');
+      if (numbers === 'lead0') text = text.replace(/"activeCalls":(\d+)/, '"activeCalls":0$1');
+    } else {
+      text = JSON.stringify(json) ?? 'undefined';
+    }
+    const bytes = Buffer.from(text, 'utf8');
+    if (flip && bytes.length > 0) bytes[flip[0] % bytes.length] = flip[1];
+    return bytes;
+  });
+
+describe('the fast event check on bytes', () => {
+  it('accepts only bytes that JSON.parse and the schema accept, and gives the very sample they give', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(wire, (bytes) => {
+        const fast = fastSampleBytes(bytes);
+        if (fast === undefined) return;
+        accepted++;
+        // the text path: TextDecoder, JSON.parse, the object check or the schema
+        const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+        const full = decodeTrunkEvent(text);
+        expect(full.ok).toBe(true);
+        if (full.ok) expect(fast).toEqual(full.sample);
+      }),
+      { numRuns: 20_000 },
+    );
+    expect(accepted).toBeGreaterThan(1_000);
+  });
+
+  it('takes every compact event without labels, whatever the key order', () => {
+    fc.assert(
+      fc.property(validEvent, fc.boolean(), (e, reversed) => {
+        const entries = Object.entries(e);
+        if (reversed) entries.reverse();
+        const bytes = Buffer.from(JSON.stringify(Object.fromEntries(entries)));
+        const full = decodeTrunkEvent(bytes.toString());
+        expect(full.ok).toBe(true);
+        if (full.ok) expect(fastSampleBytes(bytes)).toEqual(full.sample);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('reads a Uint8Array that is not a Buffer the same way', () => {
+    const bytes = Buffer.from(JSON.stringify(VALID_EVENT));
+    expect(fastSampleBytes(new Uint8Array(bytes))).toEqual(fastSampleBytes(bytes));
+    expect(fastSampleBytes(bytes)).toBeDefined();
   });
 });

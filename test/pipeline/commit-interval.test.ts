@@ -13,14 +13,15 @@ afterEach(async () => {
 
 /**
  * A one-partition stage whose worker forwards messages starting with '!' to an "effects"
- * topic (the rules stage's adjustments) and nothing else, with a commit interval far longer
- * than the test: what commits when is then the stage's choice alone. `process` sees each
+ * topic (the rules stage's adjustments) and nothing else, with a commit interval (and, unless
+ * `idleCommitMs` is given, an idle commit) far longer than the test: what commits when is then
+ * the stage's choice alone. `process` sees each
  * message first (and may throw, like a failing planner); `onOpen` is told of every opening
  * of the partition (a fresh worker, its state restored from the commit).
  */
 async function effectsStage(
   prefix: string,
-  hooks: { process?: (value: string) => void; onOpen?: () => void } = {},
+  hooks: { process?: (value: string) => void; onOpen?: () => void; idleCommitMs?: number } = {},
 ) {
   const kafka = testKafka(brokers());
   const admin = kafka.admin();
@@ -51,6 +52,7 @@ async function effectsStage(
     concurrency: 1,
     maxWaitTimeInMs: 100,
     commitIntervalMs: 600_000,
+    idleCommitMs: hooks.idleCommitMs ?? 600_000,
     urgentTopics: new Set([effects]),
     logger: silentLogger,
     onFatal: (err) => {
@@ -138,5 +140,19 @@ describe('when the transactional stage commits (real broker)', () => {
     await waitUntil(async () => (await s.committed()) === 4, 'offset 4 to be committed');
     // the second opening started again at the committed offset: a, b, c were not lost
     expect(openings.at(-1)).toEqual(['a', 'b', 'c', '!effect']);
+  });
+
+  it('once caught up, commits quiet input after the idle time, without waiting for the interval', async () => {
+    const processed: string[] = [];
+    const s = await effectsStage('cu', { process: (v) => processed.push(v), idleCommitMs: 300 });
+
+    await s.send(['a', 'b', 'c']);
+    await waitUntil(() => processed.length === 3, 'the quiet messages to be processed');
+    // the partition is at its end and no batch follows: committed after the idle time,
+    // long before the 10-minute interval
+    await waitUntil(async () => (await s.committed()) === 3, 'offset 3 to be committed', 10_000);
+    await s.send(['d']);
+    await waitUntil(async () => (await s.committed()) === 4, 'offset 4 to be committed', 10_000);
+    expect(processed).toEqual(['a', 'b', 'c', 'd']);
   });
 });
