@@ -31,6 +31,8 @@ export interface ReactorArgs {
   phase: 'throughput' | 'latency';
   id: string;
   brokers: string[];
+  /** throughput: the rules stage's consumer group (a fresh one per round) */
+  groupId?: string;
   /** latency: the WFM sandbox, and the wall-clock instant event time BASE corresponds to */
   sandboxUrl?: string;
   wallStart?: number;
@@ -71,7 +73,8 @@ const onFatal = (err: Error) => {
 };
 
 if (args.phase === 'throughput') {
-  const config = benchConfig(args.id, args.brokers);
+  const base = benchConfig(args.id, args.brokers);
+  const config = args.groupId ? { ...base, kafka: { ...base.kafka, groupId: args.groupId } } : base;
   const pipeline = new Pipeline({
     kafka,
     config,

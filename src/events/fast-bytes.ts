@@ -19,7 +19,7 @@ export function fastSampleBytes(b: Uint8Array): TrunkSample | undefined {
   let trunkGroup = '';
   let region = '';
   let site = '';
-  let eventTime = '';
+  let time = Number.NaN;
   let schemaVersion = -1;
   let activeCalls = -1;
   let capacity = -1;
@@ -48,12 +48,15 @@ export function fastSampleBytes(b: Uint8Array): TrunkSample | undefined {
       }
       const size = end - start;
       if (end >= len || size < 1 || size > 200) return undefined;
-      const s = field === F_EVENT_TIME ? latin1(b, start, end) : interned(b, start, end, hash);
-      if (field === F_TRUNK_ID) trunkId = s;
-      else if (field === F_TRUNK_GROUP) trunkGroup = s;
-      else if (field === F_REGION) region = s;
-      else if (field === F_SITE) site = s;
-      else eventTime = s;
+      if (field === F_EVENT_TIME) {
+        time = instantAt(b, start, end);
+      } else {
+        const s = interned(b, start, end, hash);
+        if (field === F_TRUNK_ID) trunkId = s;
+        else if (field === F_TRUNK_GROUP) trunkGroup = s;
+        else if (field === F_REGION) region = s;
+        else site = s;
+      }
       at = end + 1;
     } else {
       // a non-negative integer without a leading zero, at most 7 digits (≤ 1,000,000 is checked below)
@@ -81,9 +84,8 @@ export function fastSampleBytes(b: Uint8Array): TrunkSample | undefined {
   if (seen !== ALL_FIELDS || schemaVersion !== TRUNK_EVENT_SCHEMA_VERSION) return undefined;
   if (activeCalls > 1_000_000 || capacity < 1 || capacity > 1_000_000 || activeCalls > capacity)
     return undefined;
-  const time = parseInstantFast(eventTime);
-  if (time === undefined || time < DECODE_LIMITS.minTimeMs || time >= DECODE_LIMITS.maxTimeMs)
-    return undefined;
+  // NaN (an instant the fast parser does not read) fails the comparisons
+  if (!(time >= DECODE_LIMITS.minTimeMs && time < DECODE_LIMITS.maxTimeMs)) return undefined;
   return {
     trunkId,
     trunkGroup,
@@ -160,6 +162,31 @@ function keyAt(b: Uint8Array, at: number): number {
   if (b[at + n] !== QUOTE) return -1;
   for (let i = 0; i < n; i++) if (b[at + i] !== key[i]) return -1;
   return field;
+}
+
+/**
+ * Events of one scrape carry the same instant: the last one parsed is remembered by its
+ * bytes, which saves the string and the parse for most events of a busy stream.
+ */
+const lastInstant = new Uint8Array(64);
+let lastInstantLength = 0;
+let lastInstantMs = Number.NaN;
+
+/** The instant written at [start, end), epoch ms, or NaN when the fast parser does not read it. */
+function instantAt(b: Uint8Array, start: number, end: number): number {
+  const n = end - start;
+  if (n === lastInstantLength) {
+    let i = 0;
+    while (i < n && b[start + i] === lastInstant[i]) i++;
+    if (i === n) return lastInstantMs;
+  }
+  const ms = parseInstantFast(latin1(b, start, end)) ?? Number.NaN;
+  if (n <= lastInstant.length) {
+    lastInstant.set(b.subarray(start, end));
+    lastInstantLength = n;
+    lastInstantMs = ms;
+  }
+  return ms;
 }
 
 /**
