@@ -12,8 +12,6 @@
  * can only flatter it. It runs on a prefix of the events: at its speed the full
  * stream would take minutes, and events/s does not depend on the length.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Engine, type TopLevelCondition } from 'json-rules-engine';
@@ -24,6 +22,7 @@ import { type ConditionNode, READERS } from '../src/rules/predicate.js';
 import { RulesFile } from '../src/rules/schema.js';
 import { ScopeState } from '../src/rules/scope-state.js';
 import { events, rulesFile, TRUNKS, trunks } from './rules-workload.js';
+import { finalLine, machine as machineFacts, writeDocSection } from './support/report.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -174,13 +173,7 @@ const jrePerSec = jreSamples.length / jre.seconds;
 const ratio = oursPerSec / jrePerSec;
 
 // ---- report ------------------------------------------------------------------
-const machine = {
-  cpu: cpus()[0]?.model ?? 'unknown',
-  cores: cpus().length,
-  node: process.version,
-  memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-  platform: `${process.platform}-${process.arch}`,
-};
+const machine = machineFacts();
 const figures = {
   rules: file.rules.length,
   trunks: TRUNKS,
@@ -237,14 +230,11 @@ const width = Math.max(...rows.map((r) => r[0].length));
 process.stdout.write(`\nbench:rules\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}\n\n`);
 
 writeDocs();
-process.stdout.write(`${JSON.stringify({ bench: 'rules', machine, figures, bars })}\n`);
+finalLine('rules', machine, figures, bars);
 
 function writeDocs(): void {
-  const path = new URL('../docs/benchmarks.md', import.meta.url);
   const date = new Date().toISOString().slice(0, 10);
-  const section = [
-    '## bench:rules',
-    '',
+  writeDocSection(new URL('../docs/benchmarks.md', import.meta.url), '## bench:rules', [
     `Measured ${date} by \`npm run bench:rules\` on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}; one Node thread.`,
     '',
     '| figure | value |',
@@ -267,17 +257,5 @@ function writeDocs(): void {
     'because it has no equivalent, which can only flatter it. Memory is the heap the engine state holds after the stream,',
     'after a forced GC. Rules are indexed by scope, so an event reaches only the rules that can see it (about 4 of the 50',
     'here); json-rules-engine has no such index and tests all 50. The workload is in `bench/rules-workload.ts`.',
-    '',
-  ].join('\n');
-  let text = existsSync(path)
-    ? readFileSync(path, 'utf8')
-    : '# Benchmarks\n\nFigures written by the benchmark scripts; each owns its section.\n\n';
-  const start = text.indexOf('## bench:rules');
-  if (start === -1) {
-    text = `${text.trimEnd()}\n\n${section}`;
-  } else {
-    const next = text.indexOf('\n## ', start + 1);
-    text = `${text.slice(0, start)}${section}${next === -1 ? '' : text.slice(next + 1)}`;
-  }
-  writeFileSync(path, text.endsWith('\n') ? text : `${text}\n`);
+  ]);
 }

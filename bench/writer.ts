@@ -17,8 +17,6 @@
  * one line of JSON.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Adjustment, ShiftMutation } from '../src/planner/adjustment.js';
 import { generateSchedule } from '../src/sandbox/generate.js';
@@ -35,6 +33,7 @@ import { Writer } from '../src/writer/writer.js';
 import { JumpClock } from '../test/writer/support/jump-clock.js';
 import { type LedgerEntry, SandboxAdmin } from '../test/writer/support/sandbox-admin.js';
 import { SeedLoop, type SeedRecord } from './seed-loop.js';
+import { finalLine, type Machine, machine as machineFacts, writeDocSection } from './support/report.js';
 
 const MIN = 60_000;
 /** Sunday 2026-11-29 02:00 SGT: the publish window opens and publishes the week starting that Sunday. */
@@ -512,11 +511,7 @@ function column(adjustments: Adjustment[], run: RunResult): Column {
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
-  const machine = {
-    cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
-    cores: os.cpus().length,
-    node: process.version,
-  };
+  const machine = machineFacts();
   const snapshot = generateSchedule(CONFIG.schedule);
   const adjustments = buildWorkload(snapshot);
   const swaps = adjustments.filter((a) => a.kind === 'swap').length;
@@ -577,7 +572,7 @@ async function main(): Promise<void> {
 
   const figures = { trunkReactor: tr, seedLoop: seed, seedLoopUnthrottled: free, notApplied: why };
   if (!process.argv.includes('--no-docs')) writeDocs(machine, columns, bars, why);
-  process.stdout.write(`${JSON.stringify({ bench: 'writer', machine, figures, bars })}\n`);
+  finalLine('writer', machine, figures, bars);
 }
 
 /** Why the seed loop did not apply the rest, from its own records. */
@@ -613,12 +608,11 @@ function tableRows(columns: Array<[string, Column]>): string[][] {
 }
 
 function writeDocs(
-  machine: { cpu: string; cores: number; node: string },
+  machine: Machine,
   columns: Array<[string, Column]>,
   bars: Array<{ name: string; target: number; actual: number; ok: boolean }>,
   why: { trunkReactor: string; seedLoop: string; seedLoopUnthrottled: string },
 ): void {
-  const path = new URL('../docs/benchmarks.md', import.meta.url);
   const date = new Date().toISOString().slice(0, 10);
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const [head, ...body] = tableRows(columns);
@@ -631,8 +625,6 @@ function writeDocs(
   ]);
   const f = CONFIG.faults;
   const section = [
-    '## bench:writer',
-    '',
     `Measured ${date} by \`npm run bench:writer\` on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}. Each column gets a fresh`,
     'sandbox in its own process; the client and the writer (or the seed loop) run in the bench process.',
     '',
@@ -673,16 +665,6 @@ function writeDocs(
     'themselves once 429s no longer drown them. Its "applied twice" stays 0 only because its payloads are target states too',
     '(the same `end` again) and the sandbox does not record a write that changes nothing; its swaps of overlapping shifts',
     'are lost whole rather than half applied, because the first PATCH already meets the transient overlap.',
-    '',
-  ].join('\n');
-  let text = existsSync(path)
-    ? readFileSync(path, 'utf8')
-    : '# Benchmarks\n\nFigures written by the benchmark scripts; each owns its section.\n\n';
-  const start = text.indexOf('## bench:writer');
-  if (start === -1) text = `${text.trimEnd()}\n\n${section}`;
-  else {
-    const next = text.indexOf('\n## ', start + 1);
-    text = `${text.slice(0, start)}${section}${next === -1 ? '' : text.slice(next + 1)}`;
-  }
-  writeFileSync(path, text.endsWith('\n') ? text : `${text}\n`);
+  ];
+  writeDocSection(new URL('../docs/benchmarks.md', import.meta.url), '## bench:writer', section);
 }
