@@ -34,6 +34,7 @@ import { freePortPair, startLocalBroker, stopLocalBroker } from '../test/kafka/l
 import type { ReactorArgs, ReactorReport } from './pipeline-reactor.js';
 import { BASE, benchConfig, CONFIG, eventLine, trunk } from './support/pipeline-workload.js';
 import { type Bar, finalLine, type Machine, machine, printBars, writeDocSection } from './support/report.js';
+import { percentile } from './support/trend.js';
 
 /** Where the time goes (CPU profiles and TR_BENCH_DEBUG timings on this machine); kept with the figures. */
 const ANALYSIS = [
@@ -219,8 +220,8 @@ async function throughput(): Promise<Throughput> {
     );
   }
   return {
-    bareEventsPerSec: median(bare),
-    rulesEventsPerSec: median(rules),
+    bareEventsPerSec: percentile(bare, 50),
+    rulesEventsPerSec: percentile(rules, 50),
     bareRuns: bare,
     rulesRuns: rules,
     adjustments,
@@ -257,12 +258,6 @@ async function rulesStage(id: string, groupId: string) {
   });
   if (!result) throw new Error('the reactor reported no throughput');
   return { eventsPerSec: result.eventsPerSec, adjustments: result.adjustments, peakRssMiB };
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 // ---- (c) -------------------------------------------------------------------------
@@ -456,7 +451,7 @@ function writeDocs(
     ),
     '',
     'How it is measured: (a) and (b) read the same topic from the beginning in fresh consumer groups, timed from',
-    '`run()` until every message was seen (a) or its processing committed (b), taking turns three times (the broker',
+    `\`run()\` until every message was seen (a) or its processing committed (b), taking turns ${t.bareRuns.length} times (the broker`,
     'serves faster as it warms up, and this shared machine drifts: single readings of (a) ranged 290,000–550,000',
     'events/s this session); the figures are the medians. (b) is the rules stage `run --role rules`',
     'builds (`Pipeline`), with the planner reading a generated schedule from memory, in a process of its own. (c) runs the whole pipeline',

@@ -1,3 +1,8 @@
+/** Whether an event time (epoch ms) is inside the accepted range; NaN is not. */
+export function inDecodeRange(ms: number): boolean {
+  return ms >= DECODE_LIMITS.minTimeMs && ms < DECODE_LIMITS.maxTimeMs;
+}
+
 export const DECODE_LIMITS = {
   /** a sample is a few hundred bytes; anything this big is not one */
   maxBytes: 64 * 1024,

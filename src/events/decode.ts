@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
 import { parseInstant } from '../time/instant.js';
 import { EventDecodeError } from './decode-error.js';
-import { DECODE_LIMITS } from './decode-limits.js';
+import { DECODE_LIMITS, inDecodeRange } from './decode-limits.js';
 import { fastSampleBytes } from './fast-bytes.js';
 import { fastSample } from './fast-sample.js';
-import { TRUNK_EVENT_SCHEMA_VERSION, TrunkEvent, type TrunkSample } from './trunk-event.js';
+import { TRUNK_EVENT_SCHEMA_VERSION, TrunkEvent, type TrunkSample, toSample } from './trunk-event.js';
 
 export { DECODE_LIMITS };
 
@@ -85,7 +85,7 @@ export function decodeWithSchema(json: unknown): DecodeResult {
     );
   }
   const time = parseInstant(e.eventTime);
-  if (time < DECODE_LIMITS.minTimeMs || time >= DECODE_LIMITS.maxTimeMs) {
+  if (!inDecodeRange(time)) {
     return fail(
       new EventDecodeError(
         'time-out-of-range',
@@ -95,7 +95,7 @@ export function decodeWithSchema(json: unknown): DecodeResult {
   }
   return {
     ok: true,
-    sample: {
+    sample: toSample({
       trunkId: e.trunkId,
       trunkGroup: e.trunkGroup,
       region: e.region,
@@ -104,8 +104,7 @@ export function decodeWithSchema(json: unknown): DecodeResult {
       time,
       activeCalls: e.activeCalls,
       capacity: e.capacity,
-      utilization: e.activeCalls / e.capacity,
-    },
+    }),
   };
 }
 

@@ -1,6 +1,6 @@
 import { parseInstantFast } from '../time/instant.js';
-import { DECODE_LIMITS } from './decode-limits.js';
-import { TRUNK_EVENT_SCHEMA_VERSION, type TrunkSample } from './trunk-event.js';
+import { DECODE_LIMITS, inDecodeRange } from './decode-limits.js';
+import { TRUNK_EVENT_SCHEMA_VERSION, type TrunkSample, toSample } from './trunk-event.js';
 
 /**
  * The common event read straight from its bytes, without building the JSON text and the
@@ -84,19 +84,9 @@ export function fastSampleBytes(b: Uint8Array): TrunkSample | undefined {
   if (seen !== ALL_FIELDS || schemaVersion !== TRUNK_EVENT_SCHEMA_VERSION) return undefined;
   if (activeCalls > 1_000_000 || capacity < 1 || capacity > 1_000_000 || activeCalls > capacity)
     return undefined;
-  // NaN (an instant the fast parser does not read) fails the comparisons
-  if (!(time >= DECODE_LIMITS.minTimeMs && time < DECODE_LIMITS.maxTimeMs)) return undefined;
-  return {
-    trunkId,
-    trunkGroup,
-    region,
-    site,
-    labels: undefined,
-    time,
-    activeCalls,
-    capacity,
-    utilization: activeCalls / capacity,
-  };
+  // NaN (an instant the fast parser does not read) is out of range
+  if (!inDecodeRange(time)) return undefined;
+  return toSample({ trunkId, trunkGroup, region, site, labels: undefined, time, activeCalls, capacity });
 }
 
 const OPEN = 0x7b; // {
@@ -121,6 +111,7 @@ const KEYS = [
 ] as const;
 const F_SCHEMA_VERSION = 0;
 const F_ACTIVE_CALLS = 1;
+const F_CAPACITY = 2;
 const FIRST_STRING = 3;
 const F_TRUNK_ID = 3;
 const F_TRUNK_GROUP = 4;
@@ -143,7 +134,7 @@ function keyAt(b: Uint8Array, at: number): number {
       field = F_ACTIVE_CALLS;
       break;
     case 0x63: // c
-      field = 2;
+      field = F_CAPACITY;
       break;
     case 0x74: // t
       field = b[at + 5] === 0x49 ? F_TRUNK_ID : F_TRUNK_GROUP; // trunkId / trunkGroup
@@ -152,7 +143,7 @@ function keyAt(b: Uint8Array, at: number): number {
       field = F_REGION;
       break;
     case 0x65: // e
-      field = 7;
+      field = F_EVENT_TIME;
       break;
     default:
       return -1;

@@ -1,6 +1,6 @@
 import { parseInstantFast } from '../time/instant.js';
-import { DECODE_LIMITS } from './decode-limits.js';
-import { TRUNK_EVENT_SCHEMA_VERSION, type TrunkSample } from './trunk-event.js';
+import { inDecodeRange } from './decode-limits.js';
+import { TRUNK_EVENT_SCHEMA_VERSION, type TrunkSample, toSample } from './trunk-event.js';
 
 const WHITESPACE = /\s/;
 
@@ -48,17 +48,6 @@ export function fastSample(json: unknown): TrunkSample | undefined {
   if (!isCount(activeCalls, 0) || !isCount(capacity, 1) || activeCalls > capacity) return undefined;
   if (typeof eventTime !== 'string') return undefined;
   const time = parseInstantFast(eventTime);
-  if (time === undefined || time < DECODE_LIMITS.minTimeMs || time >= DECODE_LIMITS.maxTimeMs)
-    return undefined;
-  return {
-    trunkId,
-    trunkGroup,
-    region,
-    site,
-    labels: undefined,
-    time,
-    activeCalls,
-    capacity,
-    utilization: activeCalls / capacity,
-  };
+  if (time === undefined || !inDecodeRange(time)) return undefined;
+  return toSample({ trunkId, trunkGroup, region, site, labels: undefined, time, activeCalls, capacity });
 }

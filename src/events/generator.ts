@@ -1,5 +1,5 @@
 import { seededRandom } from '../sandbox/rng.js';
-import type { TrunkSample } from './trunk-event.js';
+import { type TrunkSample, toSample } from './trunk-event.js';
 
 export interface GeneratorOptions {
   /** number of trunks, named <group>-01 … */
@@ -41,7 +41,7 @@ export function* generateSamples(o: GeneratorOptions): Generator<TrunkSample> {
     for (const [i, trunkId] of ids.entries()) {
       const u = Math.min(1, Math.max(0, daily + surge + (random() - 0.5) * 0.1));
       const activeCalls = Math.round(u * o.capacity);
-      yield {
+      yield toSample({
         trunkId,
         trunkGroup: o.trunkGroup,
         region: o.region,
@@ -50,8 +50,7 @@ export function* generateSamples(o: GeneratorOptions): Generator<TrunkSample> {
         time,
         activeCalls,
         capacity: o.capacity,
-        utilization: activeCalls / o.capacity,
-      };
+      });
     }
   }
 }

@@ -70,3 +70,21 @@ export interface TrunkSample {
   /** activeCalls / capacity, in [0, 1] */
   utilization: number;
 }
+
+/** What a sample is made of: an accepted event's fields, its time as epoch ms. */
+export type SampleFields = Omit<TrunkSample, 'utilization'>;
+
+/** The sample of an accepted event: the one place utilization is derived. */
+export function toSample(f: SampleFields): TrunkSample {
+  return {
+    trunkId: f.trunkId,
+    trunkGroup: f.trunkGroup,
+    region: f.region,
+    site: f.site,
+    labels: f.labels,
+    time: f.time,
+    activeCalls: f.activeCalls,
+    capacity: f.capacity,
+    utilization: f.activeCalls / f.capacity,
+  };
+}

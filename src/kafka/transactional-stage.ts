@@ -319,19 +319,9 @@ export class TransactionalStage {
     try {
       await this.#locked(owned, () => this.#process(owned, payload));
     } catch (err) {
-      // The worker's state already holds messages of this slice (a planner read failed after
-      // the engine fired, say): forget the partition like after a failed commit. Rewind too:
-      // kafkajs retries a failed batch handler under the same group membership, fetching from
-      // the offsets resolved so far — which run ahead of the committed ones — so without the
-      // seek the slice's messages would never come again (lost input, different decisions).
-      if (!owned.failed) {
-        this.stats.aborted++;
-        this.#rewind(owned);
-        await this.#drop(batch.partition);
-      }
-      throw err instanceof BatchAbortedError
-        ? err
-        : new BatchAbortedError(`${o.name} ${o.inputTopic}[${batch.partition}]`, err);
+      const { error, dropped } = this.#batchFailed(owned, err);
+      await dropped;
+      throw error;
     }
     this.#armTimer(owned);
     // too many slices waiting for their commits: let them catch up (bounded memory)
@@ -368,24 +358,41 @@ export class TransactionalStage {
       if (owned.queued > 2) await owned.chain.catch(() => {});
     }).catch((err: unknown) => {
       if (owned.failed) return;
-      this.stats.aborted++;
-      this.#rewind(owned);
-      void this.#drop(owned.partition);
-      const aborted =
-        err instanceof BatchAbortedError
-          ? err
-          : new BatchAbortedError(`${o.name} ${o.inputTopic}[${batch.partition}]`, err);
+      const { error } = this.#batchFailed(owned, err);
       o.logger.warn(
-        { stage: o.name, partition: batch.partition, err: aborted },
+        { stage: o.name, partition: owned.partition, err: error },
         'batch failed; rewinding to the committed offset',
       );
-      if (this.#resolved.get(owned.partition) === undefined) this.#failures.set(owned.partition, aborted);
+      this.#failures.set(owned.partition, error);
     });
     owned.processing = job;
     // the whole batch is taken: kafkajs fetches on from its end
     resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
     if (before) await before;
     await heartbeat().catch(() => {});
+  }
+
+  /**
+   * A batch failed: the worker's state already holds messages of the open slice (a planner
+   * read failed after the engine fired, say), so the partition is forgotten like after a
+   * failed commit, and rewound: kafkajs retries a failed batch handler under the same group
+   * membership, fetching from the offsets resolved so far — which run ahead of the committed
+   * ones — so without the seek the slice's messages would never come again (lost input,
+   * different decisions). Returns the error to tell kafkajs, and the forgetting.
+   */
+  #batchFailed(owned: Owned, err: unknown): { error: BatchAbortedError; dropped: Promise<void> } {
+    let dropped = Promise.resolve();
+    if (!owned.failed) {
+      this.stats.aborted++;
+      this.#rewind(owned);
+      dropped = this.#drop(owned.partition);
+    }
+    const o = this.#o;
+    const error =
+      err instanceof BatchAbortedError
+        ? err
+        : new BatchAbortedError(`${o.name} ${o.inputTopic}[${owned.partition}]`, err);
+    return { error, dropped };
   }
 
   /**

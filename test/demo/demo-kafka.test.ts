@@ -1,6 +1,6 @@
-import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, inject, it } from 'vitest';
 import { runDemo } from '../../src/demo/demo-run.js';
+import { testKafka } from '../pipeline/support/harness.js';
 
 const files = {
   rulesFile: 'config/rules.apac.yaml',
@@ -42,11 +42,7 @@ describe('the demo through Kafka', () => {
     );
 
     // its generated topics are gone
-    const admin = new Kafka({
-      clientId: 'demo-test',
-      brokers: brokers(),
-      logLevel: logLevel.NOTHING,
-    }).admin();
+    const admin = testKafka(brokers()).admin();
     await admin.connect();
     const left = (await admin.listTopics()).filter((t) => t.startsWith(`${s.kafka?.topicPrefix}.`));
     await admin.disconnect();
@@ -56,11 +52,7 @@ describe('the demo through Kafka', () => {
 
   it('refuses topics that already exist instead of mixing two stories', async () => {
     const prefix = `demo-taken-${Date.now()}`;
-    const admin = new Kafka({
-      clientId: 'demo-test',
-      brokers: brokers(),
-      logLevel: logLevel.NOTHING,
-    }).admin();
+    const admin = testKafka(brokers()).admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: `${prefix}.events`, numPartitions: 1 }] });
     await admin.disconnect();
