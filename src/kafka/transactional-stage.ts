@@ -2,6 +2,7 @@ import {
   type Admin,
   CompressionTypes,
   type Consumer,
+  type ConsumerRunConfig,
   type EachBatchPayload,
   type Kafka,
   type KafkaMessage,
@@ -10,7 +11,8 @@ import {
   type TopicMessages,
 } from 'kafkajs';
 import type { Logger } from 'pino';
-import { BatchAbortedError, ConsumerCrashedError } from './errors.js';
+import { superviseCrashes } from './consumer-supervision.js';
+import { BatchAbortedError, type ConsumerCrashedError } from './errors.js';
 import type { Pacing } from './event-time-alignment.js';
 import { decodePointer, encodePointer, type StatePointer } from './state-record.js';
 import { TransactionalProducers } from './txn-producers.js';
@@ -165,12 +167,12 @@ export class TransactionalStage {
       retry: { retries: 12, initialRetryTime: 200, maxRetryTime: 3_000 },
     });
     const c = this.#consumer;
-    c.on(c.events.CRASH, (e) => {
-      if (e.payload.restart) {
-        o.logger.warn({ stage: o.name, err: e.payload.error }, 'consumer error; kafkajs restarts it');
-        return;
-      }
-      if (!this.#stopping) o.onFatal(new ConsumerCrashedError(o.name, e.payload.error));
+    superviseCrashes(c, {
+      stage: o.name,
+      logger: o.logger,
+      onFatal: o.onFatal,
+      stopping: () => this.#stopping,
+      runConfig: () => this.#runConfig(),
     });
     c.on(c.events.GROUP_JOIN, (e) => {
       const mine = new Set<number>(e.payload.memberAssignment[o.inputTopic] ?? []);
@@ -198,13 +200,17 @@ export class TransactionalStage {
   async start(): Promise<void> {
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topic: this.#o.inputTopic, fromBeginning: true });
-    await this.#consumer.run({
+    await this.#consumer.run(this.#runConfig());
+    this.#running = true;
+  }
+
+  #runConfig(): ConsumerRunConfig {
+    return {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.#o.concurrency,
       eachBatch: (payload) => this.#batch(payload),
-    });
-    this.#running = true;
+    };
   }
 
   /**

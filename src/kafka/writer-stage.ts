@@ -1,10 +1,19 @@
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Message } from 'kafkajs';
+import type {
+  Admin,
+  Consumer,
+  ConsumerRunConfig,
+  EachBatchPayload,
+  Kafka,
+  KafkaMessage,
+  Message,
+} from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
 import { Adjustment } from '../planner/adjustment.js';
 import type { Outcome } from '../writer/outcome.js';
+import { superviseCrashes } from './consumer-supervision.js';
 import { deadLetterMessage } from './dead-letter.js';
-import { ConsumerCrashedError } from './errors.js';
+import type { ConsumerCrashedError } from './errors.js';
 import type { AdjustmentApplier } from './ports.js';
 import { committedPositions } from './transactional-stage.js';
 import { TransactionalProducers } from './txn-producers.js';
@@ -104,12 +113,12 @@ export class WriterStage {
       o.metrics?.deferredAdjustments.set(this.#deferred.size);
     });
     const c = this.#consumer;
-    c.on(c.events.CRASH, (e) => {
-      if (e.payload.restart) {
-        o.logger.warn({ stage: 'writer', err: e.payload.error }, 'consumer error; kafkajs restarts it');
-        return;
-      }
-      if (!this.#stopping) o.onFatal(new ConsumerCrashedError('writer', e.payload.error));
+    superviseCrashes(c, {
+      stage: 'writer',
+      logger: o.logger,
+      onFatal: o.onFatal,
+      stopping: () => this.#stopping,
+      runConfig: () => this.#runConfig(),
     });
     c.on(c.events.GROUP_JOIN, (e) => {
       const mine = new Set<number>(e.payload.memberAssignment[o.topics.adjustments] ?? []);
@@ -130,13 +139,17 @@ export class WriterStage {
   async start(): Promise<void> {
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topic: this.#o.topics.adjustments, fromBeginning: true });
-    await this.#consumer.run({
+    await this.#consumer.run(this.#runConfig());
+    this.#running = true;
+  }
+
+  #runConfig(): ConsumerRunConfig {
+    return {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.#o.partitions,
       eachBatch: (p) => this.#batch(p),
-    });
-    this.#running = true;
+    };
   }
 
   /** running and not stopping (readiness) */
