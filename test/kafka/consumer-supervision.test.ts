@@ -29,9 +29,6 @@ class StubConsumer extends EventEmitter {
   connects = 0;
   runs: unknown[] = [];
   failConnect = false;
-  override on(event: string, listener: (e: never) => void): this {
-    return super.on(event, listener);
-  }
   async connect(): Promise<void> {
     this.connects++;
     if (this.failConnect) throw new Error('connect refused');
