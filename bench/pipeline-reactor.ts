@@ -94,13 +94,18 @@ if (args.phase === 'throughput') {
   const start = Date.now();
   await profilePhase('rules-stage', async () => {
     await pipeline.start();
-    while (pipeline.rulesCommitted < CONFIG.events) await sleep(20);
+    // every event's processing committed, and every intent it caused planned and committed
+    while (
+      pipeline.rulesCommitted < CONFIG.events ||
+      pipeline.planningCommitted < pipeline.committed(config.kafka.topics.intents)
+    )
+      await sleep(20);
   });
   const seconds = (Date.now() - start) / 1000;
   send({
     type: 'throughput',
     eventsPerSec: CONFIG.events / seconds,
-    adjustments: pipeline.rulesStats.adjustments,
+    adjustments: pipeline.planningStats.adjustments,
   });
   send({ type: 'done', peakRssMiB: peakRss / 2 ** 20 });
   await pipeline.stop(Date.now() + 10_000);
@@ -180,7 +185,7 @@ clearInterval(rssTimer);
 process.off('disconnect', orphaned);
 process.disconnect?.();
 
-/** TR_BENCH_DEBUG: when the rules stage saw each sample that caused an adjustment, and how long planning took. */
+/** TR_BENCH_DEBUG: when the rules stage saw each sample that made a rule act, and when the planning stage planned its intent. */
 function traced(f: EvaluatorFactory): EvaluatorFactory {
   if (!process.env.TR_BENCH_DEBUG) return f;
   return {
@@ -199,17 +204,29 @@ function traced(f: EvaluatorFactory): EvaluatorFactory {
           return snap;
         },
         evaluate(sample) {
-          const seen = Date.now();
           const r = ev.evaluate(sample);
-          if (!(r instanceof Promise)) return r;
-          return r.then((x) => {
-            process.stderr.write(
-              `trace ${sample.trunkId}|${sample.time} seen ${seen} planned ${Date.now()}\n`,
-            );
-            return x;
-          });
+          if (r.intents.length > 0)
+            process.stderr.write(`trace ${sample.trunkId}|${sample.time} seen ${Date.now()}\n`);
+          return r;
         },
       };
+    },
+    planning: {
+      ...f.planning,
+      create(partition, snapshot) {
+        const p = f.planning.create(partition, snapshot);
+        return {
+          snapshot: () => p.snapshot(),
+          async plan(intent) {
+            const received = Date.now();
+            const out = await p.plan(intent);
+            process.stderr.write(
+              `trace ${intent.scope.value}|${intent.eventTime} received ${received} planned ${Date.now()}\n`,
+            );
+            return out;
+          },
+        };
+      },
     },
   };
 }

@@ -15,6 +15,7 @@ export const DEFAULTS = {
       outcomes: 'trunk-reactor.outcomes',
       state: 'trunk-reactor.rule-state',
       repartition: 'trunk-reactor.repartition',
+      intents: 'trunk-reactor.intents',
     },
     /** partitions used when trunk-reactor creates a topic that does not exist */
     partitions: 6,

@@ -22,6 +22,11 @@ const Topics = z.strictObject({
   outcomes: z.string().min(1).default(D.kafka.topics.outcomes),
   state: z.string().min(1).default(D.kafka.topics.state),
   repartition: z.string().min(1).default(D.kafka.topics.repartition),
+  intents: z
+    .string()
+    .min(1)
+    .default(D.kafka.topics.intents)
+    .describe('rule intents keyed by planning domain (the teams a rule acts on): one planner per team'),
 });
 
 const Kafka = z.strictObject({

@@ -107,13 +107,15 @@ export const replayThroughKafka: Replay = async (o: DemoOptions, killSwitch, ser
     const repartition = needsRepartition(scenario.rulesFile);
     const inputGroup = repartition ? groupIds(config.kafka.groupId).repartition : config.kafka.groupId;
     const adjustments = () => pipeline.committed(topics.adjustments);
-    // idle: every event produced is committed by the rules stage, and every adjustment it
-    // caused has an outcome record — unless one is deferred, which pauses its partition
+    // idle: every event produced is committed by the rules stage, every intent by the
+    // planning stage, and every adjustment has an outcome record — unless one is deferred, which pauses its partition
     const idle = async (): Promise<string | null> => {
       if (!(await consumedAll(admin, inputGroup, topics.events)))
         return `group ${inputGroup} to consume every event`;
       if (repartition && pipeline.rulesCommitted < pipeline.committed(topics.repartition))
         return 'the rules stage to commit the repartitioned events';
+      if (pipeline.planningCommitted < pipeline.committed(topics.intents))
+        return 'the planning stage to commit the intents';
       if (tally.waiting.size === 0 && tally.recorded.size < adjustments())
         return `an outcome for each of ${adjustments()} adjustments (have ${tally.recorded.size})`;
       return null;
@@ -189,6 +191,7 @@ function demoConfig(k: KafkaDemoOptions, prefix: string, rulesFile: string, wfmB
         outcomes: `${prefix}.outcomes`,
         state: `${prefix}.rule-state`,
         repartition: `${prefix}.repartition`,
+        intents: `${prefix}.intents`,
       },
     },
     // the in-process sandbox (its token is handed to assemble as a secret)
@@ -222,6 +225,6 @@ async function total(
 
 async function deleteDemoTopics(admin: Admin, config: Config): Promise<void> {
   const g = groupIds(config.kafka.groupId);
-  await admin.deleteGroups([g.rules, g.repartition, g.writer]).catch(() => {});
+  await admin.deleteGroups(Object.values(g)).catch(() => {});
   await admin.deleteTopics({ topics: Object.values(config.kafka.topics) });
 }

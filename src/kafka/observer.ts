@@ -6,7 +6,7 @@ import type { Outcome } from '../writer/outcome.js';
 
 /**
  * What one instance's stages see, told as it happens (the status page, the demo). Each
- * process sees only its own part: the rules stage's samples, firings and plans for the
+ * process sees only its own part: the rules stage's samples and firings, the planning stage's plans for the
  * partitions it owns, the writer stage's adjustments and outcomes for its partitions.
  * Replays after an aborted transaction or a rebalance are told again, and a sample is told
  * once per lane that evaluates it: listeners must be idempotent or tolerate repeats.
@@ -18,7 +18,7 @@ export interface PipelineObserver {
   refused?(s: TrunkSample, code: string): void;
   /** a rule's phase change in some scope (pending, firing, inactive) */
   transition?(t: RuleTransition): void;
-  /** an adjustment planned by the rules stage, and again when the writer stage receives it */
+  /** an adjustment planned by the planning stage, and again when the writer stage receives it */
   adjustment?(a: Adjustment): void;
   /** an intent part the planner did not turn into an adjustment (a guardrail, the kill switch) */
   skipped?(s: Skip): void;

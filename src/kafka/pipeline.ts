@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ConsumerCrashedError } from './errors.js';
 import type { EventTimeAligner } from './event-time-alignment.js';
+import { type PlanningStageStats, planningProcessor } from './planning-stage.js';
 import type { AdjustmentApplier, EvaluatorFactory } from './ports.js';
 import { cachedDecoder, repartitionAligner, repartitionProcessor } from './repartition-stage.js';
 import { type RulesStageStats, rulesProcessor } from './rules-stage.js';
@@ -56,25 +57,33 @@ export interface PipelineStatus {
   assignedPartitions: number;
 }
 
-/** Group ids of the three consumer groups, derived from `kafka.groupId`. */
+/** Group ids of the four consumer groups, derived from `kafka.groupId`. */
 export function groupIds(groupId: string) {
-  return { rules: groupId, repartition: `${groupId}-repartition`, writer: `${groupId}-writer` };
+  return {
+    rules: groupId,
+    repartition: `${groupId}-repartition`,
+    planning: `${groupId}-planning`,
+    writer: `${groupId}-writer`,
+  };
 }
 
 /**
- * The whole pipeline of one instance: (repartition →) rules → writer, each a consumer
- * group, so adding an instance adds members to all three and Kafka spreads the
- * partitions. Topics are created (or checked) first.
+ * The whole pipeline of one instance: (repartition →) rules → planning → writer, each a
+ * consumer group, so adding an instance adds members to all of them and Kafka spreads the
+ * partitions. Role `rules` runs the first three, `writer` the last. Topics are created (or
+ * checked) first.
  */
 export class Pipeline {
   readonly #o: PipelineOptions;
   #admin: Admin | undefined;
   #repartition: TransactionalStage | undefined;
   #rules: TransactionalStage | undefined;
+  #planning: TransactionalStage | undefined;
   #writer: WriterStage | undefined;
   #aligner: EventTimeAligner | undefined;
   #lagGate: WriterLagGate | undefined;
-  readonly rulesStats: RulesStageStats = { events: 0, deadLettered: 0, adjustments: 0 };
+  readonly rulesStats: RulesStageStats = { events: 0, deadLettered: 0, intents: 0 };
+  readonly planningStats: PlanningStageStats = { intents: 0, adjustments: 0, deadLettered: 0 };
   readonly repartitionStats = { events: 0, deadLettered: 0, routed: 0 };
 
   constructor(o: PipelineOptions) {
@@ -83,7 +92,16 @@ export class Pipeline {
 
   /** Records committed to `topic` by this instance's transactional stages. */
   committed(topic: string): number {
-    return (this.#repartition?.committed.get(topic) ?? 0) + (this.#rules?.committed.get(topic) ?? 0);
+    return (
+      (this.#repartition?.committed.get(topic) ?? 0) +
+      (this.#rules?.committed.get(topic) ?? 0) +
+      (this.#planning?.committed.get(topic) ?? 0)
+    );
+  }
+
+  /** intents whose planning the planning stage has committed */
+  get planningCommitted(): number {
+    return this.#planning?.stats.messages ?? 0;
   }
 
   /** input messages whose processing the rules stage has committed */
@@ -102,12 +120,15 @@ export class Pipeline {
 
   /** Read-only status for readiness: consuming once every stage runs, until stop. */
   get status(): PipelineStatus {
-    const stages = [this.#repartition, this.#rules, this.#writer].filter((x) => x !== undefined);
+    const stages = [this.#repartition, this.#rules, this.#planning, this.#writer].filter(
+      (x) => x !== undefined,
+    );
     return {
       consuming: stages.length > 0 && stages.every((x) => x.consuming),
       assignedPartitions:
         (this.#repartition?.assigned.size ?? 0) +
         (this.#rules?.assigned.size ?? 0) +
+        (this.#planning?.assigned.size ?? 0) +
         (this.#writer?.assignedPartitions ?? 0),
     };
   }
@@ -191,7 +212,7 @@ export class Pipeline {
         gate: (heartbeat, isRunning) => lagGate.wait(heartbeat, isRunning),
         maxBytesPerPartition: PIPELINE_DEFAULTS.rulesFetchBytesPerPartition,
         commitIntervalMs: k.commitIntervalMs,
-        urgentTopics: new Set([t.adjustments]),
+        urgentTopics: new Set([t.intents]),
         ...(metrics
           ? { onTransaction: (s: number) => metrics.transactionLatency.observe({ stage: 'rules' }, s) }
           : {}),
@@ -201,13 +222,41 @@ export class Pipeline {
           groupId: g.rules,
           topics: {
             input,
-            adjustments: t.adjustments,
+            intents: t.intents,
             deadLetter: t.deadLetter,
             state: t.state,
             statePartitions: counts.get(t.state) ?? k.partitions,
           },
           evaluators,
           stats: this.rulesStats,
+          ...(metrics ? { metrics } : {}),
+        }),
+      });
+      this.#planning = new TransactionalStage({
+        ...common,
+        name: 'planning',
+        groupId: g.planning,
+        inputTopic: t.intents,
+        transactionalIdPrefix: `${g.planning}-${t.intents}`,
+        concurrency: counts.get(t.intents) ?? k.partitions,
+        commitIntervalMs: k.commitIntervalMs,
+        urgentTopics: new Set([t.adjustments]),
+        ...(metrics
+          ? { onTransaction: (s: number) => metrics.transactionLatency.observe({ stage: 'planning' }, s) }
+          : {}),
+        processor: planningProcessor({
+          kafka,
+          groupId: g.planning,
+          topics: {
+            intents: t.intents,
+            adjustments: t.adjustments,
+            deadLetter: t.deadLetter,
+            state: t.state,
+            statePartitions: counts.get(t.state) ?? k.partitions,
+          },
+          planners: evaluators.planning,
+          fingerprint: evaluators.fingerprint,
+          stats: this.planningStats,
           ...(metrics ? { metrics } : {}),
         }),
       });
@@ -228,6 +277,7 @@ export class Pipeline {
       });
     }
     await this.#writer?.start();
+    await this.#planning?.start();
     await this.#rules?.start();
     await this.#repartition?.start();
     logger.info({ role, repartition: this.#repartition !== undefined }, 'pipeline started');
@@ -241,6 +291,7 @@ export class Pipeline {
   async stop(deadline: number): Promise<void> {
     await this.#repartition?.stop();
     await this.#rules?.stop();
+    await this.#planning?.stop();
     await this.#writer?.stop(deadline);
     await this.#admin?.disconnect().catch(() => {});
   }

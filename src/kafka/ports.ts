@@ -1,5 +1,6 @@
 import type { TrunkSample } from '../events/trunk-event.js';
 import type { Adjustment } from '../planner/adjustment.js';
+import type { Intent } from '../rules/intent.js';
 import type { Outcome } from '../writer/outcome.js';
 
 /**
@@ -14,17 +15,35 @@ export interface Refusal {
   message: string;
 }
 
+/** What the rules engine made of one sample in one lane: the intents of the rules that acted. */
 export interface Evaluated {
-  adjustments: readonly Adjustment[];
+  intents: readonly Intent[];
   refused: Refusal | null;
 }
 
-/** Rule evaluation and planning for one input partition (one lane of it). State is a value. */
+/** Rule evaluation for one input partition (one lane of it). State is a value. */
 export interface PartitionEvaluator {
-  /** synchronous when no rule acted (the common case), a promise when the planner had work */
-  evaluate(sample: TrunkSample): Evaluated | Promise<Evaluated>;
+  evaluate(sample: TrunkSample): Evaluated;
   /** the whole state as a JSON value; call between samples */
   snapshot(): Promise<unknown>;
+}
+
+/**
+ * Planning for one partition of the intents topic: every intent of a planning domain (the
+ * teams a rule set's actions tie together) comes to one such planner, in order, so per-team
+ * caps and the planner's picture of its own changes hold across every input partition.
+ */
+export interface PartitionPlanner {
+  plan(intent: Intent): Promise<readonly Adjustment[]>;
+  /** the whole state as a JSON value; call between intents */
+  snapshot(): Promise<unknown>;
+}
+
+export interface PlannerFactory {
+  /** the intents topic key of an intent: its planning domain */
+  domainOf(intent: Intent): string;
+  /** a fresh planner (no snapshot) or one carrying on from a stored one */
+  create(partition: number, snapshot: unknown | undefined): PartitionPlanner;
 }
 
 /**
@@ -50,6 +69,8 @@ export interface EvaluatorFactory {
   };
   /** a fresh evaluator (no snapshot) or one carrying on from a stored one */
   create(lane: string, partition: number, snapshot: unknown | undefined): PartitionEvaluator;
+  /** the planning stage's side: where intents go and who plans them */
+  readonly planning: PlannerFactory;
 }
 
 /** Applies one adjustment and resolves with its terminal outcome (deferrals resolve later). */

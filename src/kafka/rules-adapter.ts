@@ -11,7 +11,7 @@ import { systemClock } from '../time/clock.js';
 import { DAY_MS } from '../time/instant.js';
 import { StateRestoreError } from './errors.js';
 import type { PipelineObserver } from './observer.js';
-import type { Evaluated, EvaluatorFactory, Lane, PartitionEvaluator } from './ports.js';
+import type { Evaluated, EvaluatorFactory, Lane, PartitionEvaluator, PartitionPlanner } from './ports.js';
 
 /**
  * The one file that knows the RuleEngine and Planner APIs. Everything the Kafka stages
@@ -27,13 +27,13 @@ export interface RulesAdapterOptions {
   observer?: PipelineObserver;
 }
 
+/** A rules partition's stored state (per lane); the planner's is the planning stage's. */
 interface StoredState {
   engine: EngineSnapshot;
-  planner: PlannerSnapshot;
 }
 
 const NONE: Evaluated = Object.freeze({
-  adjustments: Object.freeze([]) as readonly Adjustment[],
+  intents: Object.freeze([]) as readonly Intent[],
   refused: null,
 });
 
@@ -76,8 +76,11 @@ export function rulesEvaluators(o: RulesAdapterOptions): EvaluatorFactory {
   }
   const all = compileRules(o.rules);
   const teamsOf = new Map([...compiled].map(([lane, rules]) => [lane, actionTeams(rules)]));
-  // one schedule cache for every partition's planner: a team is read once per process
+  // one schedule cache for every partition's planner: a team is read once per process (the
+  // rules partitions read it ahead, the planners of the planning stage use it)
   const cache = new ScheduleCache(o.planner.source, o.planner.clock ?? systemClock, o.planner.cacheTtlMs);
+  const plannerOptions: PlannerOptions = { ...o.planner, cache: o.planner.cache ?? cache };
+  const domains = planningDomains(all);
   return {
     fingerprint: all.fingerprint,
     routing: { repartition, lanes, allowedLatenessMs: all.allowedLatenessMs },
@@ -99,10 +102,51 @@ export function rulesEvaluators(o: RulesAdapterOptions): EvaluatorFactory {
           cause,
         });
       }
-      const planner = new Planner({ ...o.planner, cache: o.planner.cache ?? cache }, stored?.planner);
-      return new RulesPartition(engine, planner, teamsOf.get(lane) ?? [], o.onIntent, o.observer);
+      return new RulesPartition(engine, cache, teamsOf.get(lane) ?? [], o.onIntent, o.observer);
+    },
+    planning: {
+      domainOf: (intent) => domains.get(intent.action.team) ?? `team:${intent.action.team}`,
+      create(partition, snapshot) {
+        let planner: Planner;
+        try {
+          planner = new Planner(plannerOptions, snapshot as PlannerSnapshot | undefined);
+        } catch (cause) {
+          throw new StateRestoreError(`planning partition ${partition}: ${(cause as Error).message}`, {
+            cause,
+          });
+        }
+        return new PlanningPartition(planner, o.observer);
+      },
     },
   };
+}
+
+/**
+ * Planning domains: teams tied together by a rule that acts on both (a swap's team and donor
+ * team) form one domain, so one planner sees every change to either. Each team maps to
+ * `team:<the domain's first team id>`.
+ */
+export function planningDomains(rules: CompiledRuleSet): Map<string, string> {
+  const parent = new Map<string, string>();
+  const find = (t: string): string => {
+    let r = t;
+    while (parent.get(r) !== r) r = parent.get(r) ?? r;
+    parent.set(t, r);
+    return r;
+  };
+  const add = (t: string) => {
+    if (!parent.has(t)) parent.set(t, t);
+  };
+  for (const r of rules.rules) {
+    add(r.action.team);
+    if (r.action.kind === 'swap') {
+      add(r.action.donorTeam);
+      // the domain is named by its first team id: the later root joins the earlier
+      const [first, later] = [find(r.action.team), find(r.action.donorTeam)].sort();
+      if (first !== undefined && later !== undefined && first !== later) parent.set(later, first);
+    }
+  }
+  return new Map([...parent.keys()].map((t) => [t, `team:${find(t)}`]));
 }
 
 /** The teams a lane's rules act on: the schedules its planner will read. */
@@ -121,20 +165,21 @@ class RulesPartition implements PartitionEvaluator {
 
   constructor(
     private readonly engine: RuleEngine,
-    private readonly planner: Planner,
+    private readonly cache: ScheduleCache,
     /** the teams this lane's rules act on */
     private readonly teams: readonly string[],
     private readonly onIntent: ((ruleId: string) => void) | undefined,
     private readonly observer: PipelineObserver | undefined,
   ) {}
 
-  evaluate(sample: TrunkSample): Evaluated | Promise<Evaluated> {
-    // the planner's schedule cache is keyed by UTC day: read the teams of this lane's rules
-    // when event time enters a new one, so that a surge's first intent finds them in memory
+  evaluate(sample: TrunkSample): Evaluated {
+    // the schedule cache is keyed by UTC day: read the teams of this lane's rules when event
+    // time enters a new one, so that a surge's first intent finds them in memory when the
+    // planning stage (in this process, unless run apart) plans it
     const day = Math.floor(sample.time / DAY_MS);
     if (day !== this.prefetchedDay) {
       this.prefetchedDay = day;
-      this.planner.prefetch(this.teams, sample.time);
+      this.cache.prefetch(this.teams, sample.time);
     }
     const r = this.engine.evaluate(sample);
     if (this.observer) {
@@ -142,29 +187,33 @@ class RulesPartition implements PartitionEvaluator {
       else this.observer.sample?.(sample);
     }
     if (r.rejected)
-      return {
-        adjustments: NONE.adjustments,
-        refused: { code: r.rejected.code, message: r.rejected.message },
-      };
+      return { intents: NONE.intents, refused: { code: r.rejected.code, message: r.rejected.message } };
     if (r.intents.length === 0) return NONE;
     if (this.onIntent) for (const i of r.intents) this.onIntent(i.ruleId);
-    return this.plan(r.intents);
-  }
-
-  private async plan(intents: readonly Intent[]): Promise<Evaluated> {
-    const out: Adjustment[] = [];
-    for (const intent of intents) {
-      const planned = await this.planner.plan(intent);
-      if (this.observer) {
-        for (const skip of planned.skipped) this.observer.skipped?.(skip);
-        for (const a of planned.adjustments) this.observer.adjustment?.(a);
-      }
-      out.push(...planned.adjustments);
-    }
-    return { adjustments: out, refused: null };
+    return { intents: r.intents, refused: null };
   }
 
   async snapshot(): Promise<StoredState> {
-    return { engine: this.engine.snapshot(), planner: await this.planner.snapshot() };
+    return { engine: this.engine.snapshot() };
+  }
+}
+
+class PlanningPartition implements PartitionPlanner {
+  constructor(
+    private readonly planner: Planner,
+    private readonly observer: PipelineObserver | undefined,
+  ) {}
+
+  async plan(intent: Intent): Promise<readonly Adjustment[]> {
+    const planned = await this.planner.plan(intent);
+    if (this.observer) {
+      for (const skip of planned.skipped) this.observer.skipped?.(skip);
+      for (const a of planned.adjustments) this.observer.adjustment?.(a);
+    }
+    return planned.adjustments;
+  }
+
+  snapshot(): Promise<PlannerSnapshot> {
+    return this.planner.snapshot();
   }
 }

@@ -1,9 +1,9 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { decodeTrunkEvent } from '../events/decode.js';
 import type { Metrics } from '../observability/metrics.js';
-import { adjustmentKey } from './adjustment-key.js';
 import { deadLetterMessage } from './dead-letter.js';
 import { StateRestoreError } from './errors.js';
+import { encodeIntent } from './intent-record.js';
 import type { EvaluatorFactory, PartitionEvaluator } from './ports.js';
 import { LANE_HEADER } from './repartition-stage.js';
 import { readStates } from './state-reader.js';
@@ -13,7 +13,7 @@ import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from 
 export interface RulesStageTopics {
   /** the events topic, or the repartition topic when the rule set needs re-keying */
   input: string;
-  adjustments: string;
+  intents: string;
   deadLetter: string;
   state: string;
   statePartitions: number;
@@ -32,16 +32,17 @@ export interface RulesProcessorOptions {
 export interface RulesStageStats {
   events: number;
   deadLettered: number;
-  adjustments: number;
+  intents: number;
 }
 
 /**
  * The rules stage's per-partition work: decode (bad events dead-lettered with the
- * reason), evaluate in the event's lane, plan, emit adjustments keyed by agent; and a
- * state record of every lane's evaluator at each commit.
+ * reason), evaluate in the event's lane, emit the intents of the rules that acted to the
+ * intents topic keyed by planning domain (the planning stage, planning-stage.ts, turns them
+ * into adjustments); and a state record of every lane's evaluator at each commit.
  */
 export function rulesProcessor(o: RulesProcessorOptions): StageProcessor {
-  const stats = o.stats ?? { events: 0, deadLettered: 0, adjustments: 0 };
+  const stats = o.stats ?? { events: 0, deadLettered: 0, intents: 0 };
   const t = o.topics;
   const defaultLane = o.evaluators.routing.lanes[0]?.name ?? 'trunk';
   return {
@@ -80,7 +81,7 @@ class RulesWorker implements PartitionWorker {
     private readonly defaultLane: string,
   ) {}
 
-  process(m: KafkaMessage, out: Output): void | Promise<void> {
+  process(m: KafkaMessage, out: Output): void {
     this.stats.events++;
     const decoded = decodeTrunkEvent(m.value);
     if (!decoded.ok) {
@@ -96,15 +97,13 @@ class RulesWorker implements PartitionWorker {
     }
     this.o.metrics?.ruleEvaluations.inc();
     const r = ev.evaluate(decoded.sample);
-    if (r instanceof Promise) return r.then((x) => this.emit(m, x, out));
-    if (r.refused || r.adjustments.length > 0) this.emit(m, r, out);
-  }
-
-  private emit(m: KafkaMessage, r: Awaited<ReturnType<PartitionEvaluator['evaluate']>>, out: Output): void {
     if (r.refused) this.deadLetter(m, out, r.refused.code, r.refused.message);
-    for (const a of r.adjustments) {
-      out.send(this.o.topics.adjustments, { key: adjustmentKey(a), value: JSON.stringify(a) });
-      this.stats.adjustments++;
+    for (const intent of r.intents) {
+      out.send(this.o.topics.intents, {
+        key: this.o.evaluators.planning.domainOf(intent),
+        value: encodeIntent(intent),
+      });
+      this.stats.intents++;
     }
   }
 

@@ -20,6 +20,7 @@ export function pipelineTopics(k: Config['kafka']): TopicSpec[] {
     { topic: t.adjustments, partitions: k.partitions },
     { topic: t.outcomes, partitions: k.partitions },
     { topic: t.repartition, partitions: k.partitions, exact: true },
+    { topic: t.intents, partitions: k.partitions, exact: true },
     { topic: t.state, partitions: k.partitions, compact: true },
   ];
 }

@@ -22,8 +22,8 @@ the kill switch) is served at http://127.0.0.1:PORT/.
 
 Without KAFKA_BROKERS it needs no Kafka and no Docker: the events go straight into the rules
 engine in this process. With KAFKA_BROKERS=host:port[,…] set, the same story is produced into
-fresh topics (<prefix>.events, .repartition, .adjustments, .outcomes, …) and consumed by the
-real Kafka pipeline of \`trunk-reactor run\` (repartition → rules → writer, transactions and
+fresh topics (<prefix>.events, .repartition, .intents, .adjustments, .outcomes, …) and consumed
+by the real Kafka pipeline of \`trunk-reactor run\` (repartition → rules → planning → writer, transactions and
 all), one minute of event time at a time, and the topics are deleted at the end.
 
   --source memory|kafka     where the events travel (default: kafka when KAFKA_BROKERS is set,

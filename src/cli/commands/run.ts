@@ -16,8 +16,9 @@ import { parseFlags } from '../parse-flags.js';
 const usage = `Usage: trunk-reactor run [--config FILE] [--role all|rules|writer] [--instance-id ID]
 
   --config FILE      the service config (YAML); TRUNK_REACTOR_… env overrides apply
-  --role R           all (default): every stage in this process; rules: consume events, produce
-                     adjustments; writer: apply adjustments to the WFM, publish outcomes
+  --role R           all (default): every stage in this process; rules: consume events, plan
+                     intents per team, produce adjustments; writer: apply adjustments to the
+                     WFM, publish outcomes
   --instance-id ID   names this instance in logs and Kafka client ids (default: random)
 
 The admin server (admin.host:admin.port, 127.0.0.1:9464 by default) serves /metrics, /healthz,

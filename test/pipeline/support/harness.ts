@@ -29,10 +29,11 @@ export function brokers(): string[] {
  * - `lateness`: events pre-loaded on several partitions reach a group's owner through the
  *   repartition topic interleaved by partition, not by time (one source partition's whole
  *   backlog may come before another's), so the reorder buffer must span that skew.
- * - `groupScopeOnly`: drops the trunk-scoped rule. Each (lane, partition) has its own
- *   planner; two planners acting on one team read each other's writes from the WFM at
- *   timing-dependent moments, so only a single planner per team is reproducible run to
- *   run (docs/pipeline.md, "one planner per team").
+ * - `groupScopeOnly`: drops the trunk-scoped rule. One planner plans every intent for a
+ *   team, in the order the intents arrive; intents from several source partitions (a
+ *   trunk-scoped rule's) arrive in commit order, which differs run to run, so only a team
+ *   whose intents come from one source is reproducible (docs/pipeline.md, "Order at the
+ *   planner").
  */
 export function testRulesFile(o: { lateness?: string; groupScopeOnly?: boolean } = {}): string {
   const doc = parse(readFileSync(new URL('rules.yaml', GOLDEN), 'utf8')) as {

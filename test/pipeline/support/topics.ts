@@ -1,4 +1,4 @@
-/** The six pipeline topics of one test or benchmark run, named `<id>.events` and so on. */
+/** The seven pipeline topics of one test or benchmark run, named `<id>.events` and so on. */
 export function prefixedTopics(id: string) {
   return {
     events: `${id}.events`,
@@ -7,5 +7,6 @@ export function prefixedTopics(id: string) {
     outcomes: `${id}.outcomes`,
     state: `${id}.state`,
     repartition: `${id}.repartition`,
+    intents: `${id}.intents`,
   };
 }

@@ -1,0 +1,128 @@
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Metrics } from '../observability/metrics.js';
+import { adjustmentKey } from './adjustment-key.js';
+import { deadLetterMessage } from './dead-letter.js';
+import { StateRestoreError } from './errors.js';
+import { decodeIntent } from './intent-record.js';
+import type { PartitionPlanner, PlannerFactory } from './ports.js';
+import { readStates } from './state-reader.js';
+import { STATE_RECORD_FORMAT, type StatePointer, stateMessage } from './state-record.js';
+import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from './transactional-stage.js';
+
+export interface PlanningStageTopics {
+  intents: string;
+  adjustments: string;
+  deadLetter: string;
+  state: string;
+  statePartitions: number;
+}
+
+export interface PlanningProcessorOptions {
+  kafka: Kafka;
+  groupId: string;
+  topics: PlanningStageTopics;
+  planners: PlannerFactory;
+  /** identifies the rule set; stored with the state */
+  fingerprint: string;
+  stats?: PlanningStageStats;
+  metrics?: Pick<Metrics, 'eventsDeadLettered'>;
+}
+
+export interface PlanningStageStats {
+  intents: number;
+  adjustments: number;
+  deadLettered: number;
+}
+
+/** The state record's one "lane": the partition's planner. */
+const PLANNER_LANE = 'planner';
+
+/**
+ * The planning stage's per-partition work: every intent of a planning domain arrives on one
+ * partition of the intents topic (keyed by domain), where one planner resolves it against
+ * the schedule and its own earlier decisions, so per-team caps count every input partition's
+ * intents. It emits the adjustments keyed by agent, and the planner's state (cap counters,
+ * planned changes) in a state record at each commit — in the same transaction as the
+ * intents' offsets, like the rules stage's.
+ */
+export function planningProcessor(o: PlanningProcessorOptions): StageProcessor {
+  const stats = o.stats ?? { intents: 0, adjustments: 0, deadLettered: 0 };
+  const t = o.topics;
+  return {
+    async open(positions: readonly CommittedPosition[]) {
+      const pointers = new Map<number, StatePointer>();
+      for (const p of positions) if (p.state) pointers.set(p.partition, p.state);
+      const records = await readStates(
+        { kafka: o.kafka, stateTopic: t.state, groupPrefix: o.groupId },
+        pointers,
+      );
+      const out = new Map<number, PartitionWorker>();
+      for (const pos of positions) {
+        const rec = records.get(pos.partition);
+        if (rec && (rec.topic !== t.intents || rec.nextOffset !== pos.offset)) {
+          throw new StateRestoreError(
+            `${t.intents}[${pos.partition}]: the state record reflects ${rec.topic}@${rec.nextOffset}, the committed offset is ${pos.offset}; they are written in one transaction, so the state topic was changed by hand`,
+          );
+        }
+        const planner = o.planners.create(pos.partition, rec?.lanes[PLANNER_LANE]);
+        out.set(pos.partition, new PlanningWorker(pos.partition, planner, o, stats));
+      }
+      return out;
+    },
+  };
+}
+
+class PlanningWorker implements PartitionWorker {
+  constructor(
+    private readonly partition: number,
+    private readonly planner: PartitionPlanner,
+    private readonly o: PlanningProcessorOptions,
+    private readonly stats: PlanningStageStats,
+  ) {}
+
+  async process(m: KafkaMessage, out: Output): Promise<void> {
+    this.stats.intents++;
+    const decoded = decodeIntent(m.value);
+    if (!decoded.ok) {
+      this.stats.deadLettered++;
+      this.o.metrics?.eventsDeadLettered.inc({ code: 'TR_ERR_INTENT_INVALID' });
+      out.send(
+        this.o.topics.deadLetter,
+        deadLetterMessage(
+          {
+            topic: this.o.topics.intents,
+            partition: this.partition,
+            offset: m.offset,
+            key: m.key,
+            value: m.value,
+          },
+          { code: 'TR_ERR_INTENT_INVALID', message: decoded.message },
+          'planning',
+        ),
+      );
+      return;
+    }
+    for (const a of await this.planner.plan(decoded.intent)) {
+      out.send(this.o.topics.adjustments, { key: adjustmentKey(a), value: JSON.stringify(a) });
+      this.stats.adjustments++;
+    }
+  }
+
+  async checkpoint(nextOffset: string) {
+    const t = this.o.topics;
+    return {
+      topic: t.state,
+      message: stateMessage(
+        {
+          format: STATE_RECORD_FORMAT,
+          topic: t.intents,
+          partition: this.partition,
+          nextOffset,
+          rulesFingerprint: this.o.fingerprint,
+          lanes: { [PLANNER_LANE]: await this.planner.snapshot() },
+        },
+        t.statePartitions,
+      ),
+    };
+  }
+}
