@@ -1,5 +1,8 @@
 import { DAY_MS, HOUR_MS } from '../time/instant.js';
 
+/** How long a team change is remembered, in event time: the cap's hour, and a day for intents that arrive behind. */
+export const TEAM_CHANGES_KEPT_MS = DAY_MS + HOUR_MS;
+
 /**
  * What the per-agent and per-team caps count: adjustments per agent per local day and
  * per schedule week, and the agents changed per team in the last hour of event time.
@@ -21,9 +24,29 @@ export class CapCounters {
 
   /** Distinct agents of the team changed in (now - 1h, now]. */
   teamAgentsInHour(teamId: string, now: number): Set<string> {
+    return this.teamAgentsBetween(teamId, now - HOUR_MS, now);
+  }
+
+  /**
+   * Every 60-minute window of event time that a change at `now` would fall in, as the
+   * distinct agents of the team changed in it: the hour up to `now` and, when changes at
+   * later event times are already counted (intents from another source partition arrived
+   * first), each hour that starts before `now` and reaches one of them. A change at `now`
+   * keeps the cap only if it keeps it in all of them.
+   */
+  teamHoursAround(teamId: string, now: number): Array<{ end: number; agents: Set<string> }> {
+    const out = [{ end: now, agents: this.teamAgentsInHour(teamId, now) }];
+    for (const [t] of this.teamChanges.get(teamId) ?? []) {
+      if (t > now && t < now + HOUR_MS)
+        out.push({ end: t, agents: this.teamAgentsBetween(teamId, t - HOUR_MS, t) });
+    }
+    return out;
+  }
+
+  /** Distinct agents of the team changed in (from, to]. */
+  private teamAgentsBetween(teamId: string, from: number, to: number): Set<string> {
     const out = new Set<string>();
-    for (const [t, agent] of this.teamChanges.get(teamId) ?? [])
-      if (t > now - HOUR_MS && t <= now) out.add(agent);
+    for (const [t, agent] of this.teamChanges.get(teamId) ?? []) if (t > from && t <= to) out.add(agent);
     return out;
   }
 
@@ -40,10 +63,16 @@ export class CapCounters {
     list.push([c.at, c.agentId]);
   }
 
-  /** Forgets team changes older than an hour and day/week counts older than 15 days before `now`. */
+  /**
+   * Forgets team changes older than TEAM_CHANGES_KEPT_MS and day/week counts older than 15
+   * days before `now`. Team changes are kept a day past the hour the cap looks at: one
+   * planner takes a team's intents from several source partitions, and one that lags behind
+   * in event time (a backlog being replayed) still needs the changes of its own hour after
+   * a later intent moved `now` on.
+   */
   prune(now: number): void {
     for (const [team, list] of this.teamChanges) {
-      const kept = list.filter(([t]) => t > now - HOUR_MS);
+      const kept = list.filter(([t]) => t > now - TEAM_CHANGES_KEPT_MS);
       if (kept.length === 0) this.teamChanges.delete(team);
       else if (kept.length !== list.length) this.teamChanges.set(team, kept);
     }

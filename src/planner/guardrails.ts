@@ -150,13 +150,19 @@ export function checkTeamHour(
   now: number,
   g: ResolvedGuardrails,
 ): Violation | null {
-  const changed = counters.teamAgentsInHour(teamId, now);
-  const added = agentIds.filter((a) => !changed.has(a)).length;
-  if (added > 0 && changed.size + added > g.maxAgentsPerTeamPerHour) {
-    return {
-      guardrail: 'maxAgentsPerTeamPerHour',
-      detail: `team ${teamId} already had ${changed.size} agent(s) changed in the last hour (max ${g.maxAgentsPerTeamPerHour})`,
-    };
+  // every hour the change would fall in: usually just the last one, but an intent that
+  // arrives behind others in event time must not overfill an hour they already counted in
+  for (const { end, agents: changed } of counters.teamHoursAround(teamId, now)) {
+    const added = agentIds.filter((a) => !changed.has(a)).length;
+    if (added > 0 && changed.size + added > g.maxAgentsPerTeamPerHour) {
+      return {
+        guardrail: 'maxAgentsPerTeamPerHour',
+        detail:
+          end === now
+            ? `team ${teamId} already had ${changed.size} agent(s) changed in the last hour (max ${g.maxAgentsPerTeamPerHour})`
+            : `team ${teamId} already has ${changed.size} agent(s) changed in the hour up to ${new Date(end).toISOString()} (max ${g.maxAgentsPerTeamPerHour})`,
+      };
+    }
   }
   return null;
 }
