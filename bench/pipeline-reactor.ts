@@ -171,12 +171,14 @@ if (args.phase === 'throughput') {
   send({ type: 'done', peakRssMiB: peakRss / 2 ** 20 });
   if (process.env.TR_BENCH_DEBUG) {
     const h = await metrics.transactionLatency.get();
-    process.stderr.write(
-      `rules transactions: ${h.values
-        .filter((v) => v.metricName?.endsWith('_bucket'))
-        .map((v) => `≤${(v.labels as Record<string, unknown>).le}s:${v.value}`)
-        .join(' ')}\n`,
-    );
+    for (const stage of ['rules', 'planning']) {
+      const buckets = h.values.filter(
+        (v) => v.metricName?.endsWith('_bucket') && (v.labels as Record<string, unknown>).stage === stage,
+      );
+      process.stderr.write(
+        `${stage} transactions: ${buckets.map((v) => `≤${(v.labels as Record<string, unknown>).le}s:${v.value}`).join(' ')}\n`,
+      );
+    }
   }
   await pipeline.stop(Date.now() + 10_000);
   await wfm.close();
