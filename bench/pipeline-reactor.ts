@@ -95,10 +95,7 @@ if (args.phase === 'throughput') {
   await profilePhase('rules-stage', async () => {
     await pipeline.start();
     // every event's processing committed, and every intent it caused planned and committed
-    while (
-      pipeline.rulesCommitted < CONFIG.events ||
-      pipeline.planningCommitted < pipeline.committed(config.kafka.topics.intents)
-    )
+    while (pipeline.rulesCommitted < CONFIG.events || pipeline.planningCommitted < pipeline.intentsProduced)
       await sleep(20);
   });
   const seconds = (Date.now() - start) / 1000;

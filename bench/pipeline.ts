@@ -3,10 +3,10 @@
  * bench starts and stops), side by side in one run:
  *
  * (a) a bare kafkajs consumer that does nothing with the messages, and
- * (b) the trunk-reactor rules stage (consume, validate, evaluate, produce intents and the
- *     partition's state record transactionally, offsets in the same transaction) with the
- *     planning stage beside it in the same process turning the intents into adjustments
- *     (likewise transactional); timed until both have committed everything,
+ * (b) the trunk-reactor rules stage (consume, validate, evaluate, send intents, commit the
+ *     partition's state record and offsets transactionally) with the planning stage beside it
+ *     in the same process turning the intents into adjustments (produced transactionally with
+ *     its offsets); timed until both have committed everything,
  *     over the same 1,000,000 pre-loaded events (1,000 trunks, 4 partitions);
  * (c) latency from producing an event to the WFM write it causes, with the whole pipeline
  *     (rules → adjustments → writer → WFM sandbox over HTTP) fed at 5,000 events/s;
@@ -63,26 +63,24 @@ const ANALYSIS = [
   '  such as `@confluentinc/kafka-javascript`, whose API follows kafkajs; its native build needs',
   '  downloads this machine does not allow, so it was not tried), or more cores, where the worker',
   '  thread split can pay.',
-  '- **(c) latency.** An adjustment now pays two transactions: the rules stage turns the hot sample',
-  '  into an intent and commits it at the end of that batch (intents topic, keyed by team), and the',
-  "  planning stage plans it (1–3 ms: the teams' schedules are read ahead when event time enters a",
-  '  day, and served stale while they refresh) and commits the adjustment; then the writer PATCHes.',
-  '  Per hop, two `TR_BENCH_DEBUG=1` runs on this machine (p50 / p99): producer → rules stage →',
-  '  its transaction → the planning stage holding the intent 52–70 / 191–212 ms; planning → its',
-  '  transaction → the writer taking the adjustment 29–36 / 121–147 ms; the PATCH 5–6 / 25–29 ms.',
-  '  Transactions (`trunk_reactor_kafka_transaction_seconds`): rules median about 35 ms (5 round',
-  '  trips; kafkajs adds a FindCoordinator request before four of them, as it caches no',
-  '  coordinator: caching them in an experiment took about 10 ms off p50 and 20 ms off p99, not',
-  '  adopted: it means patching kafkajs internals and invalidating on NOT_COORDINATOR ourselves),',
-  "  planning median about 20 ms; the tail is a slice that waits behind its partition's periodic",
-  '  commit (transactions of a partition run one after the other) and the two-core machine. One',
-  '  planner per team turned every surge into a write: 400 writes in 40 s, where a planner per input',
-  '  partition made 147 and about 60% of the intents ended `already-applied` (partitions surging',
-  "  together picked the same team's first candidate). With the planning stage, p99 ranged 165–301",
-  '  ms over nine runs this session (237–301 ms in the first five, while the broker warmed up);',
-  '  the previous layout measured 235–248 ms in two runs on this machine. The first surge after a',
-  "  start (not in the figure: the run warms up 3 s first) waits for the teams' schedules, 400–600",
-  '  ms; the latency counts `applied` writes only.',
+  '- **(c) latency.** The rules stage sends an intent the moment the engine makes it (outside its',
+  '  transaction, made exactly-once downstream: docs/pipeline.md, "Intents outside the',
+  '  transaction"); the planning stage plans it (0–3 ms: the teams\' schedules are read ahead when',
+  '  event time enters a day, and served stale while they refresh) and commits the adjustment at',
+  '  the end of that batch; then the writer PATCHes. Per hop, a `TR_BENCH_DEBUG=1` run on this',
+  '  machine (p50 / p99): producer → rules stage → intent at the planning stage 14 / 62 ms; planning',
+  '  → its transaction → the writer taking the adjustment 7 / 73 ms; the PATCH 3 / 17 ms. Planning',
+  '  transactions: 185 of 397 under 5 ms, 381 under 25 ms (`trunk_reactor_kafka_transaction_seconds`);',
+  '  the tail is the two-core machine. Before, with the intent inside the rules transaction (two',
+  '  transactions on the path), p50 was 100–150 ms and p99 165–301 ms; with one planner per input',
+  '  partition and no planning stage, p99 235–248 ms (one transaction, but about 60% of the',
+  "  surges' intents ended `already-applied` as partitions picked the same agent: 147 writes where",
+  '  there are now 400). kafkajs sends a FindCoordinator request before four of the five requests',
+  '  of each transaction (it caches no coordinator); caching them, in an experiment, took about',
+  '  10 ms off p50 and 20 ms off p99 of the two-transaction path; not adopted (patching kafkajs',
+  '  internals, and invalidating on NOT_COORDINATOR ourselves). The first surge after a start (not',
+  "  in the figure: the run warms up 3 s first) waits for the teams' schedules, 400–600 ms; the",
+  '  latency counts `applied` writes only.',
   '- **(d) RSS.** The reactor process alone (the producer, bare consumer and sandbox live in the',
   '  bench process), with `--max-old-space-size=192` as the Dockerfile sets it; without a limit V8',
   '  lets the heap grow to 330–350 MiB during the replay while the live data stays under 100 MiB.',

@@ -114,7 +114,7 @@ export const replayThroughKafka: Replay = async (o: DemoOptions, killSwitch, ser
         return `group ${inputGroup} to consume every event`;
       if (repartition && pipeline.rulesCommitted < pipeline.committed(topics.repartition))
         return 'the rules stage to commit the repartitioned events';
-      if (pipeline.planningCommitted < pipeline.committed(topics.intents))
+      if (pipeline.planningCommitted < pipeline.intentsProduced)
         return 'the planning stage to commit the intents';
       if (tally.waiting.size === 0 && tally.recorded.size < adjustments())
         return `an outcome for each of ${adjustments()} adjustments (have ${tally.recorded.size})`;

@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ConsumerCrashedError } from './errors.js';
 import type { EventTimeAligner } from './event-time-alignment.js';
+import { KafkaIntentSink } from './intent-sink.js';
 import { type PlanningStageStats, planningProcessor } from './planning-stage.js';
 import type { AdjustmentApplier, EvaluatorFactory } from './ports.js';
 import { cachedDecoder, repartitionAligner, repartitionProcessor } from './repartition-stage.js';
@@ -83,7 +84,8 @@ export class Pipeline {
   #aligner: EventTimeAligner | undefined;
   #lagGate: WriterLagGate | undefined;
   readonly rulesStats: RulesStageStats = { events: 0, deadLettered: 0, intents: 0 };
-  readonly planningStats: PlanningStageStats = { intents: 0, adjustments: 0, deadLettered: 0 };
+  readonly planningStats: PlanningStageStats = { intents: 0, repeats: 0, adjustments: 0, deadLettered: 0 };
+  #intents: KafkaIntentSink | undefined;
   readonly repartitionStats = { events: 0, deadLettered: 0, routed: 0 };
 
   constructor(o: PipelineOptions) {
@@ -102,6 +104,11 @@ export class Pipeline {
   /** intents whose planning the planning stage has committed */
   get planningCommitted(): number {
     return this.#planning?.stats.messages ?? 0;
+  }
+
+  /** intents the rules stage sent and the broker acknowledged (repeats after a replay included) */
+  get intentsProduced(): number {
+    return this.#intents?.acknowledged ?? 0;
   }
 
   /** input messages whose processing the rules stage has committed */
@@ -193,6 +200,8 @@ export class Pipeline {
           }),
         });
       }
+      this.#intents = new KafkaIntentSink(kafka, t.intents);
+      await this.#intents.connect();
       this.#lagGate = new WriterLagGate({
         admin,
         writerGroupId: g.writer,
@@ -212,7 +221,6 @@ export class Pipeline {
         gate: (heartbeat, isRunning) => lagGate.wait(heartbeat, isRunning),
         maxBytesPerPartition: PIPELINE_DEFAULTS.rulesFetchBytesPerPartition,
         commitIntervalMs: k.commitIntervalMs,
-        urgentTopics: new Set([t.intents]),
         ...(metrics
           ? { onTransaction: (s: number) => metrics.transactionLatency.observe({ stage: 'rules' }, s) }
           : {}),
@@ -228,6 +236,7 @@ export class Pipeline {
             statePartitions: counts.get(t.state) ?? k.partitions,
           },
           evaluators,
+          intents: this.#intents,
           stats: this.rulesStats,
           ...(metrics ? { metrics } : {}),
         }),
@@ -291,6 +300,7 @@ export class Pipeline {
   async stop(deadline: number): Promise<void> {
     await this.#repartition?.stop();
     await this.#rules?.stop();
+    await this.#intents?.disconnect();
     await this.#planning?.stop();
     await this.#writer?.stop(deadline);
     await this.#admin?.disconnect().catch(() => {});

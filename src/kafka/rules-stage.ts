@@ -4,6 +4,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { deadLetterMessage } from './dead-letter.js';
 import { StateRestoreError } from './errors.js';
 import { encodeIntent } from './intent-record.js';
+import type { IntentSink } from './intent-sink.js';
 import type { EvaluatorFactory, PartitionEvaluator } from './ports.js';
 import { LANE_HEADER } from './repartition-stage.js';
 import { readStates } from './state-reader.js';
@@ -24,6 +25,8 @@ export interface RulesProcessorOptions {
   groupId: string;
   topics: RulesStageTopics;
   evaluators: EvaluatorFactory;
+  /** where intents go: produced at once, outside the transaction (intent-sink.ts) */
+  intents: IntentSink;
   /** counts for the tests and the benchmark */
   stats?: RulesStageStats;
   metrics?: Pick<Metrics, 'ruleEvaluations' | 'eventsDeadLettered'>;
@@ -37,8 +40,9 @@ export interface RulesStageStats {
 
 /**
  * The rules stage's per-partition work: decode (bad events dead-lettered with the
- * reason), evaluate in the event's lane, emit the intents of the rules that acted to the
- * intents topic keyed by planning domain (the planning stage, planning-stage.ts, turns them
+ * reason), evaluate in the event's lane, send the intents of the rules that acted to the
+ * intents topic keyed by planning domain at once (intent-sink.ts: outside the transaction,
+ * acknowledged before the slice commits; the planning stage, planning-stage.ts, turns them
  * into adjustments); and a state record of every lane's evaluator at each commit.
  */
 export function rulesProcessor(o: RulesProcessorOptions): StageProcessor {
@@ -65,6 +69,8 @@ export function rulesProcessor(o: RulesProcessorOptions): StageProcessor {
         for (const [lane, snap] of Object.entries(rec?.lanes ?? {})) {
           lanes.set(lane, o.evaluators.create(lane, pos.partition, snap));
         }
+        // a new owner reprocesses from the committed offset: it sends that input's intents again
+        o.intents.reset(pos.partition);
         out.set(pos.partition, new RulesWorker(pos.partition, lanes, o, stats, defaultLane));
       }
       return out;
@@ -98,13 +104,20 @@ class RulesWorker implements PartitionWorker {
     this.o.metrics?.ruleEvaluations.inc();
     const r = ev.evaluate(decoded.sample);
     if (r.refused) this.deadLetter(m, out, r.refused.code, r.refused.message);
-    for (const intent of r.intents) {
-      out.send(this.o.topics.intents, {
+    for (let index = 0; index < r.intents.length; index++) {
+      const intent = r.intents[index]!;
+      const source = { topic: this.o.topics.input, partition: this.partition, offset: m.offset, index };
+      this.o.intents.send(this.partition, {
         key: this.o.evaluators.planning.domainOf(intent),
-        value: encodeIntent(intent),
+        value: encodeIntent(intent, source),
       });
       this.stats.intents++;
     }
+  }
+
+  /** the slice commits once its intents are acknowledged */
+  settled(): Promise<void> {
+    return this.o.intents.flushed(this.partition);
   }
 
   private deadLetter(m: KafkaMessage, out: Output, code: string, message: string): void {

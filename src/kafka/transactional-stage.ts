@@ -31,6 +31,12 @@ export interface PartitionWorker {
   process(message: KafkaMessage, out: Output): void | Promise<void>;
   /** the state record reflecting everything processed so far, or undefined when stateless */
   checkpoint(nextOffset: string): Promise<{ topic: string; message: Message } | undefined>;
+  /**
+   * Effects of what was processed so far that leave outside the transaction (the rules
+   * stage's intents): asked for when a slice is cut, awaited before it commits; a rejection
+   * fails the slice like a failed transaction.
+   */
+  settled?(): Promise<void>;
 }
 
 export interface CommittedPosition {
@@ -532,10 +538,13 @@ export class TransactionalStage {
     if (slice && !owned.failed) {
       const next = (BigInt(slice.last) + 1n).toString();
       const state = await owned.worker.checkpoint(next);
+      const settled = owned.worker.settled?.();
+      settled?.catch(() => {}); // awaited in the chain; a partition given up leaves it unobserved
       owned.queued++;
       owned.chain = owned.chain.then(async () => {
         try {
           if (owned.failed) throw new Error('the partition was given up before this slice committed');
+          if (settled) await settled;
           await this.#commit(owned, slice.out, next, state);
         } catch (err) {
           this.stats.aborted++;

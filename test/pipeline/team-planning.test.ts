@@ -115,7 +115,7 @@ describe('planning per team (real broker, sandbox over HTTP)', () => {
 
     const p = app.pipeline;
     await waitUntil(() => p.rulesCommitted >= 2 * TRUNKS, 'the rules stage to commit every event', 60_000);
-    const intents = p.committed(config.kafka.topics.intents);
+    const intents = p.intentsProduced;
     await waitUntil(
       () => p.planningCommitted >= intents,
       () => `the planning stage to commit all ${intents} intents (has ${p.planningCommitted})`,
