@@ -22,23 +22,31 @@ import type { Kafka, Message, Producer } from 'kafkajs';
  * after an earlier owner's (docs/pipeline.md, "Intents outside the transaction").
  */
 export interface IntentSink {
-  send(sourcePartition: number, message: Message): void;
-  /** every intent sent for the partition so far acknowledged; rejects if one failed */
-  flushed(sourcePartition: number): Promise<void>;
-  /** a new owner of the partition (reprocessing from the committed offset) sends afresh */
-  reset(sourcePartition: number): void;
+  /**
+   * The sending side for one owner of a source partition, from its committed offset on (a new
+   * owner, or the same one after a failed slice, opens a fresh one; an older one keeps its own
+   * order, and after a failure stays failed).
+   */
+  open(sourcePartition: number): IntentLane;
   /** intents acknowledged by the broker */
   readonly acknowledged: number;
+}
+
+export interface IntentLane {
+  send(message: Message): void;
+  /** every intent sent on this lane so far acknowledged; rejects if one failed */
+  flushed(): Promise<void>;
 }
 
 export class KafkaIntentSink implements IntentSink {
   readonly #producer: Producer;
   readonly #topic: string;
-  readonly #chains = new Map<number, Promise<void>>();
+  /** sends not settled yet, for disconnect */
+  readonly #pending = new Set<Promise<void>>();
   #connected: Promise<void> | undefined;
   #acknowledged = 0;
 
-  constructor(kafka: Kafka, topic: string) {
+  constructor(kafka: Pick<Kafka, 'producer'>, topic: string) {
     this.#topic = topic;
     // idempotent: a retried request is not written twice; one request in flight keeps order
     this.#producer = kafka.producer({
@@ -57,28 +65,27 @@ export class KafkaIntentSink implements IntentSink {
     return this.#connected;
   }
 
-  send(sourcePartition: number, message: Message): void {
-    const before = this.#chains.get(sourcePartition) ?? Promise.resolve();
-    // chained on success only: after a failure the chain stays rejected (no gap downstream)
-    const next = before.then(async () => {
-      await this.connect();
-      await this.#producer.send({ topic: this.#topic, acks: -1, messages: [message] });
-      this.#acknowledged++;
-    });
-    next.catch(() => {}); // observed through flushed(); an unobserved rejection would end the process
-    this.#chains.set(sourcePartition, next);
-  }
-
-  flushed(sourcePartition: number): Promise<void> {
-    return this.#chains.get(sourcePartition) ?? Promise.resolve();
-  }
-
-  reset(sourcePartition: number): void {
-    this.#chains.delete(sourcePartition);
+  open(_sourcePartition: number): IntentLane {
+    let chain: Promise<void> = Promise.resolve();
+    return {
+      send: (message) => {
+        // chained on success only: after a failure the lane stays rejected (no gap downstream)
+        chain = chain.then(async () => {
+          await this.connect();
+          await this.#producer.send({ topic: this.#topic, acks: -1, messages: [message] });
+          this.#acknowledged++;
+        });
+        const sent = chain;
+        this.#pending.add(sent);
+        // observed through flushed(); an unobserved rejection would end the process
+        void sent.finally(() => this.#pending.delete(sent)).catch(() => {});
+      },
+      flushed: () => chain,
+    };
   }
 
   async disconnect(): Promise<void> {
-    await Promise.all([...this.#chains.values()].map((c) => c.catch(() => {})));
+    await Promise.all([...this.#pending].map((c) => c.catch(() => {})));
     if (this.#connected) await this.#producer.disconnect().catch(() => {});
   }
 }

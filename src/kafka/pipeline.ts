@@ -241,6 +241,7 @@ export class Pipeline {
           ...(metrics ? { metrics } : {}),
         }),
       });
+      const intentsConsumed = onConsumed(t.intents);
       this.#planning = new TransactionalStage({
         ...common,
         name: 'planning',
@@ -253,6 +254,7 @@ export class Pipeline {
         ...(metrics
           ? { onTransaction: (s: number) => metrics.transactionLatency.observe({ stage: 'planning' }, s) }
           : {}),
+        ...(intentsConsumed ? { onConsumed: intentsConsumed } : {}),
         processor: planningProcessor({
           kafka,
           groupId: g.planning,

@@ -4,7 +4,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { deadLetterMessage } from './dead-letter.js';
 import { StateRestoreError } from './errors.js';
 import { encodeIntent } from './intent-record.js';
-import type { IntentSink } from './intent-sink.js';
+import type { IntentLane, IntentSink } from './intent-sink.js';
 import type { EvaluatorFactory, PartitionEvaluator } from './ports.js';
 import { LANE_HEADER } from './repartition-stage.js';
 import { readStates } from './state-reader.js';
@@ -69,9 +69,10 @@ export function rulesProcessor(o: RulesProcessorOptions): StageProcessor {
         for (const [lane, snap] of Object.entries(rec?.lanes ?? {})) {
           lanes.set(lane, o.evaluators.create(lane, pos.partition, snap));
         }
-        // a new owner reprocesses from the committed offset: it sends that input's intents again
-        o.intents.reset(pos.partition);
-        out.set(pos.partition, new RulesWorker(pos.partition, lanes, o, stats, defaultLane));
+        // a new owner reprocesses from the committed offset: it sends that input's intents
+        // again, on a lane of its own
+        const intents = o.intents.open(pos.partition);
+        out.set(pos.partition, new RulesWorker(pos.partition, lanes, intents, o, stats, defaultLane));
       }
       return out;
     },
@@ -82,6 +83,7 @@ class RulesWorker implements PartitionWorker {
   constructor(
     private readonly partition: number,
     private readonly lanes: Map<string, PartitionEvaluator>,
+    private readonly intents: IntentLane,
     private readonly o: RulesProcessorOptions,
     private readonly stats: RulesStageStats,
     private readonly defaultLane: string,
@@ -107,7 +109,7 @@ class RulesWorker implements PartitionWorker {
     for (let index = 0; index < r.intents.length; index++) {
       const intent = r.intents[index]!;
       const source = { topic: this.o.topics.input, partition: this.partition, offset: m.offset, index };
-      this.o.intents.send(this.partition, {
+      this.intents.send({
         key: this.o.evaluators.planning.domainOf(intent),
         value: encodeIntent(intent, source),
       });
@@ -117,7 +119,7 @@ class RulesWorker implements PartitionWorker {
 
   /** the slice commits once its intents are acknowledged */
   settled(): Promise<void> {
-    return this.o.intents.flushed(this.partition);
+    return this.intents.flushed();
   }
 
   private deadLetter(m: KafkaMessage, out: Output, code: string, message: string): void {
