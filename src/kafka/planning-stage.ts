@@ -2,11 +2,10 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Metrics } from '../observability/metrics.js';
 import { adjustmentKey } from './adjustment-key.js';
 import { deadLetterMessage } from './dead-letter.js';
-import { StateRestoreError } from './errors.js';
 import { decodeIntent } from './intent-record.js';
 import type { PartitionPlanner, PlannerFactory } from './ports.js';
-import { readStates } from './state-reader.js';
-import { STATE_RECORD_FORMAT, type StatePointer, stateMessage } from './state-record.js';
+import { restoreStates } from './state-reader.js';
+import { STATE_RECORD_FORMAT, stateMessage } from './state-record.js';
 import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from './transactional-stage.js';
 
 export interface PlanningStageTopics {
@@ -58,20 +57,14 @@ export function planningProcessor(o: PlanningProcessorOptions): StageProcessor {
   const t = o.topics;
   return {
     async open(positions: readonly CommittedPosition[]) {
-      const pointers = new Map<number, StatePointer>();
-      for (const p of positions) if (p.state) pointers.set(p.partition, p.state);
-      const records = await readStates(
+      const records = await restoreStates(
         { kafka: o.kafka, stateTopic: t.state, groupPrefix: o.groupId },
-        pointers,
+        t.intents,
+        positions,
       );
       const out = new Map<number, PartitionWorker>();
       for (const pos of positions) {
         const rec = records.get(pos.partition);
-        if (rec && (rec.topic !== t.intents || rec.nextOffset !== pos.offset)) {
-          throw new StateRestoreError(
-            `${t.intents}[${pos.partition}]: the state record reflects ${rec.topic}@${rec.nextOffset}, the committed offset is ${pos.offset}; they are written in one transaction, so the state topic was changed by hand`,
-          );
-        }
         const planner = o.planners.create(pos.partition, rec?.lanes[PLANNER_LANE]);
         const sources = new Map(Object.entries((rec?.lanes[SOURCES_LANE] ?? {}) as SourcePositions));
         out.set(pos.partition, new PlanningWorker(pos.partition, planner, sources, o, stats));

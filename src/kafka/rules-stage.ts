@@ -2,13 +2,12 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 import { decodeTrunkEvent } from '../events/decode.js';
 import type { Metrics } from '../observability/metrics.js';
 import { deadLetterMessage } from './dead-letter.js';
-import { StateRestoreError } from './errors.js';
 import { encodeIntent } from './intent-record.js';
 import type { IntentLane, IntentSink } from './intent-sink.js';
 import type { EvaluatorFactory, PartitionEvaluator } from './ports.js';
 import { LANE_HEADER } from './repartition-stage.js';
-import { readStates } from './state-reader.js';
-import { STATE_RECORD_FORMAT, type StatePointer, stateMessage } from './state-record.js';
+import { restoreStates } from './state-reader.js';
+import { STATE_RECORD_FORMAT, stateMessage } from './state-record.js';
 import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from './transactional-stage.js';
 
 export interface RulesStageTopics {
@@ -51,20 +50,14 @@ export function rulesProcessor(o: RulesProcessorOptions): StageProcessor {
   const defaultLane = o.evaluators.routing.lanes[0]?.name ?? 'trunk';
   return {
     async open(positions: readonly CommittedPosition[]) {
-      const pointers = new Map<number, StatePointer>();
-      for (const p of positions) if (p.state) pointers.set(p.partition, p.state);
-      const records = await readStates(
+      const records = await restoreStates(
         { kafka: o.kafka, stateTopic: t.state, groupPrefix: o.groupId },
-        pointers,
+        t.input,
+        positions,
       );
       const out = new Map<number, PartitionWorker>();
       for (const pos of positions) {
         const rec = records.get(pos.partition);
-        if (rec && (rec.topic !== t.input || rec.nextOffset !== pos.offset)) {
-          throw new StateRestoreError(
-            `${t.input}[${pos.partition}]: the state record reflects ${rec.topic}@${rec.nextOffset}, the committed offset is ${pos.offset}; they are written in one transaction, so the state topic was changed by hand`,
-          );
-        }
         const lanes = new Map<string, PartitionEvaluator>();
         for (const [lane, snap] of Object.entries(rec?.lanes ?? {})) {
           lanes.set(lane, o.evaluators.create(lane, pos.partition, snap));

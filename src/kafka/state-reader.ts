@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { StateRestoreError } from './errors.js';
 import { decodeStateRecord, type StatePointer, type StateRecord } from './state-record.js';
+import type { CommittedPosition } from './transactional-stage.js';
 
 export interface StateReaderOptions {
   kafka: Kafka;
@@ -82,4 +83,28 @@ export async function readStates(
     clearTimeout(timer);
     await consumer.disconnect().catch(() => {});
   }
+}
+
+/**
+ * The state record of each committed position that points at one (`readStates`), checked
+ * against its position: the record and the offset are written in one transaction, so a record
+ * of another topic or offset means the state topic was changed by hand.
+ */
+export async function restoreStates(
+  o: StateReaderOptions,
+  inputTopic: string,
+  positions: readonly CommittedPosition[],
+): Promise<Map<number, StateRecord>> {
+  const pointers = new Map<number, StatePointer>();
+  for (const p of positions) if (p.state) pointers.set(p.partition, p.state);
+  const records = await readStates(o, pointers);
+  for (const pos of positions) {
+    const rec = records.get(pos.partition);
+    if (rec && (rec.topic !== inputTopic || rec.nextOffset !== pos.offset)) {
+      throw new StateRestoreError(
+        `${inputTopic}[${pos.partition}]: the state record reflects ${rec.topic}@${rec.nextOffset}, the committed offset is ${pos.offset}; they are written in one transaction, so the state topic was changed by hand`,
+      );
+    }
+  }
+  return records;
 }
