@@ -27,7 +27,7 @@ export interface IntentSink {
    * owner, or the same one after a failed slice, opens a fresh one; an older one keeps its own
    * order, and after a failure stays failed).
    */
-  open(sourcePartition: number): IntentLane;
+  open(): IntentLane;
   /** intents acknowledged by the broker */
   readonly acknowledged: number;
 }
@@ -65,7 +65,7 @@ export class KafkaIntentSink implements IntentSink {
     return this.#connected;
   }
 
-  open(_sourcePartition: number): IntentLane {
+  open(): IntentLane {
     let chain: Promise<void> = Promise.resolve();
     return {
       send: (message) => {

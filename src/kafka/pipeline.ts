@@ -166,6 +166,25 @@ export class Pipeline {
       onFatal: this.#o.onFatal,
       ...(this.#o.maxWaitTimeInMs !== undefined ? { maxWaitTimeInMs: this.#o.maxWaitTimeInMs } : {}),
     };
+    /**
+     * What every transactional stage's options derive from its name, group and input topic:
+     * the transactionalId prefix, one worker per input partition, and its metrics.
+     */
+    const stage = (name: string, groupId: string, inputTopic: string) => {
+      const consumed = onConsumed(inputTopic);
+      return {
+        ...common,
+        name,
+        groupId,
+        inputTopic,
+        transactionalIdPrefix: `${groupId}-${inputTopic}`,
+        concurrency: counts.get(inputTopic) ?? k.partitions,
+        ...(metrics
+          ? { onTransaction: (s: number) => metrics.transactionLatency.observe({ stage: name }, s) }
+          : {}),
+        ...(consumed ? { onConsumed: consumed } : {}),
+      };
+    };
     if (role !== 'writer') {
       const evaluators = this.#o.evaluators;
       if (!evaluators) throw new TypeError(`role '${role}' needs evaluators (the rules engine and planner)`);
@@ -176,21 +195,9 @@ export class Pipeline {
         // a source partition unheard of since assignment holds the others for two fetch waits
         const idleMs = Math.max(1_000, 2 * (this.#o.maxWaitTimeInMs ?? 500));
         this.#aligner = repartitionAligner(decode, allowedLatenessMs, idleMs);
-        const consumed = onConsumed(t.events);
         this.#repartition = new TransactionalStage({
-          ...common,
-          name: 'repartition',
-          groupId: g.repartition,
-          inputTopic: t.events,
-          transactionalIdPrefix: `${g.repartition}-${t.events}`,
-          concurrency: counts.get(t.events) ?? k.partitions,
+          ...stage('repartition', g.repartition, t.events),
           pacing: this.#aligner,
-          ...(metrics
-            ? {
-                onTransaction: (s: number) => metrics.transactionLatency.observe({ stage: 'repartition' }, s),
-              }
-            : {}),
-          ...(consumed ? { onConsumed: consumed } : {}),
           processor: repartitionProcessor({
             topics: { input: t.events, repartition: t.repartition, deadLetter: t.deadLetter },
             lanes,
@@ -210,27 +217,16 @@ export class Pipeline {
         pollMs: PIPELINE_DEFAULTS.writerLagPollMs,
       });
       const lagGate = this.#lagGate;
-      const consumed = onConsumed(input);
       this.#rules = new TransactionalStage({
-        ...common,
-        name: 'rules',
-        groupId: g.rules,
-        inputTopic: input,
-        transactionalIdPrefix: `${g.rules}-${input}`,
-        concurrency: counts.get(input) ?? k.partitions,
+        ...stage('rules', g.rules, input),
         gate: (heartbeat, isRunning) => lagGate.wait(heartbeat, isRunning),
         maxBytesPerPartition: PIPELINE_DEFAULTS.rulesFetchBytesPerPartition,
         commitIntervalMs: k.commitIntervalMs,
-        ...(metrics
-          ? { onTransaction: (s: number) => metrics.transactionLatency.observe({ stage: 'rules' }, s) }
-          : {}),
-        ...(consumed ? { onConsumed: consumed } : {}),
         processor: rulesProcessor({
           kafka,
           groupId: g.rules,
           topics: {
             input,
-            intents: t.intents,
             deadLetter: t.deadLetter,
             state: t.state,
             statePartitions: counts.get(t.state) ?? k.partitions,
@@ -241,20 +237,10 @@ export class Pipeline {
           ...(metrics ? { metrics } : {}),
         }),
       });
-      const intentsConsumed = onConsumed(t.intents);
       this.#planning = new TransactionalStage({
-        ...common,
-        name: 'planning',
-        groupId: g.planning,
-        inputTopic: t.intents,
-        transactionalIdPrefix: `${g.planning}-${t.intents}`,
-        concurrency: counts.get(t.intents) ?? k.partitions,
+        ...stage('planning', g.planning, t.intents),
         commitIntervalMs: k.commitIntervalMs,
         urgentTopics: new Set([t.adjustments]),
-        ...(metrics
-          ? { onTransaction: (s: number) => metrics.transactionLatency.observe({ stage: 'planning' }, s) }
-          : {}),
-        ...(intentsConsumed ? { onConsumed: intentsConsumed } : {}),
         processor: planningProcessor({
           kafka,
           groupId: g.planning,

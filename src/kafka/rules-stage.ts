@@ -13,7 +13,6 @@ import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from 
 export interface RulesStageTopics {
   /** the events topic, or the repartition topic when the rule set needs re-keying */
   input: string;
-  intents: string;
   deadLetter: string;
   state: string;
   statePartitions: number;
@@ -64,7 +63,7 @@ export function rulesProcessor(o: RulesProcessorOptions): StageProcessor {
         }
         // a new owner reprocesses from the committed offset: it sends that input's intents
         // again, on a lane of its own
-        const intents = o.intents.open(pos.partition);
+        const intents = o.intents.open();
         out.set(pos.partition, new RulesWorker(pos.partition, lanes, intents, o, stats, defaultLane));
       }
       return out;

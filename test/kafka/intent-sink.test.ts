@@ -20,7 +20,7 @@ describe('intents sent outside the rules transaction', () => {
   it('are sent one after the other, each once the one before was acknowledged', async () => {
     const { kafka, sends } = manualProducer();
     const sink = new KafkaIntentSink(kafka, 'intents');
-    const lane = sink.open(0);
+    const lane = sink.open();
     lane.send({ value: 'i1' });
     lane.send({ value: 'i2' });
     await tick();
@@ -36,7 +36,7 @@ describe('intents sent outside the rules transaction', () => {
   it('after a failed send, send nothing more on that lane and fail its flush: no gap reaches the planner', async () => {
     const { kafka, sends } = manualProducer();
     const sink = new KafkaIntentSink(kafka, 'intents');
-    const lane = sink.open(0);
+    const lane = sink.open();
     lane.send({ value: 'i1' });
     lane.send({ value: 'i2' });
     lane.send({ value: 'i3' });
@@ -46,7 +46,7 @@ describe('intents sent outside the rules transaction', () => {
     await tick();
     expect(sends.map((s) => s.value)).toEqual(['i1']);
     // the owner reprocesses from the committed offset on a fresh lane and sends them again
-    const again = sink.open(0);
+    const again = sink.open();
     again.send({ value: 'i1' });
     await tick();
     sends[1]?.ack();
@@ -61,8 +61,8 @@ describe('intents sent outside the rules transaction', () => {
   it('lanes of different source partitions do not wait for each other', async () => {
     const { kafka, sends } = manualProducer();
     const sink = new KafkaIntentSink(kafka, 'intents');
-    sink.open(0).send({ value: 'p0' });
-    sink.open(1).send({ value: 'p1' });
+    sink.open().send({ value: 'p0' });
+    sink.open().send({ value: 'p1' });
     await tick();
     expect(sends.map((s) => s.value).sort()).toEqual(['p0', 'p1']);
   });

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { assemble } from '../../src/kafka/assemble.js';
 import { DLQ_HEADERS } from '../../src/kafka/dead-letter.js';
 import { groupIds } from '../../src/kafka/pipeline.js';
 import { waitUntil } from '../kafka/wait-until.js';
@@ -14,7 +13,7 @@ import {
   quietLogger,
   readTopic,
   settled,
-  TEST_ENV,
+  startAssembled,
   testConfig,
   testKafka,
   testRulesFile,
@@ -46,21 +45,13 @@ describe('pipeline end to end (real broker, sandbox over HTTP)', () => {
     const poison = ['{"not":"an event"}', 'garbage \u0000 bytes', ''];
     await produceEvents(kafka, config.kafka.topics.events, [...goldenEventLines(), ...poison]);
 
-    let fatal: unknown;
-    const app = await assemble({
-      loaded: { config, secrets: { wfmToken: TEST_ENV.TR_TEST_WFM_TOKEN } },
-      role: 'all',
-      logger: process.env.TR_DEBUG
+    const { app, fatal } = await startAssembled(
+      config,
+      cleanup,
+      process.env.TR_DEBUG
         ? (await import('../../src/observability/logger.js')).createLogger({ level: 'debug', pretty: false })
         : quietLogger,
-      onFatal: (e) => {
-        fatal = e;
-      },
-      maxWaitTimeInMs: 100,
-    });
-    cleanup.push(() => app.close());
-    cleanup.push(() => app.pipeline.stop(Date.now() + 5_000));
-    await app.pipeline.start();
+    );
 
     // every event passes the repartition hop and the rules stage
     await waitUntil(
@@ -83,7 +74,7 @@ describe('pipeline end to end (real broker, sandbox over HTTP)', () => {
       () => `outcomes for all ${produced()} adjustments (have ${app.pipeline.writer?.stats.outcomes})`,
       60_000,
     );
-    expect(fatal).toBeUndefined();
+    expect(fatal()).toBeUndefined();
 
     const outcomes = await readTopic(kafka, config.kafka.topics.outcomes, produced());
     expect(outcomes).toHaveLength(produced());

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { assemble } from '../../src/kafka/assemble.js';
 import { waitUntil } from '../kafka/wait-until.js';
 import {
   appliedWrites,
@@ -12,10 +11,9 @@ import {
   duplicates,
   goldenSandbox,
   produceEvents,
-  quietLogger,
   readTopic,
   settled,
-  TEST_ENV,
+  startAssembled,
   testConfig,
   testKafka,
 } from './support/harness.js';
@@ -99,19 +97,7 @@ describe('planning per team (real broker, sandbox over HTTP)', () => {
     // keyed by trunk id, the 15 trunks spread over the 3 input partitions
     await produceEvents(kafka, config.kafka.topics.events, hotEventLines());
 
-    let fatal: unknown;
-    const app = await assemble({
-      loaded: { config, secrets: { wfmToken: TEST_ENV.TR_TEST_WFM_TOKEN } },
-      role: 'all',
-      logger: quietLogger,
-      onFatal: (e) => {
-        fatal = e;
-      },
-      maxWaitTimeInMs: 100,
-    });
-    cleanup.push(() => app.close());
-    cleanup.push(() => app.pipeline.stop(Date.now() + 5_000));
-    await app.pipeline.start();
+    const { app, fatal } = await startAssembled(config, cleanup);
 
     const p = app.pipeline;
     await waitUntil(() => p.rulesCommitted >= 2 * TRUNKS, 'the rules stage to commit every event', 60_000);
@@ -128,7 +114,7 @@ describe('planning per team (real broker, sandbox over HTTP)', () => {
       () => `outcomes for all ${produced()} adjustments`,
       60_000,
     );
-    expect(fatal).toBeUndefined();
+    expect(fatal()).toBeUndefined();
 
     // every trunk's rule acted, from every input partition
     expect(intents).toBe(TRUNKS);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { parse, stringify } from 'yaml';
 import { Config } from '../../../src/config/schema.js';
+import { assemble } from '../../../src/kafka/assemble.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import type { SandboxOptions } from '../../../src/sandbox/options.js';
 import { type RunningSandbox, startSandbox } from '../../../src/sandbox/server.js';
@@ -201,4 +202,29 @@ export async function settled(value: () => number, quietMs = 3_000, timeoutMs = 
     } else if (Date.now() - since >= quietMs) return v;
   }
   throw new Error(`still changing after ${timeoutMs} ms (last ${last})`);
+}
+
+/**
+ * `assemble` with role `all` for an in-process test, started: the pipeline stops and the app
+ * closes in `cleanup`; `fatal()` is what `onFatal` was told, if anything.
+ */
+export async function startAssembled(
+  config: Config,
+  cleanup: Array<() => Promise<void>>,
+  logger: Parameters<typeof assemble>[0]['logger'] = quietLogger,
+): Promise<{ app: Awaited<ReturnType<typeof assemble>>; fatal: () => unknown }> {
+  let fatal: unknown;
+  const app = await assemble({
+    loaded: { config, secrets: { wfmToken: TEST_ENV.TR_TEST_WFM_TOKEN } },
+    role: 'all',
+    logger,
+    onFatal: (e) => {
+      fatal = e;
+    },
+    maxWaitTimeInMs: 100,
+  });
+  cleanup.push(() => app.close());
+  cleanup.push(() => app.pipeline.stop(Date.now() + 5_000));
+  await app.pipeline.start();
+  return { app, fatal: () => fatal };
 }
