@@ -41,7 +41,7 @@ export interface ReactorArgs {
 /** Messages to the parent. */
 export type ReactorReport =
   | { type: 'ready' }
-  | { type: 'throughput'; eventsPerSec: number; adjustments: number }
+  | { type: 'throughput'; eventsPerSec: number; adjustments: number; intents: number }
   | { type: 'applied'; trunkId: string; eventTime: number; at: number; status: string }
   | { type: 'done'; peakRssMiB: number };
 
@@ -103,6 +103,7 @@ if (args.phase === 'throughput') {
     type: 'throughput',
     eventsPerSec: CONFIG.events / seconds,
     adjustments: pipeline.planningStats.adjustments,
+    intents: pipeline.intentsProduced,
   });
   send({ type: 'done', peakRssMiB: peakRss / 2 ** 20 });
   await pipeline.stop(Date.now() + 10_000);

@@ -5,10 +5,12 @@ import type { Kafka, Message, Producer } from 'kafkajs';
  * rules stage's transaction, so an intent does not wait for that transaction (one fewer
  * transaction on every adjustment's path), and made exactly-once downstream instead:
  *
- * - per source partition (the rules stage's input partition) the intents are sent one after
- *   the other, each once the one before it was acknowledged, so they reach the intents topic
- *   in the order the rules stage made them, without gaps; after a failed send nothing more is
- *   sent for that partition by this owner;
+ * - per source partition (the rules stage's input partition) the intents are sent one request
+ *   after the other, each once the one before it was acknowledged, so they reach the intents
+ *   topic in the order the rules stage made them, without gaps; the intents made while a
+ *   request is in flight go together in the next one (a surge of intents costs a few round
+ *   trips, not one per intent); after a failed request nothing more is sent for that
+ *   partition by this owner;
  * - a slice of the rules stage commits (offsets and state record) only once every intent of
  *   the slice was acknowledged (`flushed`); a failure fails the slice, which is rewound and
  *   processed again from the committed offset and state — making the same intents again;
@@ -43,11 +45,17 @@ export class KafkaIntentSink implements IntentSink {
   readonly #topic: string;
   /** sends not settled yet, for disconnect */
   readonly #pending = new Set<Promise<void>>();
+  readonly #maxRequestBytes: number;
   #connected: Promise<void> | undefined;
   #acknowledged = 0;
 
-  constructor(kafka: Pick<Kafka, 'producer'>, topic: string) {
+  /**
+   * `maxRequestBytes` bounds one request's keys and values (the broker refuses a record batch
+   * over its `message.max.bytes`, 1 MiB by default); an intent is a few hundred bytes.
+   */
+  constructor(kafka: Pick<Kafka, 'producer'>, topic: string, maxRequestBytes = 256 * 1024) {
     this.#topic = topic;
+    this.#maxRequestBytes = maxRequestBytes;
     // idempotent: a retried request is not written twice; one request in flight keeps order
     this.#producer = kafka.producer({
       idempotent: true,
@@ -66,19 +74,32 @@ export class KafkaIntentSink implements IntentSink {
   }
 
   open(): IntentLane {
+    /** intents made while the lane's previous request was in flight: the next request's */
+    let queued: Message[] = [];
+    let requestQueued = false;
     let chain: Promise<void> = Promise.resolve();
+    const request = () => {
+      requestQueued = true;
+      // chained on success only: after a failure the lane stays rejected (no gap downstream)
+      chain = chain.then(async () => {
+        requestQueued = false;
+        const messages = takeRequest(queued, this.#maxRequestBytes);
+        queued = queued.slice(messages.length);
+        // whatever did not fit goes in the next request, after this one's acknowledgement
+        if (queued.length > 0) request();
+        await this.connect();
+        await this.#producer.send({ topic: this.#topic, acks: -1, messages });
+        this.#acknowledged += messages.length;
+      });
+      const sent = chain;
+      this.#pending.add(sent);
+      // observed through flushed(); an unobserved rejection would end the process
+      void sent.finally(() => this.#pending.delete(sent)).catch(() => {});
+    };
     return {
       send: (message) => {
-        // chained on success only: after a failure the lane stays rejected (no gap downstream)
-        chain = chain.then(async () => {
-          await this.connect();
-          await this.#producer.send({ topic: this.#topic, acks: -1, messages: [message] });
-          this.#acknowledged++;
-        });
-        const sent = chain;
-        this.#pending.add(sent);
-        // observed through flushed(); an unobserved rejection would end the process
-        void sent.finally(() => this.#pending.delete(sent)).catch(() => {});
+        queued.push(message);
+        if (!requestQueued) request();
       },
       flushed: () => chain,
     };
@@ -88,4 +109,21 @@ export class KafkaIntentSink implements IntentSink {
     await Promise.all([...this.#pending].map((c) => c.catch(() => {})));
     if (this.#connected) await this.#producer.disconnect().catch(() => {});
   }
+}
+
+/** The longest prefix of `queued` within `maxBytes` of keys and values (at least one message). */
+function takeRequest(queued: readonly Message[], maxBytes: number): Message[] {
+  let bytes = 0;
+  let n = 0;
+  for (const m of queued) {
+    bytes += byteLength(m.key) + byteLength(m.value);
+    if (n > 0 && bytes > maxBytes) break;
+    n++;
+  }
+  return queued.slice(0, n);
+}
+
+function byteLength(v: Message['key'] | Message['value']): number {
+  if (v === null || v === undefined) return 0;
+  return typeof v === 'string' ? Buffer.byteLength(v) : v.length;
 }

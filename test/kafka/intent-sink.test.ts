@@ -8,8 +8,11 @@ function manualProducer() {
   const producer = {
     connect: async () => {},
     disconnect: async () => {},
+    // one request: its messages' values joined with '+'
     send: ({ messages }: { messages: Message[] }) =>
-      new Promise<void>((ack, fail) => sends.push({ value: String(messages[0]?.value), ack, fail })),
+      new Promise<void>((ack, fail) =>
+        sends.push({ value: messages.map((m) => String(m.value)).join('+'), ack, fail }),
+      ),
   };
   return { kafka: { producer: () => producer } as never, sends };
 }
@@ -17,11 +20,12 @@ function manualProducer() {
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 describe('intents sent outside the rules transaction', () => {
-  it('are sent one after the other, each once the one before was acknowledged', async () => {
+  it('are sent one request after the other, each once the one before was acknowledged', async () => {
     const { kafka, sends } = manualProducer();
     const sink = new KafkaIntentSink(kafka, 'intents');
     const lane = sink.open();
     lane.send({ value: 'i1' });
+    await tick();
     lane.send({ value: 'i2' });
     await tick();
     expect(sends.map((s) => s.value)).toEqual(['i1']);
@@ -33,11 +37,68 @@ describe('intents sent outside the rules transaction', () => {
     expect(sink.acknowledged).toBe(2);
   });
 
+  it('sends the intents made while a request is in flight together, in order, in the next request', async () => {
+    const { kafka, sends } = manualProducer();
+    const sink = new KafkaIntentSink(kafka, 'intents');
+    const lane = sink.open();
+    lane.send({ value: 'i1' });
+    await tick();
+    for (const v of ['i2', 'i3', 'i4']) lane.send({ value: v });
+    await tick();
+    expect(sends.map((s) => s.value)).toEqual(['i1']);
+    sends[0]?.ack();
+    await tick();
+    expect(sends.map((s) => s.value)).toEqual(['i1', 'i2+i3+i4']);
+    let flushed = false;
+    void lane.flushed().then(() => {
+      flushed = true;
+    });
+    await tick();
+    expect(flushed).toBe(false);
+    sends[1]?.ack();
+    await lane.flushed();
+    expect(sink.acknowledged).toBe(4);
+  });
+
+  it('splits a backlog into requests within the byte bound, in order, one after the other', async () => {
+    const { kafka, sends } = manualProducer();
+    const sink = new KafkaIntentSink(kafka, 'intents', 10);
+    const lane = sink.open();
+    // 4 bytes each: two fit in 10 bytes, a third does not
+    for (const v of ['aaaa', 'bbbb', 'cccc', 'dddd', 'eeee']) lane.send({ value: v });
+    await tick();
+    expect(sends.map((s) => s.value)).toEqual(['aaaa+bbbb']);
+    sends[0]?.ack();
+    await tick();
+    expect(sends.map((s) => s.value)).toEqual(['aaaa+bbbb', 'cccc+dddd']);
+    sends[1]?.ack();
+    await tick();
+    sends[2]?.ack();
+    await lane.flushed();
+    expect(sends.map((s) => s.value)).toEqual(['aaaa+bbbb', 'cccc+dddd', 'eeee']);
+    expect(sink.acknowledged).toBe(5);
+  });
+
+  it('sends an intent larger than the byte bound alone rather than never', async () => {
+    const { kafka, sends } = manualProducer();
+    const sink = new KafkaIntentSink(kafka, 'intents', 2);
+    const lane = sink.open();
+    lane.send({ value: 'big-one' });
+    lane.send({ value: 'xy' });
+    await tick();
+    sends[0]?.ack();
+    await tick();
+    sends[1]?.ack();
+    await lane.flushed();
+    expect(sends.map((s) => s.value)).toEqual(['big-one', 'xy']);
+  });
+
   it('after a failed send, send nothing more on that lane and fail its flush: no gap reaches the planner', async () => {
     const { kafka, sends } = manualProducer();
     const sink = new KafkaIntentSink(kafka, 'intents');
     const lane = sink.open();
     lane.send({ value: 'i1' });
+    await tick();
     lane.send({ value: 'i2' });
     lane.send({ value: 'i3' });
     await tick();
