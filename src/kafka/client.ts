@@ -3,6 +3,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Kafka, type KafkaConfig, logLevel, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import { installFastRecordDecoder } from './fast-records.js';
 
 export interface KafkaClientOptions {
   kafka: Config['kafka'];
@@ -19,6 +20,8 @@ export const KAFKA_RETRY = { initialRetryTime: 100, maxRetryTime: 3_000, retries
 
 /** A kafkajs client from the service config: brokers, TLS and SASL (PLAIN / SCRAM) included. */
 export function createKafka(o: KafkaClientOptions): Kafka {
+  // before any consumer of this process fetches (fast-records.ts; Pipeline.start says which)
+  installFastRecordDecoder();
   const k = o.kafka;
   const config: KafkaConfig = {
     clientId: o.clientIdSuffix ? `${k.clientId}-${o.clientIdSuffix}` : k.clientId,

@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ConsumerCrashedError } from './errors.js';
 import type { EventTimeAligner } from './event-time-alignment.js';
+import { installFastRecordDecoder } from './fast-records.js';
 import { KafkaIntentSink } from './intent-sink.js';
 import { type PlanningStageStats, planningProcessor } from './planning-stage.js';
 import type { AdjustmentApplier, EvaluatorFactory } from './ports.js';
@@ -142,6 +143,10 @@ export class Pipeline {
 
   async start(): Promise<void> {
     const { kafka, config, role, logger } = this.#o;
+    // before the first fetch (restoring state reads the state topic)
+    const records = installFastRecordDecoder();
+    if (records.installed) logger.debug('kafkajs records decoded by the lean decoder (fast-records.ts)');
+    else logger.info({ reason: records.reason }, "kafkajs records decoded by kafkajs' own decoder");
     const k = config.kafka;
     const t = k.topics;
     const admin = kafka.admin();

@@ -21,6 +21,12 @@ export interface ShiftOverride {
  */
 export class Overlay {
   private readonly overrides = new Map<string, ShiftOverride>();
+  #version = 0;
+
+  /** Changes whenever an override is recorded or forgotten (what the planner's view depends on). */
+  get version(): number {
+    return this.#version;
+  }
 
   record(shiftId: string, change: Omit<ShiftOverride, 'forgetAfter'>, shiftEnd: number): void {
     const o = this.overrides.get(shiftId) ?? { forgetAfter: 0 };
@@ -30,6 +36,7 @@ export class Overlay {
     if (change.onQueue) o.onQueue = [...(o.onQueue ?? []), ...change.onQueue];
     o.forgetAfter = Math.max(o.forgetAfter, Math.max(shiftEnd, o.end ?? 0) + 2 * DAY_MS);
     this.overrides.set(shiftId, o);
+    this.#version++;
   }
 
   apply(s: ViewShift): ViewShift {
@@ -50,7 +57,12 @@ export class Overlay {
 
   /** Drops overrides of shifts long over, as seen from event time `now`. */
   prune(now: number): void {
-    for (const [id, o] of this.overrides) if (o.forgetAfter < now) this.overrides.delete(id);
+    for (const [id, o] of this.overrides) {
+      if (o.forgetAfter < now) {
+        this.overrides.delete(id);
+        this.#version++;
+      }
+    }
   }
 
   toJSON(): Array<[string, ShiftOverride]> {

@@ -38,12 +38,17 @@ export interface PlannerSnapshot {
  * are planned one at a time, in the order given (calls are queued), because each one
  * sees the counters and schedule the previous ones left.
  */
+/** Views kept for reuse: a planning domain's teams, with room to spare. */
+const MAX_VIEWS = 32;
+
 export class Planner {
   private readonly cache: ScheduleCache;
   private readonly killSwitch: KillSwitch;
   private counters: CapCounters;
   private overlay: Overlay;
   private queue: Promise<unknown> = Promise.resolve();
+  /** recent views by set of teams, oldest first (viewOf) */
+  private readonly views = new Map<string, { parts: unknown[]; view: ScheduleView }>();
 
   constructor(
     private readonly options: PlannerOptions,
@@ -86,17 +91,49 @@ export class Planner {
     }
     const a = intent.action;
     const teams = a.kind === 'swap' ? [a.team, a.donorTeam] : [a.team];
-    const shifts = new Map<string, ViewShift>();
-    const agents: Agent[] = [];
+    // what the view is made of: the teams' schedules and agents as the cache holds them (the
+    // same arrays until a refresh), and the overlay's version
+    const parts: unknown[] = [];
     for (const team of teams) {
-      for (const s of await this.cache.teamShifts(team, intent.eventTime)) shifts.set(s.id, s);
-      agents.push(...(await this.cache.teamAgents(team)));
+      parts.push(
+        team,
+        await this.cache.teamShifts(team, intent.eventTime),
+        await this.cache.teamAgents(team),
+      );
     }
     this.overlay.prune(intent.eventTime);
     this.counters.prune(intent.eventTime);
+    parts.push(this.overlay.version);
+    const view = this.viewOf(parts);
+    return resolveIntent(intent, view, this.counters, this.overlay, this.options.businessUnit);
+  }
+
+  /**
+   * The teams' shifts with the planner's own changes laid over them. Intents for the same
+   * teams with no change planned in between (most of a surge: the caps refuse the rest)
+   * share one view instead of projecting and indexing every shift of the teams again; a
+   * view is reused only while the cache returns the very same schedule and agent lists and
+   * the overlay's version is unchanged.
+   */
+  private viewOf(parts: unknown[]): ScheduleView {
+    // one per set of teams (intents of several teams interleave), the most recent kept
+    const key = parts.filter((p) => typeof p === 'string').join('\u0000');
+    const last = this.views.get(key);
+    if (last && last.parts.length === parts.length && last.parts.every((p, i) => p === parts[i])) {
+      return last.view;
+    }
+    const shifts = new Map<string, ViewShift>();
+    const agents: Agent[] = [];
+    for (let i = 0; i + 2 < parts.length; i += 3) {
+      for (const s of parts[i + 1] as ViewShift[]) shifts.set(s.id, s);
+      agents.push(...(parts[i + 2] as Agent[]));
+    }
     const projected = [...shifts.values()].map((s) => this.overlay.apply(s));
     const view = new ScheduleView(projected, agents, this.options.businessUnit.zone);
-    return resolveIntent(intent, view, this.counters, this.overlay, this.options.businessUnit);
+    this.views.delete(key);
+    this.views.set(key, { parts, view });
+    if (this.views.size > MAX_VIEWS) this.views.delete(this.views.keys().next().value as string);
+    return view;
   }
 
   /** Read these teams' schedules around `eventTime` ahead of the intents that will need them. */

@@ -268,6 +268,28 @@ describe('planner', () => {
     expect(reads).toBe(3);
   });
 
+  it('plans on the schedule as read again after invalidate, not on the view it planned with before', async () => {
+    let shifts = [shift('s1', 'a1', 'voice', `${F}T02:00`, `${F}T10:00`)];
+    const source = {
+      listShifts: (q: Parameters<SnapshotScheduleSource['listShifts']>[0]) =>
+        new SnapshotScheduleSource(snapshot(shifts)).listShifts(q),
+      listAgents: (q: Parameters<SnapshotScheduleSource['listAgents']>[0]) =>
+        new SnapshotScheduleSource(snapshot(shifts)).listAgents(q),
+    };
+    const p = new Planner({ source, businessUnit: { zone: ZONE, weekStart: 7 } });
+    const g = { maxAdjustmentsPerAgentPerDay: 5, maxAgentsPerTeamPerHour: 10 };
+    // nothing ends within the next 2 h at 06:00: no candidates, the same view twice
+    expect((await p.plan(intent(extend(), `${F}T06:00`, { guardrails: g }))).adjustments).toHaveLength(0);
+    expect(
+      (await p.plan(intent(extend(), `${F}T06:01`, { guardrails: g, ruleId: 'r2' }))).adjustments,
+    ).toHaveLength(0);
+    // the WFM now has a shift ending at 07:00; once read again, the planner extends it
+    shifts = [...shifts, shift('s2', 'a2', 'voice', `${F}T00:00`, `${F}T07:00`)];
+    p.invalidate('voice');
+    const after = await p.plan(intent(extend(), `${F}T06:02`, { guardrails: g, ruleId: 'r3' }));
+    expect(after.adjustments.map((a) => a.shiftId)).toEqual(['s2']);
+  });
+
   it('pulls a later shift forward, never to before now, and checks the rest before it', async () => {
     const p = planner([
       shift('prev', 'a1', 'voice', '2026-11-26T20:00', `${F}T02:00`),

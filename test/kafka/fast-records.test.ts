@@ -1,0 +1,293 @@
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fastRecordBatchDecoder, type RecordBatchDecoder } from '../../src/kafka/fast-records.js';
+
+const require = createRequire(import.meta.url);
+type KafkaDecoder = Parameters<RecordBatchDecoder>[0];
+const Decoder = require('kafkajs/src/protocol/decoder.js') as new (b: Buffer) => KafkaDecoder;
+/** kafkajs' own record batch decoder (this test process never installs the lean one) */
+const kafkajsDecoder = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as RecordBatchDecoder;
+const fastDecoder = fastRecordBatchDecoder({
+  Decoder,
+  lookupCodecByAttributes: require('kafkajs/src/protocol/message/compression/index.js')
+    .lookupCodecByAttributes,
+  PartialMessageError: require('kafkajs/src/errors.js').KafkaJSPartialMessageError,
+  TimestampTypes: require('kafkajs/src/protocol/timestampTypes.js'),
+});
+
+// ---- a Kafka record batch writer (v2 format), independent of both decoders ----------------
+function varint(n: number): number[] {
+  let z = ((n << 1) ^ (n >> 31)) >>> 0;
+  const out: number[] = [];
+  while (z >= 0x80) {
+    out.push((z & 0x7f) | 0x80);
+    z >>>= 7;
+  }
+  out.push(z);
+  return out;
+}
+
+function varlong(n: bigint): number[] {
+  let z = BigInt.asUintN(64, (n << 1n) ^ (n >> 63n));
+  const out: number[] = [];
+  while (z >= 0x80n) {
+    out.push(Number(z & 0x7fn) | 0x80);
+    z >>= 7n;
+  }
+  out.push(Number(z));
+  return out;
+}
+
+function bytes(b: Buffer | null): number[] {
+  return b === null ? varint(-1) : [...varint(b.length), ...b];
+}
+
+interface TestRecord {
+  attributes: number;
+  timestampDelta: bigint;
+  offsetDelta: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Array<[string | null, Buffer | null]>;
+  /** bytes after the record's fields, inside its length (a newer writer's fields) */
+  trailing: number;
+}
+
+function recordBytes(r: TestRecord): number[] {
+  const body = [
+    r.attributes & 0xff,
+    ...varlong(r.timestampDelta),
+    ...varint(r.offsetDelta),
+    ...bytes(r.key),
+    ...bytes(r.value),
+    ...varint(r.headers.length),
+    ...r.headers.flatMap(([k, v]) => [...bytes(k === null ? null : Buffer.from(k, 'utf8')), ...bytes(v)]),
+    ...new Array<number>(r.trailing).fill(0x7e),
+  ];
+  return [...varint(body.length), ...body];
+}
+
+interface TestBatch {
+  firstOffset: bigint;
+  firstTimestamp: bigint;
+  maxTimestamp: bigint;
+  attributes: number;
+  gzip: boolean;
+  producerId: bigint;
+  records: TestRecord[];
+}
+
+function batchBytes(b: TestBatch): Buffer {
+  const records = Buffer.from(b.records.flatMap(recordBytes));
+  const count = Buffer.alloc(4);
+  count.writeInt32BE(b.records.length);
+  const body = Buffer.alloc(2 + 4 + 8 + 8 + 8 + 2 + 4);
+  let at = 0;
+  at = body.writeInt16BE((b.attributes & ~0x07) | (b.gzip ? 1 : 0), at);
+  at = body.writeInt32BE(Math.max(0, b.records.length - 1), at);
+  at = body.writeBigInt64BE(b.firstTimestamp, at);
+  at = body.writeBigInt64BE(b.maxTimestamp, at);
+  at = body.writeBigInt64BE(b.producerId, at);
+  at = body.writeInt16BE(3, at);
+  body.writeInt32BE(17, at);
+  const tail = Buffer.concat([body, count, b.gzip ? gzipSync(records) : records]);
+  const head = Buffer.alloc(4 + 1 + 4);
+  head.writeInt32BE(5, 0); // partition leader epoch
+  head.writeInt8(2, 4); // magic
+  head.writeInt32BE(0, 5); // CRC: neither decoder checks it
+  const batch = Buffer.concat([head, tail]);
+  const prefix = Buffer.alloc(12);
+  prefix.writeBigInt64BE(b.firstOffset, 0);
+  prefix.writeInt32BE(batch.length, 8);
+  return Buffer.concat([prefix, batch]);
+}
+
+/** What kafkajs' fetch decoding does with a partition's record batches (v4/decodeMessages.js). */
+async function decodeAll(decode: RecordBatchDecoder, buffer: Buffer) {
+  const d = new Decoder(buffer) as KafkaDecoder & { canReadBytes(n: number): boolean };
+  const batches: unknown[] = [];
+  while (d.canReadBytes(49)) {
+    try {
+      const { records, ...context } = await decode(d);
+      batches.push({ context, records: records.map(plain) });
+    } catch (e) {
+      if ((e as Error).name === 'KafkaJSPartialMessageError') break;
+      throw e;
+    }
+  }
+  return batches;
+}
+
+/** A record as comparable data: buffers as hex, headers as their own entries in order. */
+function plain(r: Awaited<ReturnType<RecordBatchDecoder>>['records'][number]) {
+  const hex = (b: unknown): unknown =>
+    Buffer.isBuffer(b) ? `hex:${b.toString('hex')}` : Array.isArray(b) ? b.map(hex) : b;
+  return {
+    ...r,
+    key: hex(r.key),
+    value: hex(r.value),
+    headers: Object.entries(r.headers).map(([k, v]) => [k, hex(v)]),
+    prototypeOfHeaders: Object.getPrototypeOf(r.headers) === Object.prototype,
+  };
+}
+
+// ---- generators ----------------------------------------------------------------------------
+const buf = (max: number) =>
+  fc.oneof(
+    { weight: 1, arbitrary: fc.constant(null) },
+    { weight: 6, arbitrary: fc.uint8Array({ maxLength: max }).map((a) => Buffer.from(a)) },
+  );
+const headerName = fc.oneof(
+  fc.constantFrom('tr-lane', 'a', '__proto__', 'constructor', 'ünïcødé', ''),
+  fc.string({ maxLength: 6 }),
+  fc.constant(null),
+);
+const record = fc.record({
+  attributes: fc.integer({ min: -128, max: 127 }),
+  timestampDelta: fc.oneof(
+    fc.bigInt({ min: -1000n, max: 100_000n }),
+    fc.bigInt({ min: -(2n ** 62n) + 1n, max: 2n ** 62n - 1n }),
+  ),
+  offsetDelta: fc.oneof(fc.nat({ max: 1000 }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })),
+  key: buf(12),
+  value: buf(40),
+  headers: fc.array(fc.tuple(headerName, buf(6)), { maxLength: 4 }),
+  trailing: fc.oneof({ weight: 5, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat({ max: 3 }) }),
+});
+// offsets and timestamps small, near 2^53 (where numbers stop being exact) and far beyond
+const int64 = fc.oneof(
+  fc.bigInt({ min: 0n, max: 1_000_000n }),
+  fc.bigInt({ min: 2n ** 53n - 2n ** 33n, max: 2n ** 53n + 2n ** 33n }),
+  fc.bigInt({ min: 0n, max: 2n ** 62n }),
+  fc.constant(-1n),
+);
+const batch = fc.record({
+  firstOffset: int64,
+  firstTimestamp: int64,
+  maxTimestamp: int64,
+  // bit 3 LOG_APPEND_TIME, bit 4 transactional, bit 5 control
+  attributes: fc.integer({ min: 0, max: 0x38 }).map((a) => a & 0x38),
+  gzip: fc.boolean(),
+  producerId: fc.oneof(fc.constant(-1n), fc.bigInt({ min: 0n, max: 2n ** 40n })),
+  records: fc.array(record, { maxLength: 8 }),
+});
+
+describe("kafkajs' records decoded the lean way (fast-records.ts)", () => {
+  it("gives exactly what kafkajs' own decoder gives, batch for batch and record for record", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(batch, { minLength: 1, maxLength: 3 }), fc.nat(), async (batches, cut) => {
+        const whole = Buffer.concat(batches.map(batchBytes));
+        // a fetch may end inside the last batch (maxBytes): both stop before it
+        const lastStart = whole.length - batchBytes(batches.at(-1)!).length;
+        const end = cut % 3 === 0 ? lastStart + (cut % (whole.length - lastStart)) : whole.length;
+        const bytesIn = whole.subarray(0, end);
+        const expected = await decodeAll(kafkajsDecoder, bytesIn);
+        const actual = await decodeAll(fastDecoder, bytesIn);
+        expect(actual).toEqual(expected);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('reads offsets and timestamps exactly past 2^53, where a number would round', async () => {
+    const first = 2n ** 60n + 3n;
+    const b = batchBytes({
+      firstOffset: first,
+      firstTimestamp: first,
+      maxTimestamp: 0n,
+      attributes: 0,
+      gzip: false,
+      producerId: -1n,
+      records: [
+        {
+          attributes: 0,
+          timestampDelta: 5n,
+          offsetDelta: 1,
+          key: null,
+          value: null,
+          headers: [],
+          trailing: 0,
+        },
+      ],
+    });
+    const [r] = (await fastDecoder(new Decoder(b))).records;
+    expect(r?.offset).toBe((first + 1n).toString());
+    expect(r?.timestamp).toBe((first + 5n).toString());
+  });
+
+  it('decodes real events the way the rules stage reads them: key, value and offsets', async () => {
+    const event = Buffer.from('{"schemaVersion":1,"trunkId":"t-0001"}');
+    const b = batchBytes({
+      firstOffset: 41n,
+      firstTimestamp: 1_764_000_000_000n,
+      maxTimestamp: 1_764_000_000_009n,
+      attributes: 0,
+      gzip: false,
+      producerId: -1n,
+      records: [0, 1, 2].map((i) => ({
+        attributes: 0,
+        timestampDelta: BigInt(i * 3),
+        offsetDelta: i,
+        key: Buffer.from(`t-000${i}`),
+        value: event,
+        headers: [],
+        trailing: 0,
+      })),
+    });
+    const { records } = await fastDecoder(new Decoder(b));
+    expect(records.map((r) => [r.offset, r.timestamp, r.key?.toString()])).toEqual([
+      ['41', '1764000000000', 't-0000'],
+      ['42', '1764000000003', 't-0001'],
+      ['43', '1764000000006', 't-0002'],
+    ]);
+    expect(records[2]?.value?.equals(event)).toBe(true);
+  });
+
+  it('is installed in a process that has not fetched yet, and kafkajs then decodes with it', () => {
+    const script = `
+      import { installFastRecordDecoder, leanRecordDecoderInUse } from './src/kafka/fast-records.ts';
+      const before = leanRecordDecoderInUse();
+      const result = installFastRecordDecoder();
+      const again = installFastRecordDecoder();
+      console.log(JSON.stringify({ before, result, again, lean: leanRecordDecoderInUse() }));
+    `;
+    const out = run(script, {});
+    expect(out.result).toEqual({ installed: true });
+    expect(out.again).toEqual({ installed: true });
+    expect(out.before).toBe(false);
+    expect(out.lean).toBe(true);
+  });
+
+  it("keeps kafkajs' own decoder when asked to, or when kafkajs' fetch decoding was loaded first", () => {
+    const optedOut = run(
+      `import { installFastRecordDecoder } from './src/kafka/fast-records.ts';
+       console.log(JSON.stringify({ result: installFastRecordDecoder() }));`,
+      { TR_KAFKAJS_RECORD_DECODER: 'kafkajs' },
+    );
+    expect(optedOut.result).toMatchObject({
+      installed: false,
+      reason: expect.stringContaining('TR_KAFKAJS'),
+    });
+    const late = run(
+      `import { createRequire } from 'node:module';
+       import { installFastRecordDecoder } from './src/kafka/fast-records.ts';
+       createRequire(import.meta.url)('kafkajs/src/protocol/requests/fetch/v4/decodeMessages.js');
+       console.log(JSON.stringify({ result: installFastRecordDecoder() }));`,
+      {},
+    );
+    expect(late.result).toMatchObject({ installed: false, reason: expect.stringContaining('loaded before') });
+  });
+});
+
+function run(script: string, env: Record<string, string>): Record<string, unknown> {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: new URL('../..', import.meta.url).pathname,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`child failed (${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+}
