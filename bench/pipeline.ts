@@ -221,7 +221,7 @@ async function throughput(): Promise<Throughput> {
     adjustments = r.adjustments;
     peakRssMiB = Math.max(peakRssMiB, r.peakRssMiB);
     process.stdout.write(
-      `round ${round}/${rounds}: (a) bare consumer ${fmt(bare.at(-1)!)} events/s, (b) rules stage ${fmt(r.eventsPerSec)} events/s (${r.adjustments} adjustments from ${fmt(r.intents)} intents), peak RSS ${Math.round(r.peakRssMiB)} MiB\n`,
+      `round ${round}/${rounds}: (a) bare consumer ${fmt(bare.at(-1)!)} events/s, (b) rules stage ${fmt(r.eventsPerSec)} events/s (${r.adjustments} adjustments from ${fmt(r.intents)} intents; set-up before run() ${r.startupMs} ms), peak RSS ${Math.round(r.peakRssMiB)} MiB\n`,
     );
   }
   return {
@@ -266,6 +266,7 @@ async function rulesStage(id: string, groupId: string) {
     eventsPerSec: result.eventsPerSec,
     adjustments: result.adjustments,
     intents: result.intents,
+    startupMs: result.startupMs,
     peakRssMiB,
   };
 }

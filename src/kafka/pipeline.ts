@@ -93,6 +93,11 @@ export class Pipeline {
     this.#o = o;
   }
 
+  /** When the stage reading the events topic (repartition, else rules) started consuming, epoch ms. */
+  get inputRunSince(): number | undefined {
+    return (this.#repartition ?? this.#rules)?.runSince;
+  }
+
   /** Records committed to `topic` by this instance's transactional stages. */
   committed(topic: string): number {
     return (

@@ -154,6 +154,7 @@ export class TransactionalStage {
   /** a batch that failed after its handler returned (overlapped mode), told to kafkajs at the partition's next batch */
   readonly #failures = new Map<number, BatchAbortedError>();
   #stopping = false;
+  #runSince: number | undefined;
   #running = false;
   /** committed: transactions, input messages, output records; aborted transactions */
   readonly stats = { batches: 0, messages: 0, emitted: 0, aborted: 0 };
@@ -203,9 +204,15 @@ export class TransactionalStage {
     return this.#running && !this.#stopping;
   }
 
+  /** when `start` handed the consumer to kafkajs' `run` (epoch ms; bench:pipeline times from it) */
+  get runSince(): number | undefined {
+    return this.#runSince;
+  }
+
   async start(): Promise<void> {
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topic: this.#o.inputTopic, fromBeginning: true });
+    this.#runSince = Date.now();
     await this.#consumer.run(this.#runConfig());
     this.#running = true;
   }
