@@ -79,8 +79,9 @@ export type RecordBatchDecoder = (
 const TIMESTAMP_TYPE_FLAG_MASK = 0x8;
 const TRANSACTIONAL_FLAG_MASK = 0x10;
 const CONTROL_FLAG_MASK = 0x20;
-/** beyond this, base + a 32-bit delta might not be a safe integer */
+/** beyond this, base + a delta of at most DELTA_BOUND might not be a safe integer */
 const SAFE_BASE = Number.MAX_SAFE_INTEGER - 2 ** 32;
+const DELTA_BOUND = 2 ** 32;
 
 /** kafkajs' record batch decoder with the per-record work done the lean way (see above). */
 export function fastRecordBatchDecoder(kafkajs: {
@@ -182,7 +183,8 @@ function decodeRecords(
     pos = varIntEnd;
     let timestamp: string;
     if (appendTime !== undefined) timestamp = appendTime;
-    else if (safeTimestamps && typeof tsDelta === 'number') timestamp = String(timestampBase + tsDelta);
+    else if (safeTimestamps && typeof tsDelta === 'number' && Math.abs(tsDelta) <= DELTA_BOUND)
+      timestamp = String(timestampBase + tsDelta);
     else timestamp = (BigInt(ctx.firstTimestamp) + BigInt(tsDelta)).toString();
     // OffsetDelta => Varint
     const offsetDelta = readVarInt(buf, pos);

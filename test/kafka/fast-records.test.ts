@@ -149,6 +149,8 @@ const record = fc.record({
   attributes: fc.integer({ min: -128, max: 127 }),
   timestampDelta: fc.oneof(
     fc.bigInt({ min: -1000n, max: 100_000n }),
+    // past 32 bits and up to 2^53, where base + delta stops being exact as a number
+    fc.bigInt({ min: -(2n ** 53n), max: 2n ** 53n }),
     fc.bigInt({ min: -(2n ** 62n) + 1n, max: 2n ** 62n - 1n }),
   ),
   offsetDelta: fc.oneof(fc.nat({ max: 1000 }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })),
