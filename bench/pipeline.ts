@@ -46,7 +46,7 @@ const ANALYSIS = [
   '- **(b) rules stage.** The bare consumer is not idle either: its thread is busy the whole',
   '  run, almost all of it in kafkajs decoding records (offsets and timestamps parsed from strings',
   '  into BigInt-backed Longs and printed back, two of each per record) and in collecting what that',
-  "  leaves. Three changes this time (docs/pipeline.md): kafkajs' record decoder replaced in the",
+  "  leaves. Three changes in session 5 (docs/pipeline.md): kafkajs' record decoder replaced in the",
   '  module cache by a lean one that makes the same records (`src/kafka/fast-records.ts`; on the',
   '  same warm broker (b) went from 110,000–117,000 to 156,000–166,000 events/s); intents of a',
   '  surge sent together, a request per round trip, instead of one request per intent (820',
