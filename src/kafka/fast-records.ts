@@ -42,7 +42,6 @@ interface KafkaDecoder {
   slice(size: number): KafkaDecoder;
   forward(size: number): void;
 }
-type DecoderClass = new (buffer: Buffer) => KafkaDecoder;
 type Codec = { decompress(buffer: Buffer): Promise<Buffer> } | null;
 
 interface BatchContext {
@@ -85,12 +84,11 @@ const DELTA_BOUND = 2 ** 32;
 
 /** kafkajs' record batch decoder with the per-record work done the lean way (see above). */
 export function fastRecordBatchDecoder(kafkajs: {
-  Decoder: DecoderClass;
   lookupCodecByAttributes: (attributes: number) => Codec;
   PartialMessageError: new (message: string) => Error;
   TimestampTypes: { LOG_APPEND_TIME: number; CREATE_TIME: number };
 }): RecordBatchDecoder {
-  const { Decoder, lookupCodecByAttributes, PartialMessageError, TimestampTypes } = kafkajs;
+  const { lookupCodecByAttributes, PartialMessageError, TimestampTypes } = kafkajs;
   return async (fetchDecoder) => {
     // the batch header exactly as kafkajs reads it
     const firstOffset = fetchDecoder.readInt64().toString();
@@ -193,20 +191,10 @@ function decodeRecords(
       ? String(offsetBase + offsetDelta)
       : (BigInt(ctx.firstOffset) + BigInt(offsetDelta)).toString();
     // Key, Value => Varint length (-1: null) and bytes
-    v = readVarInt(buf, pos);
+    const key = readVarIntBytes(buf, pos);
     pos = varIntEnd;
-    let key: Buffer | null = null;
-    if (v !== -1) {
-      key = buf.subarray(pos, pos + v);
-      pos += v;
-    }
-    v = readVarInt(buf, pos);
+    const value = readVarIntBytes(buf, pos);
     pos = varIntEnd;
-    let value: Buffer | null = null;
-    if (v !== -1) {
-      value = buf.subarray(pos, pos + v);
-      pos += v;
-    }
     // Headers => [HeaderKey (varint string) HeaderValue (varint bytes)]; a repeated key collects
     // its values in an array, as kafkajs does
     const headerCount = readVarInt(buf, pos);
@@ -221,13 +209,8 @@ function decodeRecords(
         name = buf.toString('utf8', pos, pos + v);
         pos += v;
       }
-      v = readVarInt(buf, pos);
+      const hv = readVarIntBytes(buf, pos);
       pos = varIntEnd;
-      let hv: Buffer | null = null;
-      if (v !== -1) {
-        hv = buf.subarray(pos, pos + v);
-        pos += v;
-      }
       // read as kafkajs reads it, inherited names included (a header named 'constructor' gets
       // Object in front of its value there, and so here: the same records, quirks and all)
       const seen = (headers as Record<string, unknown>)[name] as DecodedRecord['headers'][string] | undefined;
@@ -273,6 +256,15 @@ function readVarInt(buf: Buffer, pos: number): number {
   } while (b >= 0x80);
   varIntEnd = pos;
   return (result >>> 1) ^ -(result & 1);
+}
+
+/** Varint-length bytes as a view of `buf` (-1: null), as kafkajs' `readVarIntBytes` reads them. */
+function readVarIntBytes(buf: Buffer, pos: number): Buffer | null {
+  const n = readVarInt(buf, pos);
+  if (n === -1) return null;
+  const start = varIntEnd;
+  varIntEnd = start + n;
+  return buf.subarray(start, start + n);
 }
 
 /**
@@ -339,7 +331,6 @@ function install(): InstallResult {
     return { installed: false, reason: "kafkajs' fetch decoding was loaded before the lean decoder" };
   }
   const fast = fastRecordBatchDecoder({
-    Decoder: require('kafkajs/src/protocol/decoder.js') as DecoderClass,
     lookupCodecByAttributes: (
       require('kafkajs/src/protocol/message/compression/index.js') as {
         lookupCodecByAttributes: (a: number) => Codec;

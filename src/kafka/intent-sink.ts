@@ -75,7 +75,7 @@ export class KafkaIntentSink implements IntentSink {
 
   open(): IntentLane {
     /** intents made while the lane's previous request was in flight: the next request's */
-    let queued: Message[] = [];
+    const queued: Message[] = [];
     let requestQueued = false;
     let chain: Promise<void> = Promise.resolve();
     const request = () => {
@@ -83,8 +83,7 @@ export class KafkaIntentSink implements IntentSink {
       // chained on success only: after a failure the lane stays rejected (no gap downstream)
       chain = chain.then(async () => {
         requestQueued = false;
-        const messages = takeRequest(queued, this.#maxRequestBytes);
-        queued = queued.slice(messages.length);
+        const messages = queued.splice(0, requestLength(queued, this.#maxRequestBytes));
         // whatever did not fit goes in the next request, after this one's acknowledgement
         if (queued.length > 0) request();
         await this.connect();
@@ -111,8 +110,8 @@ export class KafkaIntentSink implements IntentSink {
   }
 }
 
-/** The longest prefix of `queued` within `maxBytes` of keys and values (at least one message). */
-function takeRequest(queued: readonly Message[], maxBytes: number): Message[] {
+/** How many of `queued`, from the first, fit in `maxBytes` of keys and values (at least one). */
+function requestLength(queued: readonly Message[], maxBytes: number): number {
   let bytes = 0;
   let n = 0;
   for (const m of queued) {
@@ -120,7 +119,7 @@ function takeRequest(queued: readonly Message[], maxBytes: number): Message[] {
     if (n > 0 && bytes > maxBytes) break;
     n++;
   }
-  return queued.slice(0, n);
+  return n;
 }
 
 function byteLength(v: Message['key'] | Message['value']): number {

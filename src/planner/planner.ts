@@ -32,15 +32,21 @@ export interface PlannerSnapshot {
   overlay: Array<[string, ShiftOverride]>;
 }
 
+/** Views kept for reuse: a planning domain's teams, with room to spare. */
+const MAX_VIEWS = 32;
+
+/** What a view is made of: each team's shifts and agents as the cache holds them, the overlay's version. */
+interface ViewInputs {
+  lists: Array<{ shifts: ViewShift[]; agents: Agent[] }>;
+  overlayVersion: number;
+}
+
 /**
  * Turns intents into adjustments: reads the teams' schedules (cached), lays its own
  * earlier decisions over them, and resolves each intent under the guardrails. Intents
  * are planned one at a time, in the order given (calls are queued), because each one
  * sees the counters and schedule the previous ones left.
  */
-/** Views kept for reuse: a planning domain's teams, with room to spare. */
-const MAX_VIEWS = 32;
-
 export class Planner {
   private readonly cache: ScheduleCache;
   private readonly killSwitch: KillSwitch;
@@ -48,7 +54,7 @@ export class Planner {
   private overlay: Overlay;
   private queue: Promise<unknown> = Promise.resolve();
   /** recent views by set of teams, oldest first (viewOf) */
-  private readonly views = new Map<string, { parts: unknown[]; view: ScheduleView }>();
+  private readonly views = new Map<string, ViewInputs & { view: ScheduleView }>();
 
   constructor(
     private readonly options: PlannerOptions,
@@ -91,20 +97,17 @@ export class Planner {
     }
     const a = intent.action;
     const teams = a.kind === 'swap' ? [a.team, a.donorTeam] : [a.team];
-    // what the view is made of: the teams' schedules and agents as the cache holds them (the
-    // same arrays until a refresh), and the overlay's version
-    const parts: unknown[] = [];
+    // the cache returns the same lists until it refreshes them
+    const lists: ViewInputs['lists'] = [];
     for (const team of teams) {
-      parts.push(
-        team,
-        await this.cache.teamShifts(team, intent.eventTime),
-        await this.cache.teamAgents(team),
-      );
+      lists.push({
+        shifts: await this.cache.teamShifts(team, intent.eventTime),
+        agents: await this.cache.teamAgents(team),
+      });
     }
     this.overlay.prune(intent.eventTime);
     this.counters.prune(intent.eventTime);
-    parts.push(this.overlay.version);
-    const view = this.viewOf(parts);
+    const view = this.viewOf(teams, { lists, overlayVersion: this.overlay.version });
     return resolveIntent(intent, view, this.counters, this.overlay, this.options.businessUnit);
   }
 
@@ -115,23 +118,27 @@ export class Planner {
    * view is reused only while the cache returns the very same schedule and agent lists and
    * the overlay's version is unchanged.
    */
-  private viewOf(parts: unknown[]): ScheduleView {
+  private viewOf(teams: readonly string[], inputs: ViewInputs): ScheduleView {
     // one per set of teams (intents of several teams interleave), the most recent kept
-    const key = parts.filter((p) => typeof p === 'string').join('\u0000');
-    const last = this.views.get(key);
-    if (last && last.parts.length === parts.length && last.parts.every((p, i) => p === parts[i])) {
-      return last.view;
+    const key = teams.join('\u0000');
+    const kept = this.views.get(key);
+    if (
+      kept &&
+      kept.overlayVersion === inputs.overlayVersion &&
+      kept.lists.every((l, i) => l.shifts === inputs.lists[i]?.shifts && l.agents === inputs.lists[i]?.agents)
+    ) {
+      return kept.view;
     }
     const shifts = new Map<string, ViewShift>();
     const agents: Agent[] = [];
-    for (let i = 0; i + 2 < parts.length; i += 3) {
-      for (const s of parts[i + 1] as ViewShift[]) shifts.set(s.id, s);
-      agents.push(...(parts[i + 2] as Agent[]));
+    for (const l of inputs.lists) {
+      for (const s of l.shifts) shifts.set(s.id, s);
+      agents.push(...l.agents);
     }
     const projected = [...shifts.values()].map((s) => this.overlay.apply(s));
     const view = new ScheduleView(projected, agents, this.options.businessUnit.zone);
     this.views.delete(key);
-    this.views.set(key, { parts, view });
+    this.views.set(key, { ...inputs, view });
     if (this.views.size > MAX_VIEWS) this.views.delete(this.views.keys().next().value as string);
     return view;
   }

@@ -11,7 +11,6 @@ const Decoder = require('kafkajs/src/protocol/decoder.js') as new (b: Buffer) =>
 /** kafkajs' own record batch decoder (this test process never installs the lean one) */
 const kafkajsDecoder = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as RecordBatchDecoder;
 const fastDecoder = fastRecordBatchDecoder({
-  Decoder,
   lookupCodecByAttributes: require('kafkajs/src/protocol/message/compression/index.js')
     .lookupCodecByAttributes,
   PartialMessageError: require('kafkajs/src/errors.js').KafkaJSPartialMessageError,

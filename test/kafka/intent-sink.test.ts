@@ -17,13 +17,18 @@ function manualProducer() {
   return { kafka: { producer: () => producer } as never, sends };
 }
 
+/** A sink over a manual producer, and one lane of it. */
+function openLane(maxRequestBytes?: number) {
+  const { kafka, sends } = manualProducer();
+  const sink = new KafkaIntentSink(kafka, 'intents', maxRequestBytes);
+  return { sink, lane: sink.open(), sends };
+}
+
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 describe('intents sent outside the rules transaction', () => {
   it('are sent one request after the other, each once the one before was acknowledged', async () => {
-    const { kafka, sends } = manualProducer();
-    const sink = new KafkaIntentSink(kafka, 'intents');
-    const lane = sink.open();
+    const { sink, lane, sends } = openLane();
     lane.send({ value: 'i1' });
     await tick();
     lane.send({ value: 'i2' });
@@ -38,9 +43,7 @@ describe('intents sent outside the rules transaction', () => {
   });
 
   it('sends the intents made while a request is in flight together, in order, in the next request', async () => {
-    const { kafka, sends } = manualProducer();
-    const sink = new KafkaIntentSink(kafka, 'intents');
-    const lane = sink.open();
+    const { sink, lane, sends } = openLane();
     lane.send({ value: 'i1' });
     await tick();
     for (const v of ['i2', 'i3', 'i4']) lane.send({ value: v });
@@ -61,9 +64,7 @@ describe('intents sent outside the rules transaction', () => {
   });
 
   it('splits a backlog into requests within the byte bound, in order, one after the other', async () => {
-    const { kafka, sends } = manualProducer();
-    const sink = new KafkaIntentSink(kafka, 'intents', 10);
-    const lane = sink.open();
+    const { sink, lane, sends } = openLane(10);
     // 4 bytes each: two fit in 10 bytes, a third does not
     for (const v of ['aaaa', 'bbbb', 'cccc', 'dddd', 'eeee']) lane.send({ value: v });
     await tick();
@@ -80,9 +81,7 @@ describe('intents sent outside the rules transaction', () => {
   });
 
   it('sends an intent larger than the byte bound alone rather than never', async () => {
-    const { kafka, sends } = manualProducer();
-    const sink = new KafkaIntentSink(kafka, 'intents', 2);
-    const lane = sink.open();
+    const { lane, sends } = openLane(2);
     lane.send({ value: 'big-one' });
     lane.send({ value: 'xy' });
     await tick();
@@ -94,9 +93,7 @@ describe('intents sent outside the rules transaction', () => {
   });
 
   it('after a failed send, send nothing more on that lane and fail its flush: no gap reaches the planner', async () => {
-    const { kafka, sends } = manualProducer();
-    const sink = new KafkaIntentSink(kafka, 'intents');
-    const lane = sink.open();
+    const { sink, lane, sends } = openLane();
     lane.send({ value: 'i1' });
     await tick();
     lane.send({ value: 'i2' });
