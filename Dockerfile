@@ -9,8 +9,10 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 # V8 grows the heap lazily under the allocation rate of a backlog replay; the live data stays
-# far below this (docs/operations.md, "Memory and latency knobs"), and RSS stays near it
-ENV NODE_OPTIONS=--max-old-space-size=192
+# far below this (docs/operations.md, "Memory and latency knobs"), and RSS stays near it. With
+# a limit this small V8 lets the old generation grow only 1.3x past what survived its last
+# full collection: starting it at 96 MB spares a backlog replay most of those collections
+ENV NODE_OPTIONS="--max-old-space-size=192 --initial-old-space-size=96"
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./

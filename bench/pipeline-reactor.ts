@@ -10,8 +10,10 @@
  *   over HTTP); reports every applied adjustment's triggering sample and when the WFM
  *   answered the write, until the parent says stop.
  */
-import { Kafka, logLevel } from 'kafkajs';
 import { businessUnitCalendar } from '../src/kafka/assemble.js';
+import { leanRecordDecoderInUse } from '../src/kafka/fast-records.js';
+import { Kafka, logLevel } from '../src/kafka/kafkajs.js';
+import { leanBatchInUse } from '../src/kafka/lean-batch.js';
 import { Pipeline } from '../src/kafka/pipeline.js';
 import type { AdjustmentApplier, EvaluatorFactory } from '../src/kafka/ports.js';
 import { rulesEvaluators } from '../src/kafka/rules-adapter.js';
@@ -41,7 +43,15 @@ export interface ReactorArgs {
 /** Messages to the parent. */
 export type ReactorReport =
   | { type: 'ready' }
-  | { type: 'throughput'; eventsPerSec: number; startupMs: number; adjustments: number; intents: number }
+  | {
+      type: 'throughput';
+      eventsPerSec: number;
+      startupMs: number;
+      adjustments: number;
+      intents: number;
+      /** whether kafkajs decoded records and made batches the lean way (fast-records.ts, lean-batch.ts) */
+      lean: { decoder: boolean; batch: boolean };
+    }
   | { type: 'applied'; trunkId: string; eventTime: number; at: number; status: string }
   | { type: 'done'; peakRssMiB: number };
 
@@ -109,6 +119,7 @@ if (args.phase === 'throughput') {
     startupMs: runSince - start,
     adjustments: pipeline.planningStats.adjustments,
     intents: pipeline.intentsProduced,
+    lean: { decoder: leanRecordDecoderInUse(), batch: leanBatchInUse() },
   });
   send({ type: 'done', peakRssMiB: peakRss / 2 ** 20 });
   await pipeline.stop(Date.now() + 10_000);

@@ -46,6 +46,18 @@ export function decodeTrunkEvent(raw: Uint8Array | string | null | undefined): D
   return decodeTrunkEventObject(json);
 }
 
+/**
+ * Same as decodeTrunkEvent, for the bytes of `bytes` in [from, to) (a record's value where it
+ * lies in its fetched batch): the common event is read in place, anything else is copied out
+ * of a view and decided and explained as decodeTrunkEvent does.
+ */
+export function decodeTrunkEventIn(bytes: Uint8Array | null, from: number, to: number): DecodeResult {
+  if (bytes === null) return decodeTrunkEvent(null);
+  const fast = fastSampleBytes(bytes, from, to);
+  if (fast) return { ok: true, sample: fast };
+  return decodeTrunkEvent(bytes.subarray(from, to));
+}
+
 /** Same as decodeTrunkEvent, for an already-parsed value. */
 export function decodeTrunkEventObject(json: unknown): DecodeResult {
   const sample = fastSample(json);

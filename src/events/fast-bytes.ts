@@ -10,10 +10,16 @@ import { TRUNK_EVENT_SCHEMA_VERSION, type TrunkSample, toSample } from './trunk-
  * bytes and give the same sample, and undefined for anything else (labels, escapes,
  * whitespace, non-ASCII, `1.0`, a duplicate key, a value out of range…), which the full
  * path then decides and explains. A property test holds the two paths to that.
+ *
+ * The event is the bytes of `b` in [from, to) (all of it by default): a record's value is read
+ * where it lies in the fetched batch, without a Buffer made for it (fast-records.ts).
  */
-export function fastSampleBytes(b: Uint8Array): TrunkSample | undefined {
-  const len = b.length;
-  if (len < 2 || len > DECODE_LIMITS.maxBytes || b[0] !== OPEN || b[len - 1] !== CLOSE) return undefined;
+export function fastSampleBytes(b: Uint8Array, from = 0, to = b.length): TrunkSample | undefined {
+  if (from < 0 || to > b.length || from > to) throw new RangeError(`bytes ${from}..${to} of ${b.length}`);
+  const len = to;
+  const byteCount = to - from;
+  if (byteCount < 2 || byteCount > DECODE_LIMITS.maxBytes || b[from] !== OPEN || b[len - 1] !== CLOSE)
+    return undefined;
   let seen = 0;
   let trunkId = '';
   let trunkGroup = '';
@@ -23,7 +29,7 @@ export function fastSampleBytes(b: Uint8Array): TrunkSample | undefined {
   let schemaVersion = -1;
   let activeCalls = -1;
   let capacity = -1;
-  let at = 1;
+  let at = from + 1;
   for (;;) {
     // "key":
     if (b[at] !== QUOTE) return undefined;

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import { Kafka, type KafkaConfig, logLevel, type SASLOptions } from 'kafkajs';
+import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { installFastRecordDecoder } from './fast-records.js';
+import { Kafka, logLevel } from './kafkajs.js';
 
 export interface KafkaClientOptions {
   kafka: Config['kafka'];

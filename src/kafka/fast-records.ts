@@ -150,8 +150,182 @@ export function fastRecordBatchDecoder(kafkajs: {
 }
 
 /**
+ * A record as kafkajs' decoder makes it, with its key, value, headers, timestamp and offset
+ * read from the batch's bytes when asked for, not up front. A fetch's records live while its
+ * batches are processed, so their size is what the garbage collector copies: a lean record is
+ * eight fields (kafkajs': nine, plus two Buffers, a header object and two strings), and a
+ * stage that reads only the value, where it lies (`readValue`), makes nothing more. The key,
+ * value and headers are read once and kept (the same Buffer every time, as kafkajs' record
+ * gives); `offset` and `timestamp` are strings made on each read (equal every time);
+ * `magicByte` and `isControlRecord` come from the batch context, as kafkajs sets them. All are
+ * accessors on the prototype, assignable like kafkajs' plain properties; `attributes` and
+ * `batchContext` are own properties. The record's fields were walked when it was decoded, so
+ * a malformed record fails the fetch (decodeRecords), never a later read.
+ */
+export class LeanRecord implements DecodedRecord {
+  attributes: number;
+  batchContext: BatchContext;
+  readonly #bytes: Buffer;
+  /** where the key's length is, in #bytes: value and headers follow it */
+  readonly #at: number;
+  /** how many headers the record has (0 for most records) */
+  readonly headerCount: number;
+  /** the offset as a number while it is a safe integer, else its decimal string */
+  readonly #offset: number | string;
+  readonly #timestampDelta: number | bigint;
+  /** what was read or assigned */
+  #read: Read | undefined = undefined;
+
+  constructor(
+    ctx: BatchContext,
+    attributes: number,
+    offset: number | string,
+    timestampDelta: number | bigint,
+    bytes: Buffer,
+    at: number,
+    headerCount: number,
+  ) {
+    this.attributes = attributes;
+    this.batchContext = ctx;
+    this.#bytes = bytes;
+    this.#at = at;
+    this.headerCount = headerCount;
+    this.#offset = offset;
+    this.#timestampDelta = timestampDelta;
+  }
+
+  get magicByte(): number {
+    return this.#state().magicByte ?? this.batchContext.magicByte;
+  }
+  set magicByte(magicByte: number) {
+    this.#state().magicByte = magicByte;
+  }
+
+  get isControlRecord(): boolean {
+    const read = this.#read;
+    return read?.isControlRecord ?? this.batchContext.isControlBatch;
+  }
+  set isControlRecord(isControlRecord: boolean) {
+    this.#state().isControlRecord = isControlRecord;
+  }
+
+  get offset(): string {
+    const read = this.#read;
+    if (read?.offset !== undefined) return read.offset;
+    const o = this.#offset;
+    return typeof o === 'string' ? o : String(o);
+  }
+  set offset(offset: string) {
+    this.#state().offset = offset;
+  }
+
+  /**
+   * The offset as a number, without making its string (lean-batch.ts compares it); undefined
+   * past 2^53 or once `offset` was assigned: read `offset` then.
+   */
+  get offsetNumber(): number | undefined {
+    const o = this.#offset;
+    return typeof o === 'number' && this.#read?.offset === undefined ? o : undefined;
+  }
+
+  get timestamp(): string {
+    const read = this.#state();
+    read.timestamp ??= timestampOf(this.batchContext, this.#timestampDelta);
+    return read.timestamp;
+  }
+  set timestamp(timestamp: string) {
+    this.#state().timestamp = timestamp;
+  }
+
+  get key(): Buffer | null {
+    const read = this.#state();
+    if (read.key === undefined) {
+      const at = varIntBytesAt(this.#bytes, this.#at);
+      read.key = at < 0 ? null : this.#bytes.subarray(at, varIntEnd);
+    }
+    return read.key;
+  }
+  set key(key: Buffer | null) {
+    this.#state().key = key;
+  }
+
+  get value(): Buffer | null {
+    const read = this.#state();
+    if (read.value === undefined) read.value = this.readValue(valueBuffer);
+    return read.value;
+  }
+  set value(value: Buffer | null) {
+    this.#state().value = value;
+  }
+
+  /**
+   * `read` over the value's bytes where they lie, `read(null, 0, 0)` for a null value: the
+   * value without a Buffer made for it (or the value read or assigned before, if it was).
+   */
+  readValue<T>(read: (bytes: Uint8Array | null, from: number, to: number) => T): T {
+    const known = this.#read?.value;
+    if (known !== undefined) return known === null ? read(null, 0, 0) : read(known, 0, known.length);
+    const bytes = this.#bytes;
+    varIntBytesAt(bytes, this.#at);
+    const at = varIntBytesAt(bytes, varIntEnd);
+    return at < 0 ? read(null, 0, 0) : read(bytes, at, varIntEnd);
+  }
+
+  get headers(): DecodedRecord['headers'] {
+    const read = this.#state();
+    if (read.headers === undefined) {
+      const bytes = this.#bytes;
+      varIntBytesAt(bytes, this.#at);
+      varIntBytesAt(bytes, varIntEnd);
+      readVarInt(bytes, varIntEnd); // the count, known
+      read.headers = readHeaders(bytes, varIntEnd, this.headerCount);
+    }
+    return read.headers;
+  }
+  set headers(headers: DecodedRecord['headers']) {
+    this.#state().headers = headers;
+  }
+
+  #state(): Read {
+    this.#read ??= {};
+    return this.#read;
+  }
+}
+
+/** A lean record's fields once read (or assigned); until then, read from its bytes. */
+interface Read {
+  magicByte?: number;
+  isControlRecord?: boolean;
+  offset?: string;
+  timestamp?: string;
+  key?: Buffer | null;
+  value?: Buffer | null;
+  headers?: DecodedRecord['headers'];
+}
+
+function valueBuffer(bytes: Uint8Array | null, from: number, to: number): Buffer | null {
+  return bytes === null ? null : (bytes as Buffer).subarray(from, to);
+}
+
+/**
+ * A message's header as a Buffer (the first of a repeated one), or undefined; without making a
+ * lean record's header object when it has no headers at all (most records).
+ */
+export function messageHeader(
+  m: { headers?: Record<string, unknown> },
+  name: string,
+): Buffer | string | undefined {
+  if (m instanceof LeanRecord && m.headerCount === 0) return undefined;
+  const h = m.headers?.[name];
+  const first = Array.isArray(h) ? h[0] : h;
+  return first === null || first === undefined ? undefined : (first as Buffer | string);
+}
+
+/**
  * `count` records from `buf` at `start`, as kafkajs' record decoder makes them. Reading past
- * the end throws a RangeError, as kafkajs' does (a batch is whole here: the caller checked).
+ * the end throws a RangeError, as kafkajs' does (a batch is whole here: the caller checked); so
+ * does a record whose fields run past its own length, which kafkajs reads cut short (brokers
+ * validate what they store: only a corrupt fetch has one).
  */
 function decodeRecords(
   buf: Buffer,
@@ -162,82 +336,86 @@ function decodeRecords(
 ): DecodedRecord[] {
   const records = new Array<DecodedRecord>(count);
   const offsetBase = Number(ctx.firstOffset);
-  const timestampBase = Number(ctx.firstTimestamp);
   const safeOffsets = Math.abs(offsetBase) <= SAFE_BASE;
-  const safeTimestamps = Math.abs(timestampBase) <= SAFE_BASE;
+  // a batch with log-append time gives every record its maxTimestamp
   const appendTime =
     ctx.timestampType === types.LOG_APPEND_TIME && ctx.maxTimestamp ? ctx.maxTimestamp : undefined;
   let pos = start;
   for (let i = 0; i < count; i++) {
     // Length => Varint (the record is read within it, as kafkajs reads it from a slice)
-    let v = readVarInt(buf, pos);
+    const length = readVarInt(buf, pos);
     pos = varIntEnd;
-    if (v < 0) throw new RangeError(`record ${i} has a negative length ${v}`);
-    const end = pos + v;
+    if (length < 0) throw new RangeError(`record ${i} has a negative length ${length}`);
+    const end = pos + length;
     if (end > buf.length) throw new RangeError(`record ${i} ends past its batch (${end} > ${buf.length})`);
     const attributes = (buf[pos++]! << 24) >> 24;
     // TimestampDelta => Varlong
-    const tsDelta = readVarLong(buf, pos);
+    const timestampDelta = readVarLong(buf, pos);
     pos = varIntEnd;
-    let timestamp: string;
-    if (appendTime !== undefined) timestamp = appendTime;
-    else if (safeTimestamps && typeof tsDelta === 'number' && Math.abs(tsDelta) <= DELTA_BOUND)
-      timestamp = String(timestampBase + tsDelta);
-    else timestamp = (BigInt(ctx.firstTimestamp) + BigInt(tsDelta)).toString();
     // OffsetDelta => Varint
     const offsetDelta = readVarInt(buf, pos);
     pos = varIntEnd;
     const offset = safeOffsets
-      ? String(offsetBase + offsetDelta)
+      ? offsetBase + offsetDelta
       : (BigInt(ctx.firstOffset) + BigInt(offsetDelta)).toString();
-    // Key, Value => Varint length (-1: null) and bytes
-    const key = readVarIntBytes(buf, pos);
+    // Key, Value => Varint length (-1: null) and bytes; then the headers. Walked now (a
+    // malformed record fails here), read when asked for (LeanRecord)
+    const at = pos;
+    varIntBytesAt(buf, pos);
+    varIntBytesAt(buf, varIntEnd);
+    const headerCount = readVarInt(buf, varIntEnd);
     pos = varIntEnd;
-    const value = readVarIntBytes(buf, pos);
-    pos = varIntEnd;
-    // Headers => [HeaderKey (varint string) HeaderValue (varint bytes)]; a repeated key collects
-    // its values in an array, as kafkajs does
-    const headerCount = readVarInt(buf, pos);
-    pos = varIntEnd;
-    const headers: DecodedRecord['headers'] = {};
     for (let h = 0; h < headerCount; h++) {
-      v = readVarInt(buf, pos);
+      const nameLength = readVarInt(buf, pos);
       pos = varIntEnd;
-      // kafkajs reads a null header key (-1) as null, which names the header "null"
-      let name = 'null';
-      if (v !== -1) {
-        name = buf.toString('utf8', pos, pos + v);
-        pos += v;
-      }
-      const hv = readVarIntBytes(buf, pos);
+      if (nameLength !== -1) pos += nameLength;
+      varIntBytesAt(buf, pos);
       pos = varIntEnd;
-      // read as kafkajs reads it, inherited names included (a header named 'constructor' gets
-      // Object in front of its value there, and so here: the same records, quirks and all)
-      const seen = (headers as Record<string, unknown>)[name] as DecodedRecord['headers'][string] | undefined;
-      const merged = seen === undefined ? hv : Array.isArray(seen) ? [...seen, hv] : [seen, hv];
-      // an own property whatever the name ('__proto__' included), as kafkajs' spread makes it
-      Object.defineProperty(headers, name, {
-        value: merged,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
     }
     if (pos > end) throw new RangeError(`record ${i} reads past its length`);
     pos = end;
-    records[i] = {
-      magicByte: ctx.magicByte,
-      attributes,
-      timestamp,
-      offset,
-      key,
-      value,
-      headers,
-      isControlRecord: ctx.isControlBatch,
-      batchContext: ctx,
-    };
+    const record = new LeanRecord(ctx, attributes, offset, timestampDelta, buf, at, headerCount);
+    if (appendTime !== undefined) record.timestamp = appendTime;
+    records[i] = record;
   }
   return records;
+}
+
+/** A record's timestamp as kafkajs makes it: the batch's first timestamp plus the delta. */
+function timestampOf(ctx: BatchContext, delta: number | bigint): string {
+  const base = Number(ctx.firstTimestamp);
+  if (Math.abs(base) <= SAFE_BASE && typeof delta === 'number' && Math.abs(delta) <= DELTA_BOUND)
+    return String(base + delta);
+  return (BigInt(ctx.firstTimestamp) + BigInt(delta)).toString();
+}
+
+/** `count` headers from `pos`, as kafkajs reads them (walked and checked when decoded). */
+function readHeaders(buf: Buffer, pos: number, count: number): DecodedRecord['headers'] {
+  const headers: DecodedRecord['headers'] = {};
+  for (let h = 0; h < count; h++) {
+    const v = readVarInt(buf, pos);
+    pos = varIntEnd;
+    // kafkajs reads a null header key (-1) as null, which names the header "null"
+    let name = 'null';
+    if (v !== -1) {
+      name = buf.toString('utf8', pos, pos + v);
+      pos += v;
+    }
+    const hv = readVarIntBytes(buf, pos);
+    pos = varIntEnd;
+    // read as kafkajs reads it, inherited names included (a header named 'constructor' gets
+    // Object in front of its value there, and so here: the same records, quirks and all)
+    const seen = (headers as Record<string, unknown>)[name] as DecodedRecord['headers'][string] | undefined;
+    const merged = seen === undefined ? hv : Array.isArray(seen) ? [...seen, hv] : [seen, hv];
+    // an own property whatever the name ('__proto__' included), as kafkajs' spread makes it
+    Object.defineProperty(headers, name, {
+      value: merged,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return headers;
 }
 
 /** where the last varint read ended (saves an object per read) */
@@ -260,11 +438,20 @@ function readVarInt(buf: Buffer, pos: number): number {
 
 /** Varint-length bytes as a view of `buf` (-1: null), as kafkajs' `readVarIntBytes` reads them. */
 function readVarIntBytes(buf: Buffer, pos: number): Buffer | null {
+  const at = varIntBytesAt(buf, pos);
+  return at < 0 ? null : buf.subarray(at, varIntEnd);
+}
+
+/**
+ * Where varint-length bytes at `pos` start (-1: null); `varIntEnd` is then where they end.
+ * Lengths are taken as kafkajs takes them (a record read past its length fails the batch).
+ */
+function varIntBytesAt(buf: Buffer, pos: number): number {
   const n = readVarInt(buf, pos);
-  if (n === -1) return null;
+  if (n === -1) return -1;
   const start = varIntEnd;
   varIntEnd = start + n;
-  return buf.subarray(start, start + n);
+  return start;
 }
 
 /**

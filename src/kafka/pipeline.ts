@@ -6,6 +6,7 @@ import type { ConsumerCrashedError } from './errors.js';
 import type { EventTimeAligner } from './event-time-alignment.js';
 import { installFastRecordDecoder } from './fast-records.js';
 import { KafkaIntentSink } from './intent-sink.js';
+import { installLeanBatch } from './lean-batch.js';
 import { type PlanningStageStats, planningProcessor } from './planning-stage.js';
 import type { AdjustmentApplier, EvaluatorFactory } from './ports.js';
 import { cachedDecoder, repartitionAligner, repartitionProcessor } from './repartition-stage.js';
@@ -152,6 +153,9 @@ export class Pipeline {
     const records = installFastRecordDecoder();
     if (records.installed) logger.debug('kafkajs records decoded by the lean decoder (fast-records.ts)');
     else logger.info({ reason: records.reason }, "kafkajs records decoded by kafkajs' own decoder");
+    const batches = installLeanBatch();
+    if (batches.installed) logger.debug("kafkajs' consumer batches made by the lean batch (lean-batch.ts)");
+    else logger.info({ reason: batches.reason }, "kafkajs' consumer batches made by kafkajs' own Batch");
     const k = config.kafka;
     const t = k.topics;
     const admin = kafka.admin();

@@ -1,7 +1,8 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { decodeTrunkEvent } from '../events/decode.js';
+import { decodeTrunkEvent, decodeTrunkEventIn } from '../events/decode.js';
 import type { Metrics } from '../observability/metrics.js';
 import { deadLetterMessage } from './dead-letter.js';
+import { LeanRecord, messageHeader } from './fast-records.js';
 import { encodeIntent } from './intent-record.js';
 import type { IntentLane, IntentSink } from './intent-sink.js';
 import type { EvaluatorFactory, PartitionEvaluator } from './ports.js';
@@ -83,12 +84,13 @@ class RulesWorker implements PartitionWorker {
 
   process(m: KafkaMessage, out: Output): void {
     this.stats.events++;
-    const decoded = decodeTrunkEvent(m.value);
+    // a lean record's value is read where it lies in the fetched batch (fast-records.ts)
+    const decoded = m instanceof LeanRecord ? m.readValue(decodeTrunkEventIn) : decodeTrunkEvent(m.value);
     if (!decoded.ok) {
       this.deadLetter(m, out, decoded.error.code, decoded.error.message);
       return;
     }
-    const laneHeader = m.headers?.[LANE_HEADER];
+    const laneHeader = messageHeader(m, LANE_HEADER);
     const lane = laneHeader ? laneHeader.toString() : this.defaultLane;
     let ev = this.lanes.get(lane);
     if (!ev) {

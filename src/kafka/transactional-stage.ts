@@ -1,19 +1,19 @@
-import {
-  type Admin,
-  CompressionTypes,
-  type Consumer,
-  type ConsumerRunConfig,
-  type EachBatchPayload,
-  type Kafka,
-  type KafkaMessage,
-  type Message,
-  type Producer,
-  type TopicMessages,
+import type {
+  Admin,
+  Consumer,
+  ConsumerRunConfig,
+  EachBatchPayload,
+  Kafka,
+  KafkaMessage,
+  Message,
+  Producer,
+  TopicMessages,
 } from 'kafkajs';
 import type { Logger } from 'pino';
 import { superviseCrashes } from './consumer-supervision.js';
 import { BatchAbortedError, type ConsumerCrashedError } from './errors.js';
 import type { Pacing } from './event-time-alignment.js';
+import { CompressionTypes } from './kafkajs.js';
 import { decodePointer, encodePointer, type StatePointer } from './state-record.js';
 import { TransactionalProducers } from './txn-producers.js';
 import { retryConcurrentTransactions } from './txn-retry.js';
@@ -104,8 +104,11 @@ export interface StageOptions {
 /** What has been processed of a partition but not committed yet. */
 interface Slice {
   out: Outbox;
-  /** offset of the last message processed into it */
-  last: string;
+  /**
+   * the last message processed into it (its offset read when the slice is cut: a lean
+   * record makes the string on each read, fast-records.ts)
+   */
+  last: KafkaMessage;
   messages: number;
   openedAt: number;
 }
@@ -453,7 +456,7 @@ export class TransactionalStage {
     const o = this.#o;
     const partition = batch.partition;
     let lastBeat = Date.now();
-    let lastProcessed: string | undefined;
+    let lastProcessed: KafkaMessage | undefined;
     const beatEvery = o.heartbeatEveryMs ?? 1_000;
     const maxBytes = o.maxTransactionBytes ?? 512 * 1024;
     const interval = o.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS;
@@ -486,7 +489,7 @@ export class TransactionalStage {
       }
       consumed++;
       if (!owned.slice)
-        owned.slice = { out: new Outbox(o.urgentTopics), last: m.offset, messages: 0, openedAt: Date.now() };
+        owned.slice = { out: new Outbox(o.urgentTopics), last: m, messages: 0, openedAt: Date.now() };
       const slice = owned.slice;
       let r: void | Promise<void>;
       try {
@@ -496,9 +499,9 @@ export class TransactionalStage {
         // names the message; #batch rewinds and drops the partition
         throw new BatchAbortedError(`${o.name} ${o.inputTopic}[${partition}] at offset ${m.offset}`, err);
       }
-      slice.last = m.offset;
+      slice.last = m;
       slice.messages++;
-      lastProcessed = m.offset;
+      lastProcessed = m;
       // a transaction's records for one partition travel as one record batch, which the
       // broker caps (message.max.bytes, 1 MiB by default): commit in bounded slices
       if (slice.out.bytes >= maxBytes) await this.#cut(owned, wait);
@@ -508,7 +511,7 @@ export class TransactionalStage {
         lastBeat = Date.now();
       }
     }
-    if (lastProcessed !== undefined) owned.next = BigInt(lastProcessed) + 1n;
+    if (lastProcessed !== undefined) owned.next = BigInt(lastProcessed.offset) + 1n;
     if (owned.failed) return false;
     // processed, not committed: kafkajs fetches on from here, the commit follows behind
     if (owned.next > 0n && !resolved) resolveOffset((owned.next - 1n).toString());
@@ -543,7 +546,10 @@ export class TransactionalStage {
     clearTimeout(owned.timer);
     owned.timer = undefined;
     if (slice && !owned.failed) {
-      const next = (BigInt(slice.last) + 1n).toString();
+      // the closure below keeps the outbox and the offset, not the message (nor its fetch's bytes)
+      const { out, messages } = slice;
+      const last = slice.last.offset;
+      const next = (BigInt(last) + 1n).toString();
       const state = await owned.worker.checkpoint(next);
       const settled = owned.worker.settled?.();
       settled?.catch(() => {}); // awaited in the chain; a partition given up leaves it unobserved
@@ -552,19 +558,19 @@ export class TransactionalStage {
         try {
           if (owned.failed) throw new Error('the partition was given up before this slice committed');
           if (settled) await settled;
-          await this.#commit(owned, slice.out, next, state);
+          await this.#commit(owned, out, next, state);
         } catch (err) {
           this.stats.aborted++;
-          this.#commitFailed(owned, slice.last, err);
+          this.#commitFailed(owned, last, err);
           throw err;
         } finally {
           owned.queued--;
         }
         owned.committed = BigInt(next);
         this.stats.batches++;
-        this.stats.messages += slice.messages;
-        this.stats.emitted += slice.out.count;
-        for (const [topic, n] of slice.out.counts())
+        this.stats.messages += messages;
+        this.stats.emitted += out.count;
+        for (const [topic, n] of out.counts())
           this.committed.set(topic, (this.committed.get(topic) ?? 0) + n);
         this.#o.pacing?.sliceCommitted(owned.partition);
       });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeTrunkEvent, decodeWithSchema } from '../../src/events/decode.js';
+import { decodeTrunkEvent, decodeTrunkEventIn, decodeWithSchema } from '../../src/events/decode.js';
 import { fastSampleBytes } from '../../src/events/fast-bytes.js';
 import { fastSample } from '../../src/events/fast-sample.js';
 import { VALID_EVENT } from '../support/trunk-event.js';
@@ -174,6 +174,31 @@ describe('the fast event check on bytes', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('reads an event in the middle of other bytes (a fetched batch) as it reads the event alone', () => {
+    // bytes around it that could fool a reader running past its bounds: braces, quotes, digits
+    const around = fc
+      .uint8Array({ maxLength: 8 })
+      .chain((a) =>
+        fc.constantFrom(a, Buffer.from('}'), Buffer.from('{"'), Buffer.from('9,'), Buffer.from('"')),
+      );
+    fc.assert(
+      fc.property(wire, around, around, (bytes, before, after) => {
+        const batch = Buffer.concat([before, bytes, after]);
+        const from = before.length;
+        const to = from + bytes.length;
+        expect(fastSampleBytes(batch, from, to)).toEqual(fastSampleBytes(bytes));
+        const alone = decodeTrunkEvent(bytes);
+        const inPlace = decodeTrunkEventIn(batch, from, to);
+        expect(inPlace.ok).toBe(alone.ok);
+        if (alone.ok && inPlace.ok) expect(inPlace.sample).toEqual(alone.sample);
+        if (!alone.ok && !inPlace.ok) expect(inPlace.error.message).toBe(alone.error.message);
+      }),
+      { numRuns: 5_000 },
+    );
+    expect(decodeTrunkEventIn(null, 0, 0)).toEqual(decodeTrunkEvent(null));
+    expect(() => fastSampleBytes(Buffer.from('{}'), 1, 3)).toThrow(RangeError);
   });
 
   it('reads a Uint8Array that is not a Buffer the same way', () => {

@@ -1,9 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fastRecordBatchDecoder, type RecordBatchDecoder } from '../../src/kafka/fast-records.js';
+import {
+  fastRecordBatchDecoder,
+  LeanRecord,
+  messageHeader,
+  type RecordBatchDecoder,
+} from '../../src/kafka/fast-records.js';
+import { batchBytes } from './record-batch-writer.js';
 
 const require = createRequire(import.meta.url);
 type KafkaDecoder = Parameters<RecordBatchDecoder>[0];
@@ -16,93 +21,6 @@ const fastDecoder = fastRecordBatchDecoder({
   PartialMessageError: require('kafkajs/src/errors.js').KafkaJSPartialMessageError,
   TimestampTypes: require('kafkajs/src/protocol/timestampTypes.js'),
 });
-
-// ---- a Kafka record batch writer (v2 format), independent of both decoders ----------------
-function varint(n: number): number[] {
-  let z = ((n << 1) ^ (n >> 31)) >>> 0;
-  const out: number[] = [];
-  while (z >= 0x80) {
-    out.push((z & 0x7f) | 0x80);
-    z >>>= 7;
-  }
-  out.push(z);
-  return out;
-}
-
-function varlong(n: bigint): number[] {
-  let z = BigInt.asUintN(64, (n << 1n) ^ (n >> 63n));
-  const out: number[] = [];
-  while (z >= 0x80n) {
-    out.push(Number(z & 0x7fn) | 0x80);
-    z >>= 7n;
-  }
-  out.push(Number(z));
-  return out;
-}
-
-function bytes(b: Buffer | null): number[] {
-  return b === null ? varint(-1) : [...varint(b.length), ...b];
-}
-
-interface TestRecord {
-  attributes: number;
-  timestampDelta: bigint;
-  offsetDelta: number;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: Array<[string | null, Buffer | null]>;
-  /** bytes after the record's fields, inside its length (a newer writer's fields) */
-  trailing: number;
-}
-
-function recordBytes(r: TestRecord): number[] {
-  const body = [
-    r.attributes & 0xff,
-    ...varlong(r.timestampDelta),
-    ...varint(r.offsetDelta),
-    ...bytes(r.key),
-    ...bytes(r.value),
-    ...varint(r.headers.length),
-    ...r.headers.flatMap(([k, v]) => [...bytes(k === null ? null : Buffer.from(k, 'utf8')), ...bytes(v)]),
-    ...new Array<number>(r.trailing).fill(0x7e),
-  ];
-  return [...varint(body.length), ...body];
-}
-
-interface TestBatch {
-  firstOffset: bigint;
-  firstTimestamp: bigint;
-  maxTimestamp: bigint;
-  attributes: number;
-  gzip: boolean;
-  producerId: bigint;
-  records: TestRecord[];
-}
-
-function batchBytes(b: TestBatch): Buffer {
-  const records = Buffer.from(b.records.flatMap(recordBytes));
-  const count = Buffer.alloc(4);
-  count.writeInt32BE(b.records.length);
-  const body = Buffer.alloc(2 + 4 + 8 + 8 + 8 + 2 + 4);
-  let at = 0;
-  at = body.writeInt16BE((b.attributes & ~0x07) | (b.gzip ? 1 : 0), at);
-  at = body.writeInt32BE(Math.max(0, b.records.length - 1), at);
-  at = body.writeBigInt64BE(b.firstTimestamp, at);
-  at = body.writeBigInt64BE(b.maxTimestamp, at);
-  at = body.writeBigInt64BE(b.producerId, at);
-  at = body.writeInt16BE(3, at);
-  body.writeInt32BE(17, at);
-  const tail = Buffer.concat([body, count, b.gzip ? gzipSync(records) : records]);
-  const head = Buffer.alloc(4 + 1 + 4);
-  head.writeInt32BE(5, 0); // partition leader epoch
-  head.writeInt8(2, 4); // magic
-  head.writeInt32BE(0, 5); // CRC: neither decoder checks it
-  const batch = Buffer.concat([head, tail]);
-  const prefix = Buffer.alloc(12);
-  prefix.writeBigInt64BE(b.firstOffset, 0);
-  prefix.writeInt32BE(batch.length, 8);
-  return Buffer.concat([prefix, batch]);
-}
 
 /** What kafkajs' fetch decoding does with a partition's record batches (v4/decodeMessages.js). */
 async function decodeAll(decode: RecordBatchDecoder, buffer: Buffer) {
@@ -120,12 +38,26 @@ async function decodeAll(decode: RecordBatchDecoder, buffer: Buffer) {
   return batches;
 }
 
-/** A record as comparable data: buffers as hex, headers as their own entries in order. */
+/**
+ * A record as comparable data: every field kafkajs' records have (read through the accessors on
+ * a lean record), buffers as hex, headers as their own entries in order, and the value as
+ * `readValue` sees it where the record has one.
+ */
 function plain(r: Awaited<ReturnType<RecordBatchDecoder>>['records'][number]) {
   const hex = (b: unknown): unknown =>
     Buffer.isBuffer(b) ? `hex:${b.toString('hex')}` : Array.isArray(b) ? b.map(hex) : b;
+  const inPlace =
+    r instanceof LeanRecord
+      ? r.readValue((bytes, from, to) => (bytes === null ? null : Buffer.from(bytes.subarray(from, to))))
+      : r.value;
   return {
-    ...r,
+    magicByte: r.magicByte,
+    attributes: r.attributes,
+    timestamp: r.timestamp,
+    offset: r.offset,
+    isControlRecord: r.isControlRecord,
+    batchContext: r.batchContext,
+    valueInPlace: hex(inPlace),
     key: hex(r.key),
     value: hex(r.value),
     headers: Object.entries(r.headers).map(([k, v]) => [k, hex(v)]),
@@ -245,6 +177,87 @@ describe("kafkajs' records decoded the lean way (fast-records.ts)", () => {
       ['43', '1764000000006', 't-0002'],
     ]);
     expect(records[2]?.value?.equals(event)).toBe(true);
+  });
+
+  it('gives the same key, value and headers object on every read, and takes assignments as kafkajs records do', async () => {
+    const b = batchBytes({
+      firstOffset: 7n,
+      firstTimestamp: 1_764_000_000_000n,
+      maxTimestamp: 0n,
+      attributes: 0,
+      gzip: false,
+      producerId: -1n,
+      records: [
+        {
+          attributes: 0,
+          timestampDelta: 1n,
+          offsetDelta: 0,
+          key: Buffer.from('k'),
+          value: Buffer.from('v1'),
+          headers: [
+            ['tr-lane', Buffer.from('site')],
+            ['tr-lane', Buffer.from('again')],
+          ],
+          trailing: 0,
+        },
+        {
+          attributes: 0,
+          timestampDelta: 2n,
+          offsetDelta: 1,
+          key: null,
+          value: null,
+          headers: [],
+          trailing: 0,
+        },
+      ],
+    });
+    const [r, bare] = (await fastDecoder(new Decoder(b))).records as LeanRecord[];
+    expect(r).toBeInstanceOf(LeanRecord);
+    expect(r!.key).toBe(r!.key);
+    expect(r!.value).toBe(r!.value);
+    expect(r!.headers).toBe(r!.headers);
+    expect(messageHeader(r!, 'tr-lane')?.toString()).toBe('site');
+    expect(messageHeader(r!, 'absent')).toBeUndefined();
+    expect(messageHeader(bare!, 'tr-lane')).toBeUndefined();
+    expect(bare!.readValue((bytes) => bytes)).toBeNull();
+    r!.value = Buffer.from('replaced');
+    r!.key = null;
+    r!.timestamp = '5';
+    r!.headers = {};
+    expect([r!.value.toString(), r!.key, r!.timestamp, r!.headers]).toEqual(['replaced', null, '5', {}]);
+    expect(r!.readValue((bytes, from, to) => Buffer.from(bytes!.subarray(from, to)).toString())).toBe(
+      'replaced',
+    );
+    expect(messageHeader(r!, 'tr-lane')).toBeUndefined();
+  });
+
+  it('fails the fetch on a corrupt record whose headers run past its length, not a later read of them', async () => {
+    const b = batchBytes({
+      firstOffset: 0n,
+      firstTimestamp: 0n,
+      maxTimestamp: 0n,
+      attributes: 0,
+      gzip: false,
+      producerId: -1n,
+      records: [
+        {
+          attributes: 0,
+          timestampDelta: 0n,
+          offsetDelta: 0,
+          key: null,
+          value: Buffer.from('x'),
+          headers: [['h', Buffer.from('value')]],
+          trailing: 0,
+        },
+      ],
+    });
+    // the header value's length (5, zigzag 10) made 100: it now runs past the record
+    const at = b.lastIndexOf(Buffer.from([10, ...Buffer.from('value')]));
+    b[at] = 200;
+    b[at + 1] = 1;
+    // (kafkajs reads such a record with the header cut short, silently; brokers validate what
+    // they store, so only a corrupt fetch has one)
+    await expect(fastDecoder(new Decoder(Buffer.from(b)))).rejects.toThrow(RangeError);
   });
 
   it('is installed in a process that has not fetched yet, and kafkajs then decodes with it', () => {

@@ -1,0 +1,129 @@
+/**
+ * kafkajs' consumer `Batch` with its per-message offset check done on numbers.
+ *
+ * kafkajs 2.2.4 makes a `Batch` of every partition's fetched records and keeps those at or
+ * after the fetched offset by parsing each record's offset string into a BigInt-backed `Long`
+ * (`Long.fromValue(message.offset).gte(...)`): a string, a BigInt and an object per message,
+ * all garbage at once. The lean batch is kafkajs' class (every method inherited) with that
+ * check made on the lean records' numeric offsets (fast-records.ts); records that are not
+ * lean, offsets past 2^53 and batches with aborted transactions take kafkajs' own code. The
+ * three message lists (`rawMessages`, `messagesWithinOffset`, `messages`) hold what kafkajs'
+ * would hold, in fresh arrays as there.
+ *
+ * kafkajs' consumer group module takes `Batch` when kafkajs itself is loaded, so the lean one
+ * has to be in the module cache first: `kafkajs.ts` installs it before it loads kafkajs, and
+ * the project's code takes kafkajs' values from there. Installed only on the kafkajs version
+ * it mirrors, and not when kafkajs' consumer was loaded already (kafkajs' `Batch` stays).
+ */
+import { createRequire } from 'node:module';
+import { FAST_RECORDS_KAFKAJS_VERSION, type InstallResult, LeanRecord } from './fast-records.js';
+
+const require = createRequire(import.meta.url);
+
+const BATCH = 'kafkajs/src/consumer/batch.js';
+const CONSUMER_GROUP = 'kafkajs/src/consumer/consumerGroup.js';
+
+interface KafkajsLong {
+  gte(other: KafkajsLong): boolean;
+}
+interface LongStatics {
+  fromValue(v: unknown): KafkajsLong;
+}
+interface Message {
+  offset: string;
+  isControlRecord?: boolean;
+}
+interface PartitionData {
+  partition: number;
+  highWatermark: string;
+  abortedTransactions?: unknown[];
+  messages: Message[];
+}
+interface BatchFields {
+  rawMessages: Message[];
+  messagesWithinOffset: Message[];
+  messages: Message[];
+}
+export type BatchClass = new (topic: string, fetchedOffset: string, data: PartitionData) => BatchFields;
+type FilterAborted = (o: { messages: Message[]; abortedTransactions?: unknown[] }) => Message[];
+
+const NO_MESSAGES: Message[] = [];
+
+/** kafkajs' `Batch` class, with the offset check on numbers where it can be (see above). */
+export function leanBatchClass(Batch: BatchClass, filterAbortedMessages: FilterAborted, Long: LongStatics) {
+  return class LeanBatch extends Batch {
+    constructor(topic: string, fetchedOffset: string, partitionData: PartitionData) {
+      // kafkajs' constructor over no messages sets every other field as it would
+      super(topic, fetchedOffset, { ...partitionData, messages: NO_MESSAGES });
+      const messages = partitionData.messages;
+      this.rawMessages = messages;
+      this.messagesWithinOffset = withinOffset(messages, fetchedOffset, Long);
+      const { abortedTransactions } = partitionData;
+      const committed =
+        abortedTransactions && abortedTransactions.length > 0
+          ? filterAbortedMessages({ messages: this.messagesWithinOffset, abortedTransactions })
+          : this.messagesWithinOffset;
+      this.messages = committed.filter((m) => !m.isControlRecord);
+    }
+  };
+}
+
+/** The messages at or after `fetchedOffset`, as kafkajs' Batch keeps them. */
+function withinOffset(messages: Message[], fetchedOffset: string, Long: LongStatics): Message[] {
+  const from = Number(fetchedOffset);
+  let fromLong: KafkajsLong | undefined;
+  const safe = Number.isSafeInteger(from) && String(from) === fetchedOffset;
+  return messages.filter((m) => {
+    const n = safe && m instanceof LeanRecord ? m.offsetNumber : undefined;
+    if (n !== undefined) return n >= from;
+    fromLong ??= Long.fromValue(fetchedOffset);
+    return Long.fromValue(m.offset).gte(fromLong);
+  });
+}
+
+let installed: InstallResult | undefined;
+
+/**
+ * Puts the lean batch in kafkajs' module cache, once per process; must run before kafkajs'
+ * consumer is loaded (kafkajs.ts does it before it loads kafkajs).
+ */
+export function installLeanBatch(): InstallResult {
+  installed ??= install();
+  return installed;
+}
+
+function install(): InstallResult {
+  if (process.env.TR_KAFKAJS_RECORD_DECODER === 'kafkajs')
+    return { installed: false, reason: "TR_KAFKAJS_RECORD_DECODER=kafkajs keeps kafkajs' own batches" };
+  let version: string;
+  try {
+    version = (require('kafkajs/package.json') as { version: string }).version;
+  } catch {
+    return { installed: false, reason: "kafkajs' package.json is not readable" };
+  }
+  if (version !== FAST_RECORDS_KAFKAJS_VERSION)
+    return {
+      installed: false,
+      reason: `kafkajs is ${version}; the lean batch mirrors ${FAST_RECORDS_KAFKAJS_VERSION}`,
+    };
+  if (require.cache[require.resolve(CONSUMER_GROUP)])
+    return { installed: false, reason: "kafkajs' consumer was loaded before the lean batch" };
+  const batchPath = require.resolve(BATCH);
+  const Batch = require(batchPath) as BatchClass;
+  const cached = require.cache[batchPath];
+  if (!cached) return { installed: false, reason: "kafkajs' Batch is not in the module cache" };
+  lean = leanBatchClass(
+    Batch,
+    require('kafkajs/src/consumer/filterAbortedMessages.js') as FilterAborted,
+    require('kafkajs/src/utils/long.js') as LongStatics,
+  );
+  cached.exports = lean;
+  return { installed: true };
+}
+
+let lean: BatchClass | undefined;
+
+/** Whether kafkajs' consumer group makes lean batches (it takes `Batch` from the module cache). */
+export function leanBatchInUse(): boolean {
+  return lean !== undefined && require(BATCH) === lean;
+}
