@@ -48,8 +48,8 @@ export function decodeTrunkEvent(raw: Uint8Array | string | null | undefined): D
 
 /**
  * Same as decodeTrunkEvent, for the bytes of `bytes` in [from, to) (a record's value where it
- * lies in its fetched batch): the common event is read in place, anything else is copied out
- * of a view and decided and explained as decodeTrunkEvent does.
+ * lies in its fetched batch): the common event is read in place; anything else goes, as a view
+ * of those bytes, through decodeTrunkEvent, which decides and explains it.
  */
 export function decodeTrunkEventIn(bytes: Uint8Array | null, from: number, to: number): DecodeResult {
   if (bytes === null) return decodeTrunkEvent(null);
