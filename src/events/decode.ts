@@ -19,22 +19,36 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function decodeTrunkEvent(raw: Uint8Array | string | null | undefined): DecodeResult {
   if (raw === null || raw === undefined)
     return fail(new EventDecodeError('empty', 'the message has no value'));
+  if (typeof raw === 'string') return decodeText(raw);
+  // the common event, straight from its bytes (a property test holds it to the path below)
+  const fast = fastSampleBytes(raw);
+  return fast ? { ok: true, sample: fast } : decodeBytes(raw);
+}
+
+/**
+ * Same as decodeTrunkEvent, for the bytes of `bytes` in [from, to) (a record's value where it
+ * lies in its fetched batch): the common event is read in place; anything else, as a view of
+ * those bytes, is decided and explained as decodeTrunkEvent does.
+ */
+export function decodeTrunkEventIn(bytes: Uint8Array | null, from: number, to: number): DecodeResult {
+  if (bytes === null) return decodeTrunkEvent(null);
+  const fast = fastSampleBytes(bytes, from, to);
+  return fast ? { ok: true, sample: fast } : decodeBytes(bytes.subarray(from, to));
+}
+
+/** Bytes the fast path declined: as UTF-8 text, then JSON. */
+function decodeBytes(raw: Uint8Array): DecodeResult {
+  if (raw.byteLength > DECODE_LIMITS.maxBytes) return fail(tooLarge(raw.byteLength));
   let text: string;
-  if (typeof raw === 'string') {
-    text = raw;
-  } else {
-    // the common event, straight from its bytes (a property test holds it to the path below)
-    const fast = fastSampleBytes(raw);
-    if (fast) return { ok: true, sample: fast };
-    if (raw.byteLength > DECODE_LIMITS.maxBytes) {
-      return fail(tooLarge(raw.byteLength));
-    }
-    try {
-      text = utf8.decode(raw);
-    } catch (cause) {
-      return fail(new EventDecodeError('not-utf8', 'the value is not valid UTF-8', { cause }));
-    }
+  try {
+    text = utf8.decode(raw);
+  } catch (cause) {
+    return fail(new EventDecodeError('not-utf8', 'the value is not valid UTF-8', { cause }));
   }
+  return decodeText(text);
+}
+
+function decodeText(text: string): DecodeResult {
   if (text.length > DECODE_LIMITS.maxBytes) return fail(tooLarge(text.length));
   if (text.trim() === '') return fail(new EventDecodeError('empty', 'the value is empty'));
   let json: unknown;
@@ -44,18 +58,6 @@ export function decodeTrunkEvent(raw: Uint8Array | string | null | undefined): D
     return fail(new EventDecodeError('not-json', `not JSON: ${(cause as Error).message}`, { cause }));
   }
   return decodeTrunkEventObject(json);
-}
-
-/**
- * Same as decodeTrunkEvent, for the bytes of `bytes` in [from, to) (a record's value where it
- * lies in its fetched batch): the common event is read in place; anything else goes, as a view
- * of those bytes, through decodeTrunkEvent, which decides and explains it.
- */
-export function decodeTrunkEventIn(bytes: Uint8Array | null, from: number, to: number): DecodeResult {
-  if (bytes === null) return decodeTrunkEvent(null);
-  const fast = fastSampleBytes(bytes, from, to);
-  if (fast) return { ok: true, sample: fast };
-  return decodeTrunkEvent(bytes.subarray(from, to));
 }
 
 /** Same as decodeTrunkEvent, for an already-parsed value. */

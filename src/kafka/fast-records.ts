@@ -195,15 +195,14 @@ export class LeanRecord implements DecodedRecord {
   }
 
   get magicByte(): number {
-    return this.#state().magicByte ?? this.batchContext.magicByte;
+    return this.#read?.magicByte ?? this.batchContext.magicByte;
   }
   set magicByte(magicByte: number) {
     this.#state().magicByte = magicByte;
   }
 
   get isControlRecord(): boolean {
-    const read = this.#read;
-    return read?.isControlRecord ?? this.batchContext.isControlBatch;
+    return this.#read?.isControlRecord ?? this.batchContext.isControlBatch;
   }
   set isControlRecord(isControlRecord: boolean) {
     this.#state().isControlRecord = isControlRecord;
@@ -229,9 +228,7 @@ export class LeanRecord implements DecodedRecord {
   }
 
   get timestamp(): string {
-    const read = this.#state();
-    read.timestamp ??= timestampOf(this.batchContext, this.#timestampDelta);
-    return read.timestamp;
+    return this.#read?.timestamp ?? timestampOf(this.batchContext, this.#timestampDelta);
   }
   set timestamp(timestamp: string) {
     this.#state().timestamp = timestamp;
@@ -497,9 +494,15 @@ export function installFastRecordDecoder(): InstallResult {
   return installed;
 }
 
-function install(): InstallResult {
+/**
+ * Why a lean replacement of a kafkajs part must not go in, or undefined: the opt-out
+ * (`TR_KAFKAJS_RECORD_DECODER=kafkajs`, for the decoder and the batch alike) or a kafkajs
+ * version other than the one mirrored. `own`: the kafkajs part that then stays ("decoder"),
+ * `lean`: the replacement's name ("lean record decoder").
+ */
+export function kafkajsReplacementRefused(own: string, lean: string): InstallResult | undefined {
   if (process.env.TR_KAFKAJS_RECORD_DECODER === 'kafkajs') {
-    return { installed: false, reason: "TR_KAFKAJS_RECORD_DECODER=kafkajs keeps kafkajs' own decoder" };
+    return { installed: false, reason: `TR_KAFKAJS_RECORD_DECODER=kafkajs keeps kafkajs' own ${own}` };
   }
   let version: string;
   try {
@@ -510,9 +513,15 @@ function install(): InstallResult {
   if (version !== FAST_RECORDS_KAFKAJS_VERSION) {
     return {
       installed: false,
-      reason: `kafkajs is ${version}; the lean record decoder mirrors ${FAST_RECORDS_KAFKAJS_VERSION}`,
+      reason: `kafkajs is ${version}; the ${lean} mirrors ${FAST_RECORDS_KAFKAJS_VERSION}`,
     };
   }
+  return undefined;
+}
+
+function install(): InstallResult {
+  const refused = kafkajsReplacementRefused('decoder', 'lean record decoder');
+  if (refused) return refused;
   const batchPath = require.resolve(RECORD_BATCH_DECODER);
   if (require.cache[require.resolve(DECODE_MESSAGES)]) {
     return { installed: false, reason: "kafkajs' fetch decoding was loaded before the lean decoder" };

@@ -16,7 +16,7 @@
  * it mirrors, and not when kafkajs' consumer was loaded already (kafkajs' `Batch` stays).
  */
 import { createRequire } from 'node:module';
-import { FAST_RECORDS_KAFKAJS_VERSION, type InstallResult, LeanRecord } from './fast-records.js';
+import { type InstallResult, kafkajsReplacementRefused, LeanRecord } from './fast-records.js';
 
 const require = createRequire(import.meta.url);
 
@@ -93,19 +93,8 @@ export function installLeanBatch(): InstallResult {
 }
 
 function install(): InstallResult {
-  if (process.env.TR_KAFKAJS_RECORD_DECODER === 'kafkajs')
-    return { installed: false, reason: "TR_KAFKAJS_RECORD_DECODER=kafkajs keeps kafkajs' own batches" };
-  let version: string;
-  try {
-    version = (require('kafkajs/package.json') as { version: string }).version;
-  } catch {
-    return { installed: false, reason: "kafkajs' package.json is not readable" };
-  }
-  if (version !== FAST_RECORDS_KAFKAJS_VERSION)
-    return {
-      installed: false,
-      reason: `kafkajs is ${version}; the lean batch mirrors ${FAST_RECORDS_KAFKAJS_VERSION}`,
-    };
+  const refused = kafkajsReplacementRefused('batches', 'lean batch');
+  if (refused) return refused;
   if (require.cache[require.resolve(CONSUMER_GROUP)])
     return { installed: false, reason: "kafkajs' consumer was loaded before the lean batch" };
   const batchPath = require.resolve(BATCH);
