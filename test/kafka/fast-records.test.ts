@@ -1,26 +1,14 @@
-import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { LeanRecord, messageHeader, type RecordBatchDecoder } from '../../src/kafka/fast-records.js';
 import {
-  fastRecordBatchDecoder,
-  LeanRecord,
-  messageHeader,
-  type RecordBatchDecoder,
-} from '../../src/kafka/fast-records.js';
-import { batchBytes } from './record-batch-writer.js';
-
-const require = createRequire(import.meta.url);
-type KafkaDecoder = Parameters<RecordBatchDecoder>[0];
-const Decoder = require('kafkajs/src/protocol/decoder.js') as new (b: Buffer) => KafkaDecoder;
-/** kafkajs' own record batch decoder (this test process never installs the lean one) */
-const kafkajsDecoder = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as RecordBatchDecoder;
-const fastDecoder = fastRecordBatchDecoder({
-  lookupCodecByAttributes: require('kafkajs/src/protocol/message/compression/index.js')
-    .lookupCodecByAttributes,
-  PartialMessageError: require('kafkajs/src/errors.js').KafkaJSPartialMessageError,
-  TimestampTypes: require('kafkajs/src/protocol/timestampTypes.js'),
-});
+  Decoder,
+  fastDecoder,
+  type KafkaDecoder,
+  kafkajsDecoder,
+  runInFreshProcess,
+} from './kafkajs-parts.js';
+import { batchBytes, testBatch, testRecord } from './record-batch-writer.js';
 
 /** What kafkajs' fetch decoding does with a partition's record batches (v4/decodeMessages.js). */
 async function decodeAll(decode: RecordBatchDecoder, buffer: Buffer) {
@@ -127,25 +115,13 @@ describe("kafkajs' records decoded the lean way (fast-records.ts)", () => {
 
   it('reads offsets and timestamps exactly past 2^53, where a number would round', async () => {
     const first = 2n ** 60n + 3n;
-    const b = batchBytes({
-      firstOffset: first,
-      firstTimestamp: first,
-      maxTimestamp: 0n,
-      attributes: 0,
-      gzip: false,
-      producerId: -1n,
-      records: [
-        {
-          attributes: 0,
-          timestampDelta: 5n,
-          offsetDelta: 1,
-          key: null,
-          value: null,
-          headers: [],
-          trailing: 0,
-        },
-      ],
-    });
+    const b = batchBytes(
+      testBatch({
+        firstOffset: first,
+        firstTimestamp: first,
+        records: [testRecord({ timestampDelta: 5n, offsetDelta: 1 })],
+      }),
+    );
     const [r] = (await fastDecoder(new Decoder(b))).records;
     expect(r?.offset).toBe((first + 1n).toString());
     expect(r?.timestamp).toBe((first + 5n).toString());
@@ -153,23 +129,21 @@ describe("kafkajs' records decoded the lean way (fast-records.ts)", () => {
 
   it('decodes real events the way the rules stage reads them: key, value and offsets', async () => {
     const event = Buffer.from('{"schemaVersion":1,"trunkId":"t-0001"}');
-    const b = batchBytes({
-      firstOffset: 41n,
-      firstTimestamp: 1_764_000_000_000n,
-      maxTimestamp: 1_764_000_000_009n,
-      attributes: 0,
-      gzip: false,
-      producerId: -1n,
-      records: [0, 1, 2].map((i) => ({
-        attributes: 0,
-        timestampDelta: BigInt(i * 3),
-        offsetDelta: i,
-        key: Buffer.from(`t-000${i}`),
-        value: event,
-        headers: [],
-        trailing: 0,
-      })),
-    });
+    const b = batchBytes(
+      testBatch({
+        firstOffset: 41n,
+        firstTimestamp: 1_764_000_000_000n,
+        maxTimestamp: 1_764_000_000_009n,
+        records: [0, 1, 2].map((i) =>
+          testRecord({
+            timestampDelta: BigInt(i * 3),
+            offsetDelta: i,
+            key: Buffer.from(`t-000${i}`),
+            value: event,
+          }),
+        ),
+      }),
+    );
     const { records } = await fastDecoder(new Decoder(b));
     expect(records.map((r) => [r.offset, r.timestamp, r.key?.toString()])).toEqual([
       ['41', '1764000000000', 't-0000'],
@@ -180,37 +154,24 @@ describe("kafkajs' records decoded the lean way (fast-records.ts)", () => {
   });
 
   it('gives the same key, value and headers object on every read, and takes assignments as kafkajs records do', async () => {
-    const b = batchBytes({
-      firstOffset: 7n,
-      firstTimestamp: 1_764_000_000_000n,
-      maxTimestamp: 0n,
-      attributes: 0,
-      gzip: false,
-      producerId: -1n,
-      records: [
-        {
-          attributes: 0,
-          timestampDelta: 1n,
-          offsetDelta: 0,
-          key: Buffer.from('k'),
-          value: Buffer.from('v1'),
-          headers: [
-            ['tr-lane', Buffer.from('site')],
-            ['tr-lane', Buffer.from('again')],
-          ],
-          trailing: 0,
-        },
-        {
-          attributes: 0,
-          timestampDelta: 2n,
-          offsetDelta: 1,
-          key: null,
-          value: null,
-          headers: [],
-          trailing: 0,
-        },
-      ],
-    });
+    const b = batchBytes(
+      testBatch({
+        firstOffset: 7n,
+        firstTimestamp: 1_764_000_000_000n,
+        records: [
+          testRecord({
+            timestampDelta: 1n,
+            key: Buffer.from('k'),
+            value: Buffer.from('v1'),
+            headers: [
+              ['tr-lane', Buffer.from('site')],
+              ['tr-lane', Buffer.from('again')],
+            ],
+          }),
+          testRecord({ timestampDelta: 2n, offsetDelta: 1 }),
+        ],
+      }),
+    );
     const [r, bare] = (await fastDecoder(new Decoder(b))).records as LeanRecord[];
     expect(r).toBeInstanceOf(LeanRecord);
     expect(r!.key).toBe(r!.key);
@@ -232,25 +193,11 @@ describe("kafkajs' records decoded the lean way (fast-records.ts)", () => {
   });
 
   it('fails the fetch on a corrupt record whose headers run past its length, not a later read of them', async () => {
-    const b = batchBytes({
-      firstOffset: 0n,
-      firstTimestamp: 0n,
-      maxTimestamp: 0n,
-      attributes: 0,
-      gzip: false,
-      producerId: -1n,
-      records: [
-        {
-          attributes: 0,
-          timestampDelta: 0n,
-          offsetDelta: 0,
-          key: null,
-          value: Buffer.from('x'),
-          headers: [['h', Buffer.from('value')]],
-          trailing: 0,
-        },
-      ],
-    });
+    const b = batchBytes(
+      testBatch({
+        records: [testRecord({ value: Buffer.from('x'), headers: [['h', Buffer.from('value')]] })],
+      }),
+    );
     // the header value's length (5, zigzag 10) made 100: it now runs past the record
     const at = b.lastIndexOf(Buffer.from([10, ...Buffer.from('value')]));
     b[at] = 200;
@@ -268,7 +215,7 @@ describe("kafkajs' records decoded the lean way (fast-records.ts)", () => {
       const again = installFastRecordDecoder();
       console.log(JSON.stringify({ before, result, again, lean: leanRecordDecoderInUse() }));
     `;
-    const out = run(script, {});
+    const out = runInFreshProcess(script, {});
     expect(out.result).toEqual({ installed: true });
     expect(out.again).toEqual({ installed: true });
     expect(out.before).toBe(false);
@@ -276,7 +223,7 @@ describe("kafkajs' records decoded the lean way (fast-records.ts)", () => {
   });
 
   it("keeps kafkajs' own decoder when asked to, or when kafkajs' fetch decoding was loaded first", () => {
-    const optedOut = run(
+    const optedOut = runInFreshProcess(
       `import { installFastRecordDecoder } from './src/kafka/fast-records.ts';
        console.log(JSON.stringify({ result: installFastRecordDecoder() }));`,
       { TR_KAFKAJS_RECORD_DECODER: 'kafkajs' },
@@ -285,7 +232,7 @@ describe("kafkajs' records decoded the lean way (fast-records.ts)", () => {
       installed: false,
       reason: expect.stringContaining('TR_KAFKAJS'),
     });
-    const late = run(
+    const late = runInFreshProcess(
       `import { createRequire } from 'node:module';
        import { installFastRecordDecoder } from './src/kafka/fast-records.ts';
        createRequire(import.meta.url)('kafkajs/src/protocol/requests/fetch/v4/decodeMessages.js');
@@ -295,13 +242,3 @@ describe("kafkajs' records decoded the lean way (fast-records.ts)", () => {
     expect(late.result).toMatchObject({ installed: false, reason: expect.stringContaining('loaded before') });
   });
 });
-
-function run(script: string, env: Record<string, string>): Record<string, unknown> {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: new URL('../..', import.meta.url).pathname,
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`child failed (${r.status}): ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
-}

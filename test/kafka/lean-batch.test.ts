@@ -1,27 +1,15 @@
-import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fastRecordBatchDecoder, type RecordBatchDecoder } from '../../src/kafka/fast-records.js';
 import { type BatchClass, leanBatchClass } from '../../src/kafka/lean-batch.js';
-import { batchBytes, type TestRecord } from './record-batch-writer.js';
+import { Decoder, fastDecoder, kafkajsDecoder, kafkajsRequire, runInFreshProcess } from './kafkajs-parts.js';
+import { batchBytes, testBatch, testRecord } from './record-batch-writer.js';
 
-const require = createRequire(import.meta.url);
-type KafkaDecoder = Parameters<RecordBatchDecoder>[0];
-const Decoder = require('kafkajs/src/protocol/decoder.js') as new (b: Buffer) => KafkaDecoder;
-const kafkajsDecoder = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as RecordBatchDecoder;
-const fastDecoder = fastRecordBatchDecoder({
-  lookupCodecByAttributes: require('kafkajs/src/protocol/message/compression/index.js')
-    .lookupCodecByAttributes,
-  PartialMessageError: require('kafkajs/src/errors.js').KafkaJSPartialMessageError,
-  TimestampTypes: require('kafkajs/src/protocol/timestampTypes.js'),
-});
 /** kafkajs' own Batch (this test process never installs the lean one in the module cache) */
-const Batch = require('kafkajs/src/consumer/batch.js') as BatchClass;
+const Batch = kafkajsRequire('kafkajs/src/consumer/batch.js') as BatchClass;
 const LeanBatch = leanBatchClass(
   Batch,
-  require('kafkajs/src/consumer/filterAbortedMessages.js'),
-  require('kafkajs/src/utils/long.js'),
+  kafkajsRequire('kafkajs/src/consumer/filterAbortedMessages.js'),
+  kafkajsRequire('kafkajs/src/utils/long.js'),
 );
 
 type Msg = { offset: string; isControlRecord?: boolean };
@@ -54,24 +42,23 @@ async function partitionData(log: PartitionLog) {
   let offset = log.start;
   for (const b of log.batches) {
     const control = b.kind === 'abort' || b.kind === 'commit';
-    const records: TestRecord[] = Array.from({ length: control ? 1 : b.count }, (_, i) => ({
-      attributes: 0,
-      timestampDelta: BigInt(i),
-      offsetDelta: i,
-      key: control ? (b.kind === 'abort' ? ABORT_MARKER : COMMIT_MARKER) : Buffer.from(`k${i}`),
-      value: Buffer.from(`v${i}`),
-      headers: [],
-      trailing: 0,
-    }));
-    const bytes = batchBytes({
-      firstOffset: offset,
-      firstTimestamp: 1_764_000_000_000n,
-      maxTimestamp: 0n,
-      attributes: (b.kind === 'plain' ? 0 : 0x10) | (control ? 0x20 : 0),
-      gzip: false,
-      producerId: b.kind === 'plain' ? -1n : b.producer,
-      records,
-    });
+    const records = Array.from({ length: control ? 1 : b.count }, (_, i) =>
+      testRecord({
+        timestampDelta: BigInt(i),
+        offsetDelta: i,
+        key: control ? (b.kind === 'abort' ? ABORT_MARKER : COMMIT_MARKER) : Buffer.from(`k${i}`),
+        value: Buffer.from(`v${i}`),
+      }),
+    );
+    const bytes = batchBytes(
+      testBatch({
+        firstOffset: offset,
+        firstTimestamp: 1_764_000_000_000n,
+        attributes: (b.kind === 'plain' ? 0 : 0x10) | (control ? 0x20 : 0),
+        producerId: b.kind === 'plain' ? -1n : b.producer,
+        records,
+      }),
+    );
     const decode = log.decoder === 'lean' ? fastDecoder : kafkajsDecoder;
     messages.push(...((await decode(new Decoder(bytes))).records as Msg[]));
     offset += BigInt(records.length);
@@ -147,7 +134,7 @@ describe("kafkajs' consumer Batch made the lean way (lean-batch.ts)", () => {
   });
 
   it("is in kafkajs' module cache when kafkajs is loaded through src/kafka/kafkajs.ts, and kafkajs' consumer makes it", () => {
-    const out = run(
+    const out = runInFreshProcess(
       `import { createRequire } from 'node:module';
        import { Kafka } from './src/kafka/kafkajs.ts';
        import { installLeanBatch, leanBatchInUse } from './src/kafka/lean-batch.ts';
@@ -170,7 +157,7 @@ describe("kafkajs' consumer Batch made the lean way (lean-batch.ts)", () => {
   });
 
   it("keeps kafkajs' Batch when kafkajs was loaded first, or when asked to", () => {
-    const late = run(
+    const late = runInFreshProcess(
       `import { Kafka } from 'kafkajs';
        import { installLeanBatch, leanBatchInUse } from './src/kafka/lean-batch.ts';
        console.log(JSON.stringify({ result: installLeanBatch(), inUse: leanBatchInUse(), kafka: typeof Kafka }));`,
@@ -178,7 +165,7 @@ describe("kafkajs' consumer Batch made the lean way (lean-batch.ts)", () => {
     );
     expect(late.result).toMatchObject({ installed: false, reason: expect.stringContaining('loaded before') });
     expect(late.inUse).toBe(false);
-    const optedOut = run(
+    const optedOut = runInFreshProcess(
       `import './src/kafka/kafkajs.ts';
        import { installLeanBatch, leanBatchInUse } from './src/kafka/lean-batch.ts';
        console.log(JSON.stringify({ result: installLeanBatch(), inUse: leanBatchInUse() }));`,
@@ -191,13 +178,3 @@ describe("kafkajs' consumer Batch made the lean way (lean-batch.ts)", () => {
     expect(optedOut.inUse).toBe(false);
   });
 });
-
-function run(script: string, env: Record<string, string>): Record<string, unknown> {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: new URL('../..', import.meta.url).pathname,
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`child failed (${r.status}): ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
-}

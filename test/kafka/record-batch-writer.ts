@@ -89,3 +89,31 @@ export function batchBytes(b: TestBatch): Buffer {
   prefix.writeInt32BE(batch.length, 8);
   return Buffer.concat([prefix, batch]);
 }
+
+/** A record with nothing in it (no key, value or headers, deltas 0), `fields` over that. */
+export function testRecord(fields: Partial<TestRecord> = {}): TestRecord {
+  return {
+    attributes: 0,
+    timestampDelta: 0n,
+    offsetDelta: 0,
+    key: null,
+    value: null,
+    headers: [],
+    trailing: 0,
+    ...fields,
+  };
+}
+
+/** A plain batch (offset and timestamps 0, no attributes, no producer, no records), `fields` over that. */
+export function testBatch(fields: Partial<TestBatch> = {}): TestBatch {
+  return {
+    firstOffset: 0n,
+    firstTimestamp: 0n,
+    maxTimestamp: 0n,
+    attributes: 0,
+    gzip: false,
+    producerId: -1n,
+    records: [],
+    ...fields,
+  };
+}
