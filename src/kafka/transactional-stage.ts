@@ -25,6 +25,11 @@ export interface Output {
 
 const DEFAULT_COMMIT_INTERVAL_MS = 1_000;
 const DEFAULT_IDLE_COMMIT_MS = 100;
+const DEFAULT_MAX_TRANSACTION_BYTES = 512 * 1024;
+/** a transaction's records are gzipped from this many bytes (keys and values, approximately) */
+const COMPRESS_FROM_BYTES = 16 * 1024;
+/** slices one waiting transaction takes at most (see `Commit`) */
+const MAX_SLICES_PER_TRANSACTION = 16;
 
 /** One input partition's processing, owned by this instance until the next rebalance. */
 export interface PartitionWorker {
@@ -113,6 +118,26 @@ interface Slice {
   openedAt: number;
 }
 
+/**
+ * A transaction queued behind the partition's running one. Slices cut while it waits are
+ * folded into it (their records appended, the later state record and offset replacing the
+ * earlier: state records are whole snapshots), so a burst of slices — the planning stage cuts
+ * one per batch that made an adjustment — commits in one more transaction instead of one
+ * each, one after the other. Bounded by the transaction byte cap and MAX_SLICES_PER_TRANSACTION.
+ */
+interface Commit {
+  out: Outbox;
+  /** the last input offset it covers, and the one after it (committed) */
+  last: string;
+  next: string;
+  state: { topic: string; message: Message } | undefined;
+  /** the workers' "sent downstream" promises of its slices (the rules stage's intents) */
+  settled: Promise<void>[];
+  messages: number;
+  slices: number;
+  started: boolean;
+}
+
 interface Owned {
   partition: number;
   /** this owner's transactional producer; never re-created for a queued commit (that would fence a new owner) */
@@ -125,8 +150,10 @@ interface Owned {
   slice: Slice | undefined;
   /** commits run one after the other, behind the processing; a failure breaks the chain */
   chain: Promise<void>;
-  /** slices cut but not yet committed */
+  /** transactions queued or running, not yet committed */
   queued: number;
+  /** the transaction waiting behind the running one, which takes further slices (see `Commit`) */
+  waiting: Commit | undefined;
   /** serializes processing and cutting (a timer cuts an idle slice) */
   lock: Promise<void>;
   timer: NodeJS.Timeout | undefined;
@@ -191,6 +218,11 @@ export class TransactionalStage {
       this.#assigned = mine;
       o.pacing?.assigned(mine);
       o.logger.info({ stage: o.name, partitions: [...mine].sort((a, b) => a - b) }, 'partitions assigned');
+      // take the new partitions over now (producer, committed offset, state), not when their
+      // first batch comes: the planning stage's input is quiet until a rule acts, and the
+      // first adjustment of each partition would otherwise wait for all of it. A failure
+      // here is tried again by the partition's first batch.
+      if (!this.#stopping) for (const p of mine) void this.#own(p).catch(() => {});
     });
   }
 
@@ -291,6 +323,7 @@ export class TransactionalStage {
           slice: undefined,
           chain: Promise.resolve(),
           queued: 0,
+          waiting: undefined,
           lock: Promise.resolve(),
           timer: undefined,
           timerDue: 0,
@@ -458,7 +491,7 @@ export class TransactionalStage {
     let lastBeat = Date.now();
     let lastProcessed: KafkaMessage | undefined;
     const beatEvery = o.heartbeatEveryMs ?? 1_000;
-    const maxBytes = o.maxTransactionBytes ?? 512 * 1024;
+    const maxBytes = o.maxTransactionBytes ?? DEFAULT_MAX_TRANSACTION_BYTES;
     const interval = o.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS;
     // with pacing, a slice's commit is awaited: the aligner reasons about committed slices
     const wait = o.pacing !== undefined;
@@ -546,39 +579,73 @@ export class TransactionalStage {
     clearTimeout(owned.timer);
     owned.timer = undefined;
     if (slice && !owned.failed) {
-      // the closure below keeps the outbox and the offset, not the message (nor its fetch's bytes)
+      // the commit keeps the outbox and the offset, not the message (nor its fetch's bytes)
       const { out, messages } = slice;
       const last = slice.last.offset;
       const next = (BigInt(last) + 1n).toString();
       const state = await owned.worker.checkpoint(next);
       const settled = owned.worker.settled?.();
       settled?.catch(() => {}); // awaited in the chain; a partition given up leaves it unobserved
-      owned.queued++;
-      owned.chain = owned.chain.then(async () => {
-        try {
-          if (owned.failed) throw new Error('the partition was given up before this slice committed');
-          if (settled) await settled;
-          await this.#commit(owned, out, next, state);
-        } catch (err) {
-          this.stats.aborted++;
-          this.#commitFailed(owned, last, err);
-          throw err;
-        } finally {
-          owned.queued--;
-        }
-        owned.committed = BigInt(next);
-        this.stats.batches++;
-        this.stats.messages += messages;
-        this.stats.emitted += out.count;
-        for (const [topic, n] of out.counts())
-          this.committed.set(topic, (this.committed.get(topic) ?? 0) + n);
-        this.#o.pacing?.sliceCommitted(owned.partition);
-      });
-      // a failure is handled in the chain itself (#commitFailed); a partition given up has no
-      // one left to await its chain, and an unobserved rejection would end the process
-      owned.chain.catch(() => {});
+      const waiting = owned.waiting;
+      const cap = this.#o.maxTransactionBytes ?? DEFAULT_MAX_TRANSACTION_BYTES;
+      if (
+        waiting &&
+        !waiting.started &&
+        waiting.slices < MAX_SLICES_PER_TRANSACTION &&
+        waiting.out.bytes + out.bytes <= cap
+      ) {
+        waiting.out.append(out);
+        waiting.last = last;
+        waiting.next = next;
+        waiting.state = state;
+        if (settled) waiting.settled.push(settled);
+        waiting.messages += messages;
+        waiting.slices++;
+      } else {
+        this.#queue(owned, {
+          out,
+          last,
+          next,
+          state,
+          settled: settled ? [settled] : [],
+          messages,
+          slices: 1,
+          started: false,
+        });
+      }
     }
     if (wait) await owned.chain.catch(() => {});
+  }
+
+  /** Queues a transaction behind the partition's running one; it takes slices cut until it starts. */
+  #queue(owned: Owned, c: Commit): void {
+    owned.waiting = c;
+    owned.queued++;
+    owned.chain = owned.chain.then(async () => {
+      c.started = true;
+      if (owned.waiting === c) owned.waiting = undefined;
+      try {
+        if (owned.failed) throw new Error('the partition was given up before this slice committed');
+        if (c.settled.length > 0) await Promise.all(c.settled);
+        await this.#commit(owned, c.out, c.next, c.state);
+      } catch (err) {
+        this.stats.aborted++;
+        this.#commitFailed(owned, c.last, err);
+        throw err;
+      } finally {
+        owned.queued--;
+      }
+      owned.committed = BigInt(c.next);
+      this.stats.batches++;
+      this.stats.messages += c.messages;
+      this.stats.emitted += c.out.count;
+      for (const [topic, n] of c.out.counts())
+        this.committed.set(topic, (this.committed.get(topic) ?? 0) + n);
+      for (let i = 0; i < c.slices; i++) this.#o.pacing?.sliceCommitted(owned.partition);
+    });
+    // a failure is handled in the chain itself (#commitFailed); a partition given up has no
+    // one left to await its chain, and an unobserved rejection would end the process
+    owned.chain.catch(() => {});
   }
 
   /**
@@ -639,13 +706,17 @@ export class TransactionalStage {
     try {
       // the state record and the outputs in one request (each round trip to the broker is
       // on every effect's path); the state record is the only record of its topic-partition
-      // in it, so its offset is that partition's base offset. gzip: JSON state compresses
-      // well, and a record must stay under message.max.bytes
+      // in it, so its offset is that partition's base offset. gzip from COMPRESS_FROM_BYTES:
+      // JSON state compresses well, and a record must stay under message.max.bytes; a small
+      // transaction (the planning stage's usual one) is sent as it is, since kafkajs gzips on
+      // libuv's thread pool, where it would queue behind the rules stage's large state records
       const topicMessages = out.topicMessages();
       if (state) topicMessages.push({ topic: state.topic, messages: [state.message] });
       let metadata: string | null = null;
       if (topicMessages.length > 0) {
-        const sent = await txn.sendBatch({ topicMessages, compression: CompressionTypes.GZIP });
+        const bytes = out.bytes + (state ? sizeOf(state.message.value) : 0);
+        const compression = bytes >= COMPRESS_FROM_BYTES ? CompressionTypes.GZIP : CompressionTypes.None;
+        const sent = await txn.sendBatch({ topicMessages, compression });
         if (state) {
           const meta = sent.find(
             (m) => m.topicName === state.topic && m.partition === state.message.partition,
@@ -692,6 +763,17 @@ class Outbox implements Output {
     }
     list.push(message);
     this.count++;
+  }
+  /** takes `later`'s records after this one's, topic by topic */
+  append(later: Outbox): void {
+    for (const [topic, messages] of later.#byTopic) {
+      const list = this.#byTopic.get(topic);
+      if (list) for (const m of messages) list.push(m);
+      else this.#byTopic.set(topic, messages);
+    }
+    this.count += later.count;
+    this.bytes += later.bytes;
+    this.urgent ||= later.urgent;
   }
   counts(): Array<[string, number]> {
     return [...this.#byTopic].map(([topic, list]) => [topic, list.length]);

@@ -131,6 +131,9 @@ export class WriterStage {
         void this.#producers.release(p);
       }
       this.#assigned = mine.size;
+      // each new partition's producer and committed offset now, not at its first adjustment
+      // (which would wait for them); a failure is tried again by the partition's first batch
+      if (!this.#stopping) for (const p of mine) void this.#lane(p).catch(() => {});
       o.onAssigned?.(mine.size, o.partitions);
       o.logger.info({ stage: 'writer', partitions: [...mine].sort((a, b) => a - b) }, 'partitions assigned');
     });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Output, TransactionalStage } from '../../src/kafka/transactional-stage.js';
+import { committedPositions, type Output, TransactionalStage } from '../../src/kafka/transactional-stage.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { waitUntil } from '../kafka/wait-until.js';
 import { brokers, readTopic, testKafka } from './support/harness.js';
@@ -21,7 +21,16 @@ afterEach(async () => {
  */
 async function effectsStage(
   prefix: string,
-  hooks: { process?: (value: string) => void; onOpen?: () => void; idleCommitMs?: number } = {},
+  hooks: {
+    process?: (value: string) => void;
+    onOpen?: () => void;
+    idleCommitMs?: number;
+    /** what each cut slice waits for before its transaction (the rules stage's intents) */
+    settled?: () => Promise<void>;
+    maxTransactionBytes?: number;
+    /** a state record per slice (its value: the next offset) on a `.state` topic */
+    stateful?: boolean;
+  } = {},
 ) {
   const kafka = testKafka(brokers());
   const admin = kafka.admin();
@@ -30,11 +39,13 @@ async function effectsStage(
   const id = `${prefix}-${randomUUID().slice(0, 8)}`;
   const input = `${id}.in`;
   const effects = `${id}.effects`;
+  const state = `${id}.state`;
   await admin.createTopics({
     waitForLeaders: true,
     topics: [
       { topic: input, numPartitions: 1 },
       { topic: effects, numPartitions: 1 },
+      { topic: state, numPartitions: 1 },
     ],
   });
   const producer = kafka.producer();
@@ -54,6 +65,7 @@ async function effectsStage(
     commitIntervalMs: 600_000,
     idleCommitMs: hooks.idleCommitMs ?? 600_000,
     urgentTopics: new Set([effects]),
+    ...(hooks.maxTransactionBytes !== undefined ? { maxTransactionBytes: hooks.maxTransactionBytes } : {}),
     logger: silentLogger,
     onFatal: (err) => {
       throw err;
@@ -70,9 +82,12 @@ async function effectsStage(
                 hooks.process?.(v);
                 if (v.startsWith('!')) out.send(effects, { key: null, value: v });
               },
-              async checkpoint() {
-                return undefined;
+              async checkpoint(next: string) {
+                return hooks.stateful
+                  ? { topic: state, message: { key: 'p0', value: next, partition: 0 } }
+                  : undefined;
               },
+              ...(hooks.settled ? { settled: hooks.settled } : {}),
             },
           ]),
         );
@@ -85,10 +100,12 @@ async function effectsStage(
     stage,
     send: (values: string[]) => producer.send({ topic: input, messages: values.map((value) => ({ value })) }),
     effects: (count: number) => readTopic(kafka, effects, count, 60_000),
+    states: (count: number) => readTopic(kafka, state, count, 10_000),
     committed: async () => {
       const [t] = await admin.fetchOffsets({ groupId: id, topics: [input] });
       return Number(t?.partitions[0]?.offset ?? -1);
     },
+    pointer: async () => (await committedPositions(admin, id, input, [0]))[0]?.state,
   };
 }
 
@@ -154,5 +171,71 @@ describe('when the transactional stage commits (real broker)', () => {
     await s.send(['d']);
     await waitUntil(async () => (await s.committed()) === 4, 'offset 4 to be committed', 10_000);
     expect(processed).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('folds slices cut while a transaction waits into the next one: two transactions for a burst, effects in order, the last state', async () => {
+    // the first slice's transaction waits for its "intents" until the gate opens; the three
+    // slices cut meanwhile (one per batch) wait behind it and commit together
+    let open!: () => void;
+    const gate = new Promise<void>((r) => {
+      open = r;
+    });
+    const processed: string[] = [];
+    const s = await effectsStage('cm', {
+      process: (v) => processed.push(v),
+      settled: () => gate,
+      stateful: true,
+    });
+
+    for (const [i, v] of ['!e1', '!e2', '!e3', '!e4'].entries()) {
+      await s.send([v]);
+      await waitUntil(() => processed.length === i + 1, `${v} to be processed`);
+    }
+    expect(await s.committed()).toBe(-1);
+    open();
+    expect((await s.effects(4)).map((r) => r.value)).toEqual(['!e1', '!e2', '!e3', '!e4']);
+    await waitUntil(async () => (await s.committed()) === 4, 'offset 4 to be committed');
+    expect(s.stage.stats.batches).toBe(2);
+    expect(s.stage.stats.messages).toBe(4);
+    expect(s.stage.stats.emitted).toBe(4);
+    // one state record per transaction, the folded one's taken at the last slice's cut
+    expect((await s.states(2)).map((r) => r.value)).toEqual(['1', '4']);
+    expect(await s.pointer()).toBeDefined();
+  });
+
+  it('does not fold a slice into a waiting transaction past the transaction byte cap', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((r) => {
+      open = r;
+    });
+    const processed: string[] = [];
+    // each effect counts ~70 bytes: one slice fits the cap, two do not
+    const s = await effectsStage('cb', {
+      process: (v) => processed.push(v),
+      settled: () => gate,
+      maxTransactionBytes: 100,
+    });
+
+    for (const [i, v] of ['!e1', '!e2', '!e3'].entries()) {
+      await s.send([v]);
+      await waitUntil(() => processed.length === i + 1, `${v} to be processed`);
+    }
+    open();
+    expect((await s.effects(3)).map((r) => r.value)).toEqual(['!e1', '!e2', '!e3']);
+    await waitUntil(async () => (await s.committed()) === 3, 'offset 3 to be committed');
+    expect(s.stage.stats.batches).toBe(3);
+  });
+
+  it('takes an assigned partition over (producer, committed offset, state) on assignment, before its first message', async () => {
+    let openings = 0;
+    const processed: string[] = [];
+    const s = await effectsStage('co', { onOpen: () => openings++, process: (v) => processed.push(v) });
+    // a quiet input (the planning stage's until a rule acts): opened all the same
+    await waitUntil(() => openings === 1, 'the partition to be opened on assignment');
+    await s.send(['!e1']);
+    expect((await s.effects(1)).map((r) => r.value)).toEqual(['!e1']);
+    // the first message used that opening
+    expect(openings).toBe(1);
+    expect(processed).toEqual(['!e1']);
   });
 });
