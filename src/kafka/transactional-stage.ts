@@ -135,7 +135,6 @@ interface Commit {
   settled: Promise<void>[];
   messages: number;
   slices: number;
-  started: boolean;
 }
 
 interface Owned {
@@ -152,7 +151,10 @@ interface Owned {
   chain: Promise<void>;
   /** transactions queued or running, not yet committed */
   queued: number;
-  /** the transaction waiting behind the running one, which takes further slices (see `Commit`) */
+  /**
+   * the transaction waiting behind the running one, which takes further slices (see `Commit`);
+   * cleared when it starts, so it is never one that runs
+   */
   waiting: Commit | undefined;
   /** serializes processing and cutting (a timer cuts an idle slice) */
   lock: Promise<void>;
@@ -588,12 +590,7 @@ export class TransactionalStage {
       settled?.catch(() => {}); // awaited in the chain; a partition given up leaves it unobserved
       const waiting = owned.waiting;
       const cap = this.#o.maxTransactionBytes ?? DEFAULT_MAX_TRANSACTION_BYTES;
-      if (
-        waiting &&
-        !waiting.started &&
-        waiting.slices < MAX_SLICES_PER_TRANSACTION &&
-        waiting.out.bytes + out.bytes <= cap
-      ) {
+      if (waiting && waiting.slices < MAX_SLICES_PER_TRANSACTION && waiting.out.bytes + out.bytes <= cap) {
         waiting.out.append(out);
         waiting.last = last;
         waiting.next = next;
@@ -610,7 +607,6 @@ export class TransactionalStage {
           settled: settled ? [settled] : [],
           messages,
           slices: 1,
-          started: false,
         });
       }
     }
@@ -622,7 +618,8 @@ export class TransactionalStage {
     owned.waiting = c;
     owned.queued++;
     owned.chain = owned.chain.then(async () => {
-      c.started = true;
+      // it runs now: later slices go to a new transaction (a newer one already waiting, when c
+      // was full, stays)
       if (owned.waiting === c) owned.waiting = undefined;
       try {
         if (owned.failed) throw new Error('the partition was given up before this slice committed');

@@ -109,6 +109,28 @@ async function effectsStage(
   };
 }
 
+/** A `settled()` for the stage's worker that holds every slice's transaction until `open()`. */
+function heldGate(): { settled: () => Promise<void>; open: () => void } {
+  let open!: () => void;
+  const gate = new Promise<void>((r) => {
+    open = r;
+  });
+  return { settled: () => gate, open };
+}
+
+/** Sends each value alone and waits until it is processed, so each is a batch (and a slice) of its own. */
+async function sendOneBatchEach(
+  s: { send: (values: string[]) => Promise<unknown> },
+  values: string[],
+  processed: readonly string[],
+): Promise<void> {
+  const before = processed.length;
+  for (const [i, v] of values.entries()) {
+    await s.send([v]);
+    await waitUntil(() => processed.length === before + i + 1, `${v} to be processed`);
+  }
+}
+
 describe('when the transactional stage commits (real broker)', () => {
   it('commits a slice with effects at the end of its batch, holds quiet input until the interval or stop, and loses none of it', async () => {
     const processed: string[] = [];
@@ -176,23 +198,17 @@ describe('when the transactional stage commits (real broker)', () => {
   it('folds slices cut while a transaction waits into the next one: two transactions for a burst, effects in order, the last state', async () => {
     // the first slice's transaction waits for its "intents" until the gate opens; the three
     // slices cut meanwhile (one per batch) wait behind it and commit together
-    let open!: () => void;
-    const gate = new Promise<void>((r) => {
-      open = r;
-    });
+    const gate = heldGate();
     const processed: string[] = [];
     const s = await effectsStage('cm', {
       process: (v) => processed.push(v),
-      settled: () => gate,
+      settled: gate.settled,
       stateful: true,
     });
 
-    for (const [i, v] of ['!e1', '!e2', '!e3', '!e4'].entries()) {
-      await s.send([v]);
-      await waitUntil(() => processed.length === i + 1, `${v} to be processed`);
-    }
+    await sendOneBatchEach(s, ['!e1', '!e2', '!e3', '!e4'], processed);
     expect(await s.committed()).toBe(-1);
-    open();
+    gate.open();
     expect((await s.effects(4)).map((r) => r.value)).toEqual(['!e1', '!e2', '!e3', '!e4']);
     await waitUntil(async () => (await s.committed()) === 4, 'offset 4 to be committed');
     expect(s.stage.stats.batches).toBe(2);
@@ -204,23 +220,17 @@ describe('when the transactional stage commits (real broker)', () => {
   });
 
   it('does not fold a slice into a waiting transaction past the transaction byte cap', async () => {
-    let open!: () => void;
-    const gate = new Promise<void>((r) => {
-      open = r;
-    });
+    const gate = heldGate();
     const processed: string[] = [];
     // each effect counts ~70 bytes: one slice fits the cap, two do not
     const s = await effectsStage('cb', {
       process: (v) => processed.push(v),
-      settled: () => gate,
+      settled: gate.settled,
       maxTransactionBytes: 100,
     });
 
-    for (const [i, v] of ['!e1', '!e2', '!e3'].entries()) {
-      await s.send([v]);
-      await waitUntil(() => processed.length === i + 1, `${v} to be processed`);
-    }
-    open();
+    await sendOneBatchEach(s, ['!e1', '!e2', '!e3'], processed);
+    gate.open();
     expect((await s.effects(3)).map((r) => r.value)).toEqual(['!e1', '!e2', '!e3']);
     await waitUntil(async () => (await s.committed()) === 3, 'offset 3 to be committed');
     expect(s.stage.stats.batches).toBe(3);
