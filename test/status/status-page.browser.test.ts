@@ -20,7 +20,8 @@ describe('status page in a real browser', () => {
   it('draws the demo’s utilization against the thresholds, lists its adjustments, and its kill switch stops writes', async () => {
     if (!existsSync(CHROMIUM)) {
       throw new Error(
-        `${CHROMIUM} not found: this test drives Debian's chromium through playwright-core — run apt-get install chromium`,
+        `${CHROMIUM} not found: this test drives Debian's chromium through playwright-core. ` +
+          '`npm test` installs it where it runs as root (scripts/test-prereqs.sh); otherwise run: sudo apt-get install chromium',
       );
     }
     let release!: () => void;
