@@ -1,8 +1,12 @@
-/** One CLI sub-command. `run` returns the process exit code (listed in the README). */
+/**
+ * One CLI sub-command. What it does, in one line, is its entry in `COMMANDS` (main.ts); `run`
+ * returns the process exit code (listed in the README).
+ */
 export interface Command {
   name: string;
-  summary: string;
   usage: string;
+  /** a whole invocation that works as it stands, e.g. `trunk-reactor validate config/rules.apac.yaml`; ends `--help` */
+  example: string;
   run(argv: string[]): Promise<number>;
 }
 

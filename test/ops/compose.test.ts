@@ -21,7 +21,7 @@ describe('docker-compose.yml', () => {
     async (_name, service) => {
       const [command, ...args] = service.command ?? [];
       expect(Object.keys(COMMANDS)).toContain(command);
-      const { usage } = (await COMMANDS[command!]!()).default;
+      const { usage } = (await COMMANDS[command!]!.load()).default;
       for (const flag of args.filter((a) => a.startsWith('--'))) expect(usage).toContain(flag);
     },
   );

@@ -96,8 +96,7 @@ function untilInterrupted(): Promise<void> {
 
 const command: Command = {
   name: 'demo',
-  summary:
-    'Run the main job on embedded defaults: a recorded APAC scenario into an in-process WFM sandbox (through Kafka when KAFKA_BROKERS is set).',
+  example: 'trunk-reactor demo --source memory',
   usage,
   async run(argv) {
     const { values } = parseFlags(argv, {

@@ -43,7 +43,8 @@ Exit codes: 0 ran (whatever it found), 2 wrong arguments, 3 rules or schedule in
 
 const command: Command = {
   name: 'plan',
-  summary: 'Dry run: show the adjustments a stream of events would cause, and why. Writes nothing.',
+  example:
+    'trunk-reactor plan --rules config/rules.apac.yaml --events config/demo/apac-events.ndjson --schedule config/demo/apac-schedule.json',
   usage,
   async run(argv) {
     const { values } = parseFlags(argv, {

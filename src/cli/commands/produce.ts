@@ -63,7 +63,7 @@ async function countLines(path: string): Promise<number> {
 
 const command: Command = {
   name: 'produce',
-  summary: 'Publish trunk utilization events into Kafka from a file or a built-in generator.',
+  example: 'trunk-reactor produce --generate --count 10000 --rate 1000 --config config/trunk-reactor.yaml',
   usage,
   async run(argv) {
     const { values } = parseFlags(argv, {

@@ -27,7 +27,7 @@ const header = (h: IHeaders | undefined, name: string): string | undefined => {
 
 const command: Command = {
   name: 'redrive',
-  summary: 'Send dead-lettered records back to their original topic.',
+  example: 'trunk-reactor redrive --config config/trunk-reactor.yaml --dry-run',
   usage,
   async run(argv) {
     const { values } = parseFlags(argv, {

@@ -35,7 +35,7 @@ const ROLES = new Set(['all', 'rules', 'writer']);
 
 const command: Command = {
   name: 'run',
-  summary: 'Run the Kafka pipeline: events → rules → adjustments → writer → WFM, outcomes audited.',
+  example: 'trunk-reactor run --config config/trunk-reactor.yaml --role all',
   usage,
   async run(argv) {
     const { values } = parseFlags(argv, {

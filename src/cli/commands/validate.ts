@@ -23,7 +23,7 @@ interface FileResult {
 
 const command: Command = {
   name: 'validate',
-  summary: 'Check rules files and report every problem with its line, rule and fix.',
+  example: 'trunk-reactor validate config/rules.apac.yaml',
   usage,
   async run(argv) {
     const { values, positionals } = parseFlags(argv, { json: { type: 'boolean', default: false } }, true);

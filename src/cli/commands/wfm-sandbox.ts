@@ -24,7 +24,7 @@ The contract is served under /wfm/api/v2; admin routes under /_sandbox (see docs
 
 const command: Command = {
   name: 'wfm-sandbox',
-  summary: 'Run the WFM sandbox: a stateful implementation of the WFM contract over HTTP.',
+  example: 'trunk-reactor wfm-sandbox --port 8080 --clock 2026-11-29T01:50:00+08:00',
   usage,
   async run(argv) {
     const { values } = parseFlags(argv, {
