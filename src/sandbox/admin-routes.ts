@@ -7,6 +7,7 @@ import type { RouteResult } from './contract-routes.js';
 import { validate } from './contract-routes.js';
 import type { WfmSandbox } from './sandbox.js';
 import type { SandboxStats } from './stats.js';
+import { UNREADABLE_BODIES } from './unreadable-answer.js';
 
 const ClockUpdate = z.strictObject({
   now: z.string().optional(),
@@ -20,6 +21,9 @@ const FaultsUpdate = z.strictObject({
   errorRate: z.number().min(0).max(1).optional(),
   errorAfterWriteRate: z.number().min(0).max(1).optional(),
   resetRate: z.number().min(0).max(1).optional(),
+  unreadableAfterWriteRate: z.number().min(0).max(1).optional(),
+  unreadableWithoutWriteRate: z.number().min(0).max(1).optional(),
+  unreadableBody: z.enum(UNREADABLE_BODIES).optional(),
   mutatorPerSecond: z.number().min(0).max(10_000).optional(),
   seed: z.number().int().optional(),
 });

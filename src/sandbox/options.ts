@@ -1,6 +1,7 @@
 import type { PublishWindow } from '../time/publish-window.js';
 import { DEFAULT_PUBLISH_WINDOW } from '../time/publish-window.js';
 import type { ScheduleSnapshot } from '../wfm/snapshot.js';
+import type { UnreadableBody } from './unreadable-answer.js';
 
 /** Fault injection; every share is 0..1 and applies per request to /wfm/api/v2 (never /_sandbox). */
 export interface SandboxFaults {
@@ -13,6 +14,12 @@ export interface SandboxFaults {
   errorAfterWriteRate: number;
   /** share of requests whose connection is reset without an answer */
   resetRate: number;
+  /** share of write requests that are applied and then answered 200 with a body the client cannot read */
+  unreadableAfterWriteRate: number;
+  /** share of write requests answered 200 with a body the client cannot read, without being applied (a proxy answering for the WFM) */
+  unreadableWithoutWriteRate: number;
+  /** the body of those unreadable answers */
+  unreadableBody: UnreadableBody;
   /** "other integration": random shift changes per second (bumps versions, never overlaps) */
   mutatorPerSecond: number;
   /** seed for the fault RNG, so runs repeat */
@@ -25,6 +32,9 @@ export const DEFAULT_FAULTS: SandboxFaults = {
   errorRate: 0,
   errorAfterWriteRate: 0,
   resetRate: 0,
+  unreadableAfterWriteRate: 0,
+  unreadableWithoutWriteRate: 0,
+  unreadableBody: 'wrong-shape',
   mutatorPerSecond: 0,
   seed: 1,
 };

@@ -15,6 +15,7 @@ import { DEFAULT_CLIENTS, DEFAULT_TOKENS, type SandboxOptions } from './options.
 import { type SandboxState, WfmSandbox } from './sandbox.js';
 import { SandboxStats } from './stats.js';
 import { TokenBuckets } from './token-bucket.js';
+import { sendUnreadable } from './unreadable-answer.js';
 import { VirtualClock } from './virtual-clock.js';
 
 export interface RunningSandbox {
@@ -79,6 +80,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     stats.record(result.status);
     sendJson(res, result.status, result.body, result.headers);
   };
+  const unreadable = (res: ServerResponse, status: number, answer?: unknown) => {
+    stats.record(status);
+    stats.unreadable++;
+    sendUnreadable(res, status, sandbox.faults.unreadableBody, answer);
+  };
   const fail = (res: ServerResponse, err: ApiError) => {
     const body = sandbox.errorBody(err);
     stats.record(err.status, body.errorCode);
@@ -132,6 +138,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         : new ApiError('INTERNAL_ERROR', 'injected fault: internal error, try again');
     }
     const lostAnswer = () => f.errorAfterWriteRate > 0 && sandbox.random() < f.errorAfterWriteRate;
+    const garbledAnswer = () =>
+      f.unreadableAfterWriteRate > 0 && sandbox.random() < f.unreadableAfterWriteRate;
     const latency = f.latencyMs + f.latencyJitterMs * sandbox.random();
 
     if (route.kind === 'list-shifts' || route.kind === 'list-agents' || route.kind === 'get-shift') {
@@ -141,6 +149,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       return respond(res, routes.getShift(sandbox, route.id));
     }
 
+    if (f.unreadableWithoutWriteRate > 0 && sandbox.random() < f.unreadableWithoutWriteRate) {
+      // A proxy answering for the WFM: the write never reaches it.
+      req.resume();
+      return unreadable(res, 200);
+    }
     requireJson(req);
     const body = parseJson(await readBody(req, sandbox.behaviour.maxBodyBytes));
     const keyHeader = req.headers['idempotency-key'];
@@ -162,6 +175,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       scheduleSave();
       if (lostAnswer())
         throw new ApiError('INTERNAL_ERROR', 'injected fault: the change may or may not have been applied');
+      if (garbledAnswer()) return unreadable(res, result.status, result.body);
       return respond(res, result);
     }
     const claim = idempotency.claim(clientId, key, fingerprint(method, path, body), sandbox.clock.now());
@@ -208,6 +222,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     }
     if (lostAnswer())
       throw new ApiError('INTERNAL_ERROR', 'injected fault: the change may or may not have been applied');
+    if (garbledAnswer()) return unreadable(res, result.status, result.body);
     return respond(res, result);
   };
 

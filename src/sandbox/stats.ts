@@ -5,6 +5,8 @@ export class SandboxStats {
   readonly byErrorCode: Record<string, number> = {};
   replayed = 0;
   resets = 0;
+  /** 2xx answers sent with a body the contract does not allow (fault injection) */
+  unreadable = 0;
 
   record(status: number, errorCode?: string): void {
     this.total++;
@@ -19,6 +21,7 @@ export class SandboxStats {
       byErrorCode: this.byErrorCode,
       replayed: this.replayed,
       resets: this.resets,
+      unreadable: this.unreadable,
     };
   }
 }

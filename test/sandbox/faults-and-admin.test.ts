@@ -46,6 +46,45 @@ describe('WFM sandbox: fault injection', () => {
     expect(s.sandbox.ledger.since(1).entries.filter((e) => e.kind === 'patch')).toHaveLength(1);
   });
 
+  it('can apply a write and answer 200 with a body the contract does not allow, in each unreadable shape', async () => {
+    const s = await sandbox();
+    const answers: Record<string, string> = {};
+    for (const [i, shape] of ['wrong-shape', 'not-json', 'empty', 'truncated'].entries()) {
+      await admin(s.url, 'faults', { unreadableAfterWriteRate: 1, unreadableBody: shape });
+      const r = await fetch(`${s.baseUrl}/schedules/shifts/${S}`, {
+        method: 'PATCH',
+        headers: { authorization: 'Bearer sandbox-token', 'content-type': 'application/json' },
+        body: JSON.stringify({ version: i + 1, end: `2026-11-25T0${6 + i}:30:00Z` }),
+      });
+      expect(r.status).toBe(200);
+      answers[shape] = await r.text();
+    }
+    const shift = s.sandbox.store.get(S)!;
+    expect(shift.version).toBe(5);
+    expect(JSON.parse(answers['wrong-shape']!).data).toMatchObject({ id: S, version: 2 });
+    expect(answers['not-json']).toBe('OK');
+    expect(answers.empty).toBe('');
+    expect(answers.truncated!.length).toBeGreaterThan(0);
+    expect(() => JSON.parse(answers.truncated!)).toThrow();
+    expect(s.sandbox.ledger.since(1).entries.filter((e) => e.kind === 'patch')).toHaveLength(4);
+    expect((await admin(s.url, 'stats')).body).toMatchObject({ unreadable: 4 });
+  });
+
+  it('can answer a write 200 with an unreadable body without applying it, as a proxy in front of the WFM', async () => {
+    const s = await sandbox();
+    await admin(s.url, 'faults', { unreadableWithoutWriteRate: 1 });
+    const r = await call(`${s.baseUrl}/schedules/shifts/${S}`, {
+      method: 'PATCH',
+      body: { version: 1, end: '2026-11-25T06:30:00Z' },
+      headers: { 'idempotency-key': 'never-forwarded' },
+    });
+    expect([r.status, r.body]).toEqual([200, { data: { accepted: true } }]);
+    expect(s.sandbox.store.get(S)!.version).toBe(1);
+    expect(s.sandbox.ledger.since(1).entries).toEqual([]);
+    // Reads are never garbled: they are how a client finds out what happened.
+    expect((await call(`${s.baseUrl}/schedules/shifts/${S}`)).status).toBe(200);
+  });
+
   it('adds latency to requests, during which a write holds its idempotency key', async () => {
     const s = await sandbox();
     await admin(s.url, 'faults', { latencyMs: 400 });
