@@ -5,6 +5,7 @@ import { toWire } from '../time/instant.js';
 import type { ShiftQuery, WfmAdapter } from '../wfm/adapter.js';
 import type { Shift } from '../wfm/contract.js';
 import {
+  WfmBadResponseError,
   WfmConnectionError,
   type WfmError,
   WfmIdempotencyKeyInFlightError,
@@ -39,6 +40,20 @@ export interface RunContext {
 
 export function isTransient(err: unknown): err is WfmServerError | WfmTimeoutError | WfmConnectionError {
   return err instanceof WfmServerError || err instanceof WfmTimeoutError || err instanceof WfmConnectionError;
+}
+
+/**
+ * A 2xx answer to a write that the client cannot read: not the contract's shape, not JSON,
+ * empty, cut short, or a bulk answer without one result per swap. The WFM said yes to
+ * something, so the write has most likely landed; but, as after a lost answer, its outcome
+ * is unknown until the shift is read back. Sending it again is no way to find out: the WFM
+ * may replay the same unreadable answer for the key.
+ */
+export function isUnreadableAnswer(err: unknown): err is WfmBadResponseError {
+  return (
+    err instanceof WfmBadResponseError &&
+    (err.status === undefined || (err.status >= 200 && err.status < 300))
+  );
 }
 
 /** Errors after which the very same request may be sent again, by the rules of its kind. */
@@ -150,7 +165,8 @@ export class AdjustmentRun {
    * throws the writer error to give up with.
    * - 429: the server's Retry-After (the limiter holds everyone else back too); not effort,
    *   so it moves the deadline, but only up to `rateLimitMaxWaitMs` in total;
-   * - 5xx, timeout, reset: a token from the process-wide retry budget, then full jitter;
+   * - 5xx, timeout, reset, and an unreadable 2xx whose read-back showed the write not
+   *   landed: a token from the process-wide retry budget, then full jitter;
    * - key in flight: the first request is still running; wait its Retry-After, then the same key.
    */
   async afterFailure(err: WfmError): Promise<void> {
@@ -168,7 +184,7 @@ export class AdjustmentRun {
       await this.#sleep(wait);
       return;
     }
-    if (isTransient(err)) {
+    if (isTransient(err) || isUnreadableAnswer(err)) {
       if (!this.ctx.budget.tryAcquire(err instanceof WfmTimeoutError ? 'timeout' : 'transient')) {
         throw new RetryBudgetExhaustedError(
           `not retried: the process-wide retry budget is spent (the WFM is failing broadly); last error: ${err.message}`,

@@ -108,6 +108,17 @@ export async function applySwap(
     run.httpCalls += answer.share;
     run.rateLimited += answer.rateLimited;
     if (answer.uncertain) mayHaveWritten = true;
+    if (answer.unreadable) {
+      // The WFM said yes to the request, but its answer cannot be read: both shifts read
+      // back settle the swap at the top of the loop. Done → applied; still pending → sent
+      // again under the same swapId, paid from the retry budget like a lost answer, in a new
+      // request (its round counts this answer, so no stored unreadable answer is replayed to it).
+      a = await run.read(A);
+      b = await run.read(B);
+      fresh.add(A).add(B);
+      if (swapState(adj, a, b) === 'pending') await run.afterFailure(answer.unreadable);
+      continue;
+    }
     if (answer.result.status === 'applied') {
       for (const s of answer.result.shifts ?? []) {
         ctx.cache.remember(s);

@@ -9,7 +9,13 @@ import {
   WfmShiftOverlapError,
   WfmVersionConflictError,
 } from '../wfm/errors.js';
-import { type AdjustmentRun, isRetriableAsIs, isTransient, type RunContext } from './adjustment-run.js';
+import {
+  type AdjustmentRun,
+  isRetriableAsIs,
+  isTransient,
+  isUnreadableAnswer,
+  type RunContext,
+} from './adjustment-run.js';
 import { ImpossibleMutationError, SubjectChangedError, UnexplainedConflictError } from './errors.js';
 import { type MutationPlan, planMutation, projectedBounds } from './mutation.js';
 import { type DeferralOptions, deferralFor, windowOpen } from './publish-locks.js';
@@ -39,7 +45,7 @@ export async function applyUpdate(
 ): Promise<'applied' | 'already-applied'> {
   let shift: Shift | undefined = ctx.cache.get(adj.shiftId);
   let fresh = false;
-  // A write of ours may have landed without our seeing the answer (5xx, timeout, reset).
+  // A write of ours may have landed without our seeing the answer (5xx, timeout, reset, an unreadable 2xx).
   let mayHaveWritten = false;
   let unexplained = 0;
 
@@ -135,6 +141,19 @@ export async function applyUpdate(
         shift = verdict.current;
         fresh = true;
         await run.conflictBackoff(err);
+        continue;
+      }
+      if (isUnreadableAnswer(err)) {
+        // The WFM said yes, but its answer cannot be read, and it may replay the same answer
+        // for this key: the shift read back settles it at the top of the loop. The intent true
+        // → applied; still to be written → sent again with the same key, paid from the retry
+        // budget like a lost answer (on an unchanged shift the body is the same too).
+        mayHaveWritten = true;
+        shift = await run.read(adj.shiftId);
+        fresh = true;
+        if (shift.agentId === adj.agentId && planMutation(shift, adj.mutation).kind === 'write') {
+          await run.afterFailure(err);
+        }
         continue;
       }
       if (isRetriableAsIs(err)) {

@@ -1,8 +1,8 @@
 import type { Clock } from '../time/clock.js';
 import type { WfmAdapter } from '../wfm/adapter.js';
 import type { SwapItem, SwapResult } from '../wfm/contract.js';
-import { WfmError, WfmRateLimitedError, WfmTimeoutError } from '../wfm/errors.js';
-import { isRetriableAsIs, isTransient } from './adjustment-run.js';
+import { type WfmBadResponseError, WfmError, WfmRateLimitedError, WfmTimeoutError } from '../wfm/errors.js';
+import { isRetriableAsIs, isTransient, isUnreadableAnswer } from './adjustment-run.js';
 import { RateLimitWaitExceededError, RetryBudgetExhaustedError, TimeBudgetExhaustedError } from './errors.js';
 import { swapBatchKey } from './idempotency-key.js';
 import type { RetryBudget } from './retry-budget.js';
@@ -21,14 +21,20 @@ export interface SwapBatchOptions {
 
 export const DEFAULT_SWAP_BATCH: SwapBatchOptions = { maxSize: MAX_SWAPS_PER_REQUEST, lingerMs: 5 };
 
-/** One swap's answer, and its share of the requests that carried it (1/n per request of n swaps). */
-export interface BatchAnswer {
-  result: SwapResult;
+/**
+ * One swap's answer, and its share of the requests that carried it (1/n per request of n
+ * swaps). Either its `result`, or `unreadable`: the WFM answered the request 2xx with a body
+ * that cannot be read, so whether the swap ran is unknown until its shifts are read back.
+ */
+export type BatchAnswer = {
   share: number;
   rateLimited: number;
   /** an earlier send of the request failed without an answer: it may have run */
   uncertain: boolean;
-}
+} & (
+  | { result: SwapResult; unreadable?: undefined }
+  | { result?: undefined; unreadable: WfmBadResponseError }
+);
 
 interface Pending {
   item: SwapItem;
@@ -54,8 +60,10 @@ export interface SwapBatcherContext {
  * the request: a swap is never two PATCHes.
  *
  * A request that fails as a whole (5xx, timeout, reset, 429, key in flight) is re-sent
- * unchanged with the same key — the WFM replays it if it had run. Whatever else fails it
- * fails for every swap in it, each of which then ends as its own error says.
+ * unchanged with the same key — the WFM replays it if it had run. A 2xx that cannot be read
+ * is not re-sent (the replay may be as unreadable): each swap in it is handed back as
+ * `unreadable`, to be settled by reading its shifts back. Whatever else fails it fails for
+ * every swap in it, each of which then ends as its own error says.
  */
 export class SwapBatcher {
   readonly #pending: Pending[] = [];
@@ -144,6 +152,11 @@ export class SwapBatcher {
         settleAll((p) => p.resolve({ result: byId.get(p.item.swapId)!, share, rateLimited, uncertain }));
         return;
       } catch (err) {
+        if (isUnreadableAnswer(err)) {
+          const share = sends / batch.length;
+          settleAll((p) => p.resolve({ unreadable: err, share, rateLimited, uncertain: true }));
+          return;
+        }
         if (!(err instanceof WfmError) || !isRetriableAsIs(err)) {
           settleAll((p) => p.reject(err));
           return;

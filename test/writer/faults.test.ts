@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ShiftUpdateAdjustment } from '../../src/planner/adjustment.js';
+import type { ShiftUpdateAdjustment, SwapAdjustment } from '../../src/planner/adjustment.js';
+import { UNREADABLE_BODIES } from '../../src/sandbox/unreadable-answer.js';
 import { parseInstant, toWire } from '../../src/time/instant.js';
 import { RetryBudget } from '../../src/writer/retry-budget.js';
-import { update } from './support/adjustments.js';
+import { swap, update } from './support/adjustments.js';
 import { type Fixture, fixture, shiftOf } from './support/fixture.js';
 import { writesByAdjustment } from './support/sandbox-admin.js';
 
@@ -18,6 +19,27 @@ function extensions(f: Fixture, count: number): ShiftUpdateAdjustment[] {
     }
   }
   return out;
+}
+
+/** Swaps between agents 2k and 2k+1 on local day `day`, for k < `pairs`. */
+function pairSwaps(f: Fixture, pairs: number, day: number): SwapAdjustment[] {
+  return Array.from({ length: pairs }, (_, k) =>
+    swap(shiftOf(f.snapshot, 2 * k, day), shiftOf(f.snapshot, 2 * k + 1, day)),
+  );
+}
+
+async function expectEachSwappedOnce(f: Fixture, swaps: SwapAdjustment[]): Promise<void> {
+  const writes = writesByAdjustment(await f.admin.ledger());
+  for (const s of swaps) {
+    expect(
+      writes
+        .get(s.key)
+        ?.map((e) => e.shiftId)
+        .sort(),
+      s.key,
+    ).toEqual([s.a.shiftId, s.b.shiftId].sort());
+  }
+  expect(writes.size).toBe(swaps.length);
 }
 
 async function expectEachAppliedOnce(f: Fixture, adjustments: ShiftUpdateAdjustment[]): Promise<void> {
@@ -105,5 +127,96 @@ describe('writer: transient failures', () => {
       reason: { code: 'TR_ERR_WRITER_TIME_BUDGET_EXHAUSTED', cause: 'TR_ERR_WFM_SERVER' },
     });
     expect(outcome.attempts).toBeGreaterThan(1);
+  });
+});
+
+describe('writer: 2xx answers it cannot read', () => {
+  it.each(UNREADABLE_BODIES)(
+    'an unreadable 2xx (%s) to a PATCH that landed is settled by reading the shift back: applied once, not dead-lettered',
+    async (body) => {
+      const f = await fixture();
+      await f.admin.faults({ unreadableAfterWriteRate: 1, unreadableBody: body });
+      const adjustments = extensions(f, 6);
+      const outcomes = await Promise.all(adjustments.map((a) => f.writer.submit(a)));
+
+      expect(outcomes.map((o) => o.status)).toEqual(Array(6).fill('applied'));
+      // One PATCH and one read back each: the write is never sent a second time.
+      expect(outcomes.map((o) => [o.attempts, o.httpCalls])).toEqual(Array(6).fill([1, 2]));
+      expect(f.calls.filter((c) => c.route === 'patch-shift')).toHaveLength(6);
+      expect(f.writer.stats.byStatus).toMatchObject({ applied: 6, 'dead-lettered': 0 });
+      expect((await f.admin.stats()).unreadable).toBe(6);
+      await expectEachAppliedOnce(f, adjustments);
+      const writes = writesByAdjustment(await f.admin.ledger());
+      for (const [i, a] of adjustments.entries()) {
+        expect(outcomes[i]?.finalVersions).toEqual({ [a.shiftId]: writes.get(a.key)?.[0]?.version });
+      }
+    },
+  );
+
+  it('an unreadable 2xx sent without the write landing is retried with the same key and applied once', async () => {
+    const f = await fixture();
+    await f.admin.faults({ unreadableWithoutWriteRate: 0.5, seed: 21 });
+    const adjustments = extensions(f, 20);
+    const outcomes = await Promise.all(adjustments.map((a) => f.writer.submit(a)));
+
+    expect(outcomes.map((o) => o.status)).toEqual(Array(20).fill('applied'));
+    expect(outcomes.some((o) => o.attempts > 1)).toBe(true);
+    expect((await f.admin.stats()).unreadable).toBeGreaterThan(0);
+    // Every PATCH of an adjustment, first or retried, carried that adjustment's key.
+    const patches = f.calls.filter((c) => c.route === 'patch-shift');
+    expect(patches).toHaveLength(outcomes.reduce((n, o) => n + o.attempts, 0));
+    for (const [i, a] of adjustments.entries()) {
+      expect(patches.filter((c) => c.idempotencyKey === a.key)).toHaveLength(outcomes[i]!.attempts);
+    }
+    await expectEachAppliedOnce(f, adjustments);
+  });
+
+  it('an unreadable 2xx that never lands is retried only under the retry budget, then dead-lettered for a redrive', async () => {
+    const budget = new RetryBudget({ capacity: 20 });
+    const f = await fixture({ writer: { retryBudget: budget, concurrency: 1 } });
+    await f.admin.faults({ unreadableWithoutWriteRate: 1 });
+    const adjustments = extensions(f, 3);
+    const outcomes = await Promise.all(adjustments.map((a) => f.writer.submit(a)));
+
+    expect(outcomes.map((o) => o.status)).toEqual(Array(3).fill('dead-lettered'));
+    expect(outcomes[0]?.reason).toMatchObject({
+      code: 'TR_ERR_WRITER_RETRY_BUDGET_EXHAUSTED',
+      cause: 'TR_ERR_WFM_BAD_RESPONSE',
+    });
+    expect(outcomes[0]?.attempts).toBeGreaterThan(1);
+    expect(await f.admin.ledger()).toEqual([]);
+
+    await f.admin.faults({ unreadableWithoutWriteRate: 0 });
+    const redriven = await Promise.all(adjustments.map((a) => f.writer.submit(a)));
+    expect(redriven.map((o) => o.status)).toEqual(Array(3).fill('applied'));
+    await expectEachAppliedOnce(f, adjustments);
+  });
+
+  it.each(UNREADABLE_BODIES)(
+    'an unreadable 2xx (%s) to a bulk swap request that ran is settled by reading both shifts back: each swap applied once',
+    async (body) => {
+      const f = await fixture();
+      await f.admin.faults({ unreadableAfterWriteRate: 1, unreadableBody: body });
+      const swaps = pairSwaps(f, 4, 2);
+      const outcomes = await Promise.all(swaps.map((s) => f.writer.submit(s)));
+
+      expect(outcomes.map((o) => o.status)).toEqual(Array(4).fill('applied'));
+      expect(outcomes.map((o) => o.attempts)).toEqual(Array(4).fill(1));
+      expect(f.calls.filter((c) => c.route === 'swap-shifts')).toHaveLength(f.writer.stats.swapRequests);
+      expect((await f.admin.stats()).unreadable).toBe(f.writer.stats.swapRequests);
+      await expectEachSwappedOnce(f, swaps);
+    },
+  );
+
+  it('an unreadable 2xx to a bulk swap request that never reached the WFM is sent again, each swap applied once', async () => {
+    const f = await fixture();
+    await f.admin.faults({ unreadableWithoutWriteRate: 0.5, seed: 21 });
+    const swaps = [...pairSwaps(f, 4, 2), ...pairSwaps(f, 4, 3), ...pairSwaps(f, 4, 4)];
+    const outcomes = await Promise.all(swaps.map((s) => f.writer.submit(s)));
+
+    expect(outcomes.map((o) => o.status)).toEqual(Array(12).fill('applied'));
+    expect(outcomes.some((o) => o.attempts > 1)).toBe(true);
+    expect((await f.admin.stats()).unreadable).toBeGreaterThan(0);
+    await expectEachSwappedOnce(f, swaps);
   });
 });

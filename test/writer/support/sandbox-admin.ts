@@ -54,7 +54,7 @@ export class SandboxAdmin {
     return update ? this.#call('PUT', '/clock', update) : this.#call('GET', '/clock');
   }
 
-  faults(update: Record<string, number>): Promise<unknown> {
+  faults(update: Record<string, number | string>): Promise<unknown> {
     return this.#call('PUT', '/faults', update);
   }
 
@@ -72,6 +72,7 @@ export class SandboxAdmin {
     byErrorCode: Record<string, number>;
     replayed: number;
     resets: number;
+    unreadable: number;
   }> {
     return this.#call('GET', '/stats');
   }
