@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { installFastRecordDecoder } from './fast-records.js';
 import { Kafka, logLevel } from './kafkajs.js';
+import { kafkajsLogLevel } from './kafkajs-log-level.js';
 
 export interface KafkaClientOptions {
   kafka: Config['kafka'];
@@ -34,11 +35,8 @@ export function createKafka(o: KafkaClientOptions): Kafka {
       const l = o.logger;
       if (!l) return;
       const { message, ...rest } = entry.log;
-      const fields = { kafka: entry.namespace, ...rest };
-      if (entry.level === logLevel.ERROR) l.error(fields, message);
-      else if (entry.level === logLevel.WARN) l.warn(fields, message);
-      else if (entry.level === logLevel.INFO) l.info(fields, message);
-      else l.debug(fields, message);
+      // kafkajs logs the retriable errors it retries at ERROR too: kafkajs-log-level.ts
+      l[kafkajsLogLevel(entry)]({ kafka: entry.namespace, ...rest }, message);
     },
   };
   const ssl = tlsOptions(k.ssl, o.readFile ?? ((p) => readFileSync(p, 'utf8')));

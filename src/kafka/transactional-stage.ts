@@ -660,7 +660,9 @@ export class TransactionalStage {
       `${o.name} ${o.inputTopic}[${owned.partition}] up to offset ${last}`,
       err,
     );
-    o.logger.warn(
+    // at error: kafkajs logs the retriable answers it met on the way at debug (kafkajs-log-level.ts),
+    // so this line is what tells that a transaction was given up
+    o.logger.error(
       { stage: o.name, partition: owned.partition, err: aborted },
       'transaction aborted; rewinding to the committed offset',
     );

@@ -394,7 +394,8 @@ export class WriterStage {
       }
       if (this.#stopping) await this.#commitPrefix(lane);
     } catch (err) {
-      this.#o.logger.warn(
+      // at error, as the other stages' given-up transactions (transactional-stage.ts)
+      this.#o.logger.error(
         { partition: lane.partition, err },
         'writer partition commit failed; redelivering from the committed offset',
       );
