@@ -27,7 +27,11 @@ export const AdjustmentReason = z.strictObject({
   threshold: z.number(),
   window: z.string(),
   eventTime: Instant,
-  /** one human sentence: "apac-surge: avg utilization 0.93 > 0.85 over 5m on group sg-byoc" */
+  /**
+   * one sentence for people, its times in the business unit's zone with UTC beside them:
+   * "apac-surge: avg utilization 0.93 > 0.85 over 5m on trunkGroup sg-byoc at 02:06 Sun 29 Nov
+   * +08:00 (18:06Z) → extend shift … by 30m: end 03:00 → 03:30 Sun 29 Nov +08:00 (19:00Z → 19:30Z)"
+   */
   text: z.string(),
 });
 export type AdjustmentReason = z.infer<typeof AdjustmentReason>;

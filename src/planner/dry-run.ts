@@ -1,9 +1,9 @@
-import { DateTime } from 'luxon';
 import type { NdjsonItem } from '../events/ndjson.js';
 import type { CompiledRuleSet } from '../rules/compile.js';
 import { RuleEngine } from '../rules/engine.js';
 import type { Intent } from '../rules/intent.js';
 import { parseInstant } from '../time/instant.js';
+import { formatLocal } from '../time/local-format.js';
 import { openWindowAt, type PublishWindow } from '../time/publish-window.js';
 import type { Adjustment } from './adjustment.js';
 import type { Planner } from './planner.js';
@@ -23,6 +23,8 @@ export interface DryRunReport {
 export interface DryRunOptions {
   /** when set, adjustments decided while it is open are noted as deferred by the writer */
   publishWindow?: PublishWindow;
+  /** the business unit's zone, which the notes' times are given in (default: the publish window's) */
+  zone?: string;
 }
 
 /**
@@ -55,7 +57,7 @@ export async function dryRun(
         for (const a of r.adjustments) {
           const open = openWindowAt(parseInstant(a.createdAt), win);
           if (open) {
-            const closes = DateTime.fromMillis(open.closesAt, { zone: win.zone }).toFormat('ccc HH:mm ZZZZ');
+            const closes = formatLocal(open.closesAt, options.zone ?? win.zone);
             report.notes.push({
               key: a.key,
               note: `decided while the publish window is open: the writer holds it until ${closes}, then applies it to fresh versions`,

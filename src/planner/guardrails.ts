@@ -1,6 +1,6 @@
 import { formatDuration } from '../rules/duration.js';
 import type { ResolvedGuardrails } from '../rules/guardrail-defaults.js';
-import { toWire } from '../time/instant.js';
+import { formatLocal, formatLocalSpan } from '../time/local-format.js';
 import { type IsoWeekday, localDateOf, scheduleWeekOf } from '../time/schedule-week.js';
 import type { CapCounters } from './cap-counters.js';
 import type { ScheduleView, ViewShift } from './schedule-view.js';
@@ -29,7 +29,8 @@ export interface BusinessUnitCalendar {
 
 /**
  * Guardrails as pure functions of the proposed change, the schedule view, the cap
- * counters and the trigger's event time. Each returns the violation or null.
+ * counters and the trigger's event time. Each returns the violation or null; the times
+ * in a violation's detail are in the business unit's zone.
  */
 export function checkLength(
   shiftId: string,
@@ -72,7 +73,7 @@ export function checkRest(
     if (o.start < end && start < o.end) {
       return {
         guardrail: 'overlap',
-        detail: `agent ${agentId} would hold overlapping shifts ${o.id} (${toWire(o.start)}–${toWire(o.end)}) and [${toWire(start)}, ${toWire(end)})`,
+        detail: `agent ${agentId} would hold overlapping shifts ${o.id} (${formatLocalSpan(o.start, o.end, view.defaultZone)}) and ${formatLocalSpan(start, end, view.defaultZone)}`,
       };
     }
     if (sides.before && o.end <= start && start - o.end < g.minRestMs) {
@@ -92,11 +93,16 @@ export function checkRest(
 }
 
 /** Never shorten a shift in progress or starting within `noShortenWithin` of the trigger. */
-export function checkNoShorten(shift: ViewShift, now: number, g: ResolvedGuardrails): Violation | null {
+export function checkNoShorten(
+  shift: ViewShift,
+  now: number,
+  g: ResolvedGuardrails,
+  zone: string,
+): Violation | null {
   if (shift.start <= now) {
     return {
       guardrail: 'noShortenWithin',
-      detail: `shift ${shift.id} is in progress (started ${toWire(shift.start)})`,
+      detail: `shift ${shift.id} is in progress (started ${formatLocal(shift.start, zone)})`,
     };
   }
   if (shift.start - now < g.noShortenWithinMs) {
@@ -149,6 +155,7 @@ export function checkTeamHour(
   agentIds: readonly string[],
   now: number,
   g: ResolvedGuardrails,
+  zone: string,
 ): Violation | null {
   // every hour the change would fall in: usually just the last one, but an intent that
   // arrives behind others in event time must not overfill an hour they already counted in
@@ -160,7 +167,7 @@ export function checkTeamHour(
         detail:
           end === now
             ? `team ${teamId} already had ${changed.size} agent(s) changed in the last hour (max ${g.maxAgentsPerTeamPerHour})`
-            : `team ${teamId} already has ${changed.size} agent(s) changed in the hour up to ${new Date(end).toISOString()} (max ${g.maxAgentsPerTeamPerHour})`,
+            : `team ${teamId} already has ${changed.size} agent(s) changed in the hour up to ${formatLocal(end, zone)} (max ${g.maxAgentsPerTeamPerHour})`,
       };
     }
   }

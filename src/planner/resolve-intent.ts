@@ -1,6 +1,7 @@
 import { formatDuration } from '../rules/duration.js';
 import type { Intent } from '../rules/intent.js';
 import { toWire } from '../time/instant.js';
+import { formatLocal, formatLocalSpan } from '../time/local-format.js';
 import type { Adjustment, ShiftMutation } from './adjustment.js';
 import type { CapCounters } from './cap-counters.js';
 import {
@@ -110,7 +111,7 @@ export function resolveIntent(
       shiftIds: [],
       agentIds: [],
       guardrail: 'noCandidates',
-      detail: `${triggerText(intent)}: ${noCandidateText(intent)}`,
+      detail: `${triggerText(intent, bu.zone)}: ${noCandidateText(intent)}`,
     });
   }
   return { adjustments, skipped };
@@ -127,7 +128,7 @@ function checkUpdate(
   const g = intent.guardrails;
   const s = p.shift;
   return (
-    (p.checks.noShorten ? checkNoShorten(s, now, g) : null) ??
+    (p.checks.noShorten ? checkNoShorten(s, now, g, bu.zone) : null) ??
     (p.checks.length ? checkLength(s.id, p.newStart, p.newEnd, g) : null) ??
     (p.checks.restBefore || p.checks.restAfter
       ? checkRest(view, s.agentId, new Set([s.id]), p.newStart, p.newEnd, g, {
@@ -136,7 +137,7 @@ function checkUpdate(
         })
       : null) ??
     checkAgentCaps(counters, s.agentId, capKeys(view, bu, s.agentId, s), g) ??
-    checkTeamHour(counters, s.teamId, [s.agentId], now, g)
+    checkTeamHour(counters, s.teamId, [s.agentId], now, g, bu.zone)
   );
 }
 
@@ -157,8 +158,8 @@ function checkSwap(
     checkRest(view, a.agentId, new Set([a.id]), b.start, b.end, g, both) ??
     checkAgentCaps(counters, b.agentId, capKeys(view, bu, b.agentId, a), g) ??
     checkAgentCaps(counters, a.agentId, capKeys(view, bu, a.agentId, b), g) ??
-    checkTeamHour(counters, b.teamId, [b.agentId], now, g) ??
-    checkTeamHour(counters, a.teamId, [a.agentId], now, g)
+    checkTeamHour(counters, b.teamId, [b.agentId], now, g, bu.zone) ??
+    checkTeamHour(counters, a.teamId, [a.agentId], now, g, bu.zone)
   );
 }
 
@@ -177,12 +178,12 @@ function acceptUpdate(
   switch (c.kind) {
     case 'set-end':
       mutation = { kind: 'set-end', end: toWire(c.end) };
-      what = `${c.end > s.end ? 'extend' : 'shorten'} shift ${s.id} of agent ${s.agentId} by ${formatDuration(Math.abs(c.end - s.end))}: end ${toWire(s.end)} → ${toWire(c.end)}`;
+      what = `${c.end > s.end ? 'extend' : 'shorten'} shift ${s.id} of agent ${s.agentId} by ${formatDuration(Math.abs(c.end - s.end))}: end ${formatLocalSpan(s.end, c.end, bu.zone, ' → ')}`;
       overlay.record(s.id, { end: c.end }, s.end);
       break;
     case 'set-start':
       mutation = { kind: 'set-start', start: toWire(c.start) };
-      what = `${c.start < s.start ? 'start' : 'delay'} shift ${s.id} of agent ${s.agentId} ${formatDuration(Math.abs(c.start - s.start))} ${c.start < s.start ? 'earlier' : 'later'}: start ${toWire(s.start)} → ${toWire(c.start)}`;
+      what = `${c.start < s.start ? 'start' : 'delay'} shift ${s.id} of agent ${s.agentId} ${formatDuration(Math.abs(c.start - s.start))} ${c.start < s.start ? 'earlier' : 'later'}: start ${formatLocalSpan(s.start, c.start, bu.zone, ' → ')}`;
       overlay.record(s.id, { start: c.start }, s.end);
       break;
     case 'activities-to-on-queue':
@@ -192,7 +193,7 @@ function acceptUpdate(
         to: toWire(c.to),
         types: c.types as Array<'training' | 'meeting' | 'coaching' | 'off-queue'>,
       };
-      what = `turn ${c.types.join(', ')} of shift ${s.id} (agent ${s.agentId}) in [${toWire(c.from)}, ${toWire(c.to)}) into on-queue time`;
+      what = `turn ${c.types.join(', ')} of shift ${s.id} (agent ${s.agentId}) in ${formatLocalSpan(c.from, c.to, bu.zone)} into on-queue time`;
       overlay.record(s.id, { onQueue: [[c.from, c.to, c.types]] }, s.end);
       break;
   }
@@ -214,7 +215,7 @@ function acceptUpdate(
     }),
     ruleId: intent.ruleId,
     action: ACTION_NAME[intent.action.kind],
-    reason: reasonFor(intent, what),
+    reason: reasonFor(intent, what, bu.zone),
     createdAt: toWire(intent.eventTime),
     shiftId: s.id,
     agentId: s.agentId,
@@ -247,7 +248,7 @@ function acceptSwap(
   overlay.record(a.id, { agentId: b.agentId }, a.end);
   overlay.record(b.id, { agentId: a.agentId }, b.end);
   const team = intent.action.kind === 'swap' ? intent.action.team : b.teamId;
-  const what = `swap owners: agent ${b.agentId} (team ${b.teamId}) takes shift ${a.id} starting ${toWire(a.start)}; agent ${a.agentId} (team ${a.teamId}) takes shift ${b.id} starting ${toWire(b.start)}`;
+  const what = `swap owners: agent ${b.agentId} (team ${b.teamId}) takes shift ${a.id} starting ${formatLocal(a.start, bu.zone)}; agent ${a.agentId} (team ${a.teamId}) takes shift ${b.id} starting ${formatLocal(b.start, bu.zone)}`;
   return {
     kind: 'swap',
     key: idempotencyKey({
@@ -260,7 +261,7 @@ function acceptSwap(
     }),
     ruleId: intent.ruleId,
     action: 'swap',
-    reason: reasonFor(intent, what),
+    reason: reasonFor(intent, what, bu.zone),
     createdAt: toWire(intent.eventTime),
     teamId: team,
     a: { shiftId: a.id, agentId: a.agentId },

@@ -22,5 +22,6 @@ export async function runCase(dir: string): Promise<DryRunReport> {
   });
   return dryRun(rules, readEventsNdjson(`${dir}/events.ndjson`), planner, {
     publishWindow: DEFAULT_PUBLISH_WINDOW,
+    zone: snapshot.businessUnit.timeZone,
   });
 }

@@ -50,10 +50,13 @@ describe('the per-team hour cap with intents out of event-time order', () => {
     change(c, 'a2', T0 + (45 / 60) * H);
     // the hour up to T0 is empty, but the hour (T0 - 15 min, T0 + 45 min] would hold three
     expect(c.teamAgentsInHour('voice', T0).size).toBe(0);
-    expect(checkTeamHour(c, 'voice', ['a3'], T0, g)).toMatchObject({ guardrail: 'maxAgentsPerTeamPerHour' });
+    const refused = checkTeamHour(c, 'voice', ['a3'], T0, g, 'Asia/Singapore');
+    expect(refused).toMatchObject({ guardrail: 'maxAgentsPerTeamPerHour' });
+    // the hour it names is told in the business unit's zone, UTC beside it
+    expect(refused?.detail).toMatch(/in the hour up to \d\d:\d\d Fri 27 Nov \+08:00 \(0\d:\d\dZ\)/);
     // an agent already counted in those hours adds nobody
-    expect(checkTeamHour(c, 'voice', ['a1'], T0, g)).toBeNull();
+    expect(checkTeamHour(c, 'voice', ['a1'], T0, g, 'Asia/Singapore')).toBeNull();
     // an hour and more before them, the change falls in no hour with theirs
-    expect(checkTeamHour(c, 'voice', ['a3'], T0 - 0.5 * H, g)).toBeNull();
+    expect(checkTeamHour(c, 'voice', ['a3'], T0 - 0.5 * H, g, 'Asia/Singapore')).toBeNull();
   });
 });

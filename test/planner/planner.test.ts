@@ -13,7 +13,7 @@ import { act, extend, HOUR, intent, MIN, planner, sgt, shift, snapshot, ZONE } f
 const F = '2026-11-27';
 
 describe('planner', () => {
-  it('extends the shifts ending soonest, up to maxAgents, as target end times with a reason', async () => {
+  it('extends the shifts ending soonest, up to maxAgents, as target end times (UTC) with a reason in the business unit zone', async () => {
     const p = planner([
       shift('s1', 'a1', 'voice', `${F}T02:00`, `${F}T10:00`),
       shift('s2', 'a2', 'voice', `${F}T02:30`, `${F}T10:30`),
@@ -28,7 +28,7 @@ describe('planner', () => {
     ]);
     for (const a of r.adjustments) expect(Adjustment.parse(a)).toEqual(a);
     expect(r.adjustments[0]!.reason.text).toBe(
-      'r1: avg utilization 0.91 > 0.85 over 5m on trunkGroup sg-byoc for 3m at 2026-11-27T01:30:00Z → extend shift s1 of agent a1 by 30m: end 2026-11-27T02:00:00Z → 2026-11-27T02:30:00Z',
+      'r1: avg utilization 0.91 > 0.85 over 5m on trunkGroup sg-byoc for 3m at 09:30 Fri 27 Nov +08:00 (01:30Z) → extend shift s1 of agent a1 by 30m: end 10:00 → 10:30 Fri 27 Nov +08:00 (02:00Z → 02:30Z)',
     );
   });
 
@@ -239,7 +239,8 @@ describe('planner', () => {
 
   it('reads each team schedule once per TTL, and again after invalidate', async () => {
     let now = 0;
-    const clock: Clock = { now: () => now, sleep: async () => {} };
+    // time moves only when the test moves it: nothing waiting on the clock wakes meanwhile
+    const clock: Clock = { now: () => now, sleep: () => new Promise<void>(() => {}) };
     const source = new SnapshotScheduleSource(
       snapshot([shift('s1', 'a1', 'voice', `${F}T02:00`, `${F}T10:00`)]),
     );
