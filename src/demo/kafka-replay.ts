@@ -3,7 +3,7 @@ import type { Admin } from 'kafkajs';
 import type { Logger } from 'pino';
 import { Config } from '../config/schema.js';
 import { assemble } from '../kafka/assemble.js';
-import { createKafka } from '../kafka/client.js';
+import { createKafka, IDEMPOTENT_SEND_RETRY } from '../kafka/client.js';
 import { groupIds } from '../kafka/pipeline.js';
 import { needsRepartition } from '../kafka/rules-adapter.js';
 import { silentLogger } from '../observability/logger.js';
@@ -77,7 +77,11 @@ export const replayThroughKafka: Replay = async (o: DemoOptions, killSwitch, ser
         `topic ${taken[0]} already exists: the Kafka demo starts from fresh topics and groups; choose another --topic-prefix`,
       );
     if (generated) cleanup.push(() => deleteDemoTopics(admin, config));
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      retry: IDEMPOTENT_SEND_RETRY,
+    });
 
     const clock = virtualTime(sandbox.sandbox.clock);
     const tally = new DemoTally(model);

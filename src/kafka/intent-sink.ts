@@ -1,4 +1,5 @@
 import type { Kafka, Message, Producer } from 'kafkajs';
+import { IDEMPOTENT_SEND_RETRY } from './client.js';
 
 /**
  * How the rules stage hands intents to the planning stage: produced at once, outside the
@@ -56,11 +57,14 @@ export class KafkaIntentSink implements IntentSink {
   constructor(kafka: Pick<Kafka, 'producer'>, topic: string, maxRequestBytes = 256 * 1024) {
     this.#topic = topic;
     this.#maxRequestBytes = maxRequestBytes;
-    // idempotent: a retried request is not written twice; one request in flight keeps order
+    // idempotent: a retried request is not written twice; one request in flight keeps order;
+    // retried without a count, or a request given up could make the next one a "repeat"
+    // (IDEMPOTENT_RETRIES, client.ts)
     this.#producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      retry: IDEMPOTENT_SEND_RETRY,
     });
   }
 

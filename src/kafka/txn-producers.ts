@@ -1,4 +1,26 @@
 import type { Kafka, Producer } from 'kafkajs';
+import { IDEMPOTENT_RETRIES } from './client.js';
+
+/**
+ * How a transactional producer retries a send (`sendBatch`, with its AddPartitionsToTxn): fast
+ * first (below), and without a count (IDEMPOTENT_RETRIES, client.ts). A count would not break
+ * exactly-once here — a send given up fails its transaction, which is aborted, and the producer
+ * is dropped (the next one's InitProducerId bumps the epoch) — but it would turn a retriable
+ * answer (a coordinator still writing markers, a leader being elected) into an aborted
+ * transaction and its input processed again. A send still ends: on an answer kafkajs does not
+ * retry (fenced by a new owner; the transaction outlived `transactionTimeoutMs`, which the
+ * coordinator aborts, bumping the epoch), or when the cluster cannot be reached within the
+ * client's retry. The rest of a transaction (InitProducerId, AddOffsetsToTxn, TxnOffsetCommit,
+ * EndTxn) retries with the client's retry; txn-retry.ts adds AddOffsetsToTxn's
+ * CONCURRENT_TRANSACTIONS.
+ */
+export const SEND_RETRY = {
+  initialRetryTime: 10,
+  maxRetryTime: 2_000,
+  retries: IDEMPOTENT_RETRIES,
+  factor: 0.2,
+  multiplier: 2,
+} as const;
 
 /**
  * One transactional producer per input partition, with a transactionalId derived from
@@ -34,7 +56,7 @@ export class TransactionalProducers {
         // transaction's first AddPartitionsToTxn gets CONCURRENT_TRANSACTIONS; that clears
         // in milliseconds, so kafkajs' default 300 ms first backoff would set the pace of
         // every partition (measured: 100–900 ms per transaction). Retry fast, then back off.
-        retry: { initialRetryTime: 10, maxRetryTime: 2_000, retries: 12, factor: 0.2, multiplier: 2 },
+        retry: SEND_RETRY,
       });
       p = producer.connect().then(() => producer);
       p.catch(() => this.#producers.delete(partition));
