@@ -65,8 +65,9 @@ function instantParam(params: URLSearchParams, name: string): number | undefined
   try {
     return parseInstant(raw);
   } catch (err) {
-    throw new ApiError('VALIDATION_ERROR', `query ${name}: ${(err as Error).message}`, {
-      issues: [{ path: name, message: 'must be ISO 8601 with an explicit offset' }],
+    const message = (err as Error).message;
+    throw new ApiError('VALIDATION_ERROR', `query ${name}: ${message}`, {
+      issues: [{ path: name, message }],
     });
   }
 }

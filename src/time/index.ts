@@ -3,8 +3,9 @@ export { isOnGrid, snapToGrid } from './grid.js';
 export {
   DAY_MS,
   HOUR_MS,
-  hasExplicitOffset,
+  INSTANT_PATTERN,
   InstantFormatError,
+  isInstant,
   MINUTE_MS,
   parseInstant,
   toWire,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ISO_WITH_OFFSET, isRealDateTime } from '../time/instant.js';
+import { INSTANT_PATTERN, instantRefusal, isInstant } from '../time/instant.js';
 
 /**
  * The WFM contract as zod schemas: the one source for the sandbox's validation, the
@@ -7,16 +7,15 @@ import { ISO_WITH_OFFSET, isRealDateTime } from '../time/instant.js';
  */
 export const WFM_BASE_PATH = '/wfm/api/v2';
 
+/** Refusals name the value, the reason and the fix (parseInstant's message); the pattern is for editors. */
 export const Instant = z
   .string()
-  .regex(ISO_WITH_OFFSET, {
-    message:
-      'must be ISO 8601 with an explicit offset, like 2026-11-29T02:00:00+08:00 or 2026-11-28T18:00:00Z',
-  })
-  .refine(isRealDateTime, { message: 'is not a real date and time' })
+  .refine(isInstant, { error: (issue) => instantRefusal(issue.input) })
   .meta({
     id: 'Instant',
-    description: 'ISO 8601 instant with an explicit offset (Z or ±HH:MM). Servers answer in UTC (Z).',
+    description:
+      'RFC 3339 instant with an explicit offset (Z or ±HH:MM, within ±14:00); seconds optional, fractions of any length cut to milliseconds. Servers answer in UTC (Z).',
+    pattern: INSTANT_PATTERN.source,
     examples: ['2026-11-28T18:00:00Z'],
   });
 

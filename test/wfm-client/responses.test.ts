@@ -46,6 +46,22 @@ describe('WFM client: every answer is checked against the contract', () => {
     expect(await failure(c.getShift(shift.id))).toBeInstanceOf(WfmBadResponseError);
   });
 
+  it('refuses a shift whose instants RFC 3339 refuses (hour 24, offsets past ±14:00), naming the field and the value', async () => {
+    for (const [field, value] of [
+      ['start', '2026-11-22T24:00+08:00'],
+      ['end', '2026-11-23T14:00+24:00'],
+      ['updatedAt', '2026-11-20T00:00+99:99'],
+    ] as const) {
+      const { client: c, pool } = mocked();
+      pool
+        .intercept({ path: `/wfm/api/v2/schedules/shifts/${shift.id}`, method: 'GET' })
+        .reply(200, { ...shift, [field]: value });
+      const err = await failure(c.getShift(shift.id));
+      expect(err, field).toBeInstanceOf(WfmBadResponseError);
+      expect(err.message).toContain(`${field}: ${JSON.stringify(value)} is not an instant`);
+    }
+  });
+
   it('refuses a bulk swap answer that does not give exactly one result per swap', async () => {
     const { client: c, pool } = mocked();
     pool
