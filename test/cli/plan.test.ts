@@ -38,10 +38,12 @@ describe('trunk-reactor plan', () => {
     expect(r.out).toMatch(/adjustments: 13 · passed over: 3/);
     expect(r.out).toMatch(/times in Asia\/Singapore; nothing was written/);
     expect(r.out).toMatch(
-      /Fri 27 Nov 09:22 +sg-byoc-surge-extend +extend +sh-102-fri \/ a-102 +end → 10:30 +avg utilization 0.8988 vs 0.85 over 5m on trunkGroup sg-byoc/,
+      /09:22 Fri 27 Nov \+08:00 \(01:22Z\) +sg-byoc-surge-extend +extend +sh-102-fri \/ a-102 +end → 10:30 +avg utilization 0.8988 vs 0.85 over 5m on trunkGroup sg-byoc/,
     );
     expect(r.out).toMatch(/sh-201-fri ⇄ sh-109-fri +a-109 takes sh-201-fri; a-201 takes sh-109-fri/);
-    expect(r.out).toMatch(/! sh-110-sun \/ a-110: decided while the publish window is open/);
+    expect(r.out).toMatch(
+      /! sh-110-sun \/ a-110: decided while the publish window is open: the writer holds it until 02:30 Sun 29 Nov \+08:00 \(18:30Z\)/,
+    );
     expect(r.out).toMatch(/minRest +agent a-114 would rest 9h30m/);
     expect(r.out).toMatch(/line 42: \[TR_ERR_EVENT_DECODE\]/);
   });

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { DateTime } from 'luxon';
 import { readEventsNdjson } from '../../events/ndjson.js';
 import type { Adjustment } from '../../planner/adjustment.js';
 import { type DryRunReport, dryRun } from '../../planner/dry-run.js';
@@ -8,6 +7,7 @@ import { SnapshotScheduleSource } from '../../planner/snapshot-source.js';
 import { compileRules } from '../../rules/compile.js';
 import { loadRulesFile } from '../../rules/load.js';
 import { formatIssue, RulesFileError } from '../../rules/rules-error.js';
+import { formatLocal, formatLocalTime } from '../../time/local-format.js';
 import { DEFAULT_PUBLISH_WINDOW } from '../../time/publish-window.js';
 import {
   type IsoWeekday,
@@ -115,7 +115,7 @@ const command: Command = {
         compiled,
         readEventsNdjson(eventsPath),
         planner,
-        values['no-publish-window'] ? {} : { publishWindow: DEFAULT_PUBLISH_WINDOW },
+        values['no-publish-window'] ? { zone } : { publishWindow: DEFAULT_PUBLISH_WINDOW, zone },
       );
     } catch (err) {
       const e = err as NodeJS.ErrnoException & { code?: string };
@@ -140,7 +140,7 @@ function str(v: string | boolean | undefined, flag: string): string {
 
 /** The human view: one row per adjustment with its reason, then what was passed over and why. */
 export function renderReport(r: DryRunReport, zone: string): string {
-  const local = (iso: string) => DateTime.fromISO(iso, { zone }).toFormat('ccc dd LLL HH:mm');
+  const local = (iso: string) => formatLocal(Date.parse(iso), zone);
   const notes = new Map(r.notes.map((n) => [n.key, n.note]));
   const rows = r.adjustments.map((a) => [
     local(a.createdAt),
@@ -185,7 +185,7 @@ function subject(a: Adjustment): string {
 }
 
 function change(a: Adjustment, zone: string): string {
-  const hm = (iso: string) => DateTime.fromISO(iso, { zone }).toFormat('HH:mm');
+  const hm = (iso: string) => formatLocalTime(Date.parse(iso), zone);
   if (a.kind === 'swap') return `${a.b.agentId} takes ${a.a.shiftId}; ${a.a.agentId} takes ${a.b.shiftId}`;
   const m = a.mutation;
   switch (m.kind) {
