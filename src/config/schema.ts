@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { timeOfDay } from '../time/time-of-day.js';
 import { isValidZone } from '../time/zone.js';
 import { DEFAULTS } from './defaults.js';
 
@@ -104,9 +105,8 @@ const Writer = z.strictObject({
 
 const PublishWindow = z.strictObject({
   dayOfWeek: z.number().int().min(1).max(7).default(D.publishWindow.dayOfWeek),
-  time: z
-    .string()
-    .regex(/^\d{2}:\d{2}$/, 'must be HH:mm')
+  time: timeOfDay()
+    .describe('local opening time in `zone`, HH:mm from 00:00 to 23:59')
     .default(D.publishWindow.time),
   zone: z
     .string()

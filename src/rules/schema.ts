@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { timeOfDay } from '../time/time-of-day.js';
 import { isValidZone } from '../time/zone.js';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
 
@@ -207,10 +208,6 @@ function round(n: number): number {
 
 export const WEEKDAY_TOKEN = /^(mon|tue|wed|thu|fri|sat|sun)(?:-(mon|tue|wed|thu|fri|sat|sun))?$/;
 
-const LocalTime = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, {
-  message: 'must be a local time HH:mm (00:00 to 24:00)',
-});
-
 export const TimeWindow = z
   .strictObject({
     days: z
@@ -220,9 +217,9 @@ export const TimeWindow = z
       .min(1)
       .optional()
       .describe('weekdays the window opens on (mon … sun, or ranges like mon-fri); every day when left out'),
-    from: LocalTime.describe('local opening time, HH:mm'),
-    to: LocalTime.describe(
-      'local closing time, HH:mm; earlier than `from` means the window runs past midnight',
+    from: timeOfDay({ nameField: true }).describe('local opening time, HH:mm from 00:00 to 23:59'),
+    to: timeOfDay({ endOfDay: true, nameField: true }).describe(
+      'local closing time, HH:mm from 00:00 to 24:00; earlier than `from` means the window runs past midnight',
     ),
   })
   .refine((w) => w.from !== w.to, {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { parseInstant, toWire } from '../time/instant.js';
+import { timeOfDay } from '../time/time-of-day.js';
 import { isValidZone } from '../time/zone.js';
+import { Instant } from '../wfm/contract.js';
 import { ScheduleSnapshot } from '../wfm/snapshot.js';
 import { ApiError } from './api-error.js';
 import type { RouteResult } from './contract-routes.js';
@@ -44,7 +46,7 @@ const BehaviourUpdate = z.strictObject({
 
 const PublishWindowUpdate = z.strictObject({
   dayOfWeek: z.number().int().min(1).max(7),
-  time: z.string().regex(/^\d{2}:\d{2}$/),
+  time: timeOfDay(),
   zone: z.string().refine(isValidZone, { message: 'must be an IANA time zone such as Asia/Singapore' }),
   durationMinutes: z
     .number()
@@ -54,7 +56,7 @@ const PublishWindowUpdate = z.strictObject({
 });
 
 const StateUpload = z.union([
-  z.object({ schedule: ScheduleSnapshot, ledger: z.unknown(), publishedThrough: z.string() }),
+  z.object({ schedule: ScheduleSnapshot, ledger: z.unknown(), publishedThrough: Instant }),
   ScheduleSnapshot,
 ]);
 

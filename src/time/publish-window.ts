@@ -1,11 +1,12 @@
 import { DateTime } from 'luxon';
 import type { IsoWeekday } from './schedule-week.js';
 import { scheduleWeekOf } from './schedule-week.js';
+import { parseTimeOfDay } from './time-of-day.js';
 
 /** A weekly window, e.g. Sunday 02:00 Asia/Singapore for 30 minutes. */
 export interface PublishWindow {
   dayOfWeek: IsoWeekday;
-  /** local wall-clock time, HH:mm */
+  /** local wall-clock time, HH:mm from 00:00 to 23:59 */
   time: string;
   zone: string;
   durationMinutes: number;
@@ -23,12 +24,6 @@ export interface WindowOccurrence {
   closesAt: number;
 }
 
-function parseTime(time: string): { hour: number; minute: number } {
-  const m = /^(\d{2}):(\d{2})$/.exec(time);
-  if (!m) throw new Error(`publish window time must be HH:mm, got '${time}'`);
-  return { hour: Number(m[1]), minute: Number(m[2]) };
-}
-
 /**
  * The occurrence opened on the `dayOfWeek` of the local week that contains `ms`, shifted by
  * `weeks` local calendar weeks. Weeks are stepped on the local calendar, never as 7 × 24 h of
@@ -39,9 +34,11 @@ function parseTime(time: string): { hour: number; minute: number } {
  * (luxon moves a time in a spring-forward gap to just after the gap).
  */
 function occurrenceInWeekOf(ms: number, w: PublishWindow, weeks: number): WindowOccurrence {
-  const { hour, minute } = parseTime(w.time);
+  const minutes = parseTimeOfDay(w.time, 'publish window time');
   const weekStart = DateTime.fromISO(scheduleWeekOf(ms, w.zone, w.dayOfWeek), { zone: w.zone });
-  const opens = weekStart.plus({ weeks }).set({ hour, minute, second: 0, millisecond: 0 });
+  const opens = weekStart
+    .plus({ weeks })
+    .set({ hour: Math.floor(minutes / 60), minute: minutes % 60, second: 0, millisecond: 0 });
   const opensAt = opens.toMillis();
   return { opensAt, closesAt: opensAt + w.durationMinutes * 60_000 };
 }
