@@ -13,10 +13,14 @@ interface DayWindow {
 /**
  * "Active on these weekdays between these local times, in this zone." Local times are
  * turned into instants with luxon for the day in question, so a window keeps its local
- * meaning across DST changes (a 02:30 that does not exist on a spring-forward night
- * moves to just after the gap, as luxon does). The answer for one instant holds over a
- * whole interval, which is cached: evaluating a rule costs a luxon call only when event
- * time crosses a window edge or a local midnight.
+ * meaning across DST changes. A time the clock skips on a spring-forward night is read with
+ * the offset before the gap, so it moves forward by the gap's length (02:30 on Sydney's
+ * 2026-10-04 is 03:30 +11:00, 02:10 on Lord Howe's is 02:40 +11:00); a time the clock shows
+ * twice on a fall-back night is the first of the two (01:30 on New York's 2026-11-01 is
+ * 01:30 -04:00). luxon's `set` on the day's midnight does both.
+ *
+ * The answer for one instant holds over a whole interval, which is cached: evaluating a rule
+ * costs a luxon call only when event time crosses a window edge or a local midnight.
  */
 export class DuringCalendar {
   private readonly windows: DayWindow[];

@@ -30,8 +30,12 @@ export interface WindowOccurrence {
  * absolute time: across a spring-forward night a 168-hour jump lands an hour into the *next*
  * local day, which can be the next week's first day and skip a whole occurrence
  * (Chatham, Monday 23:00 + 168 h = Tuesday 00:00 after the 2033-09-25 change).
- * Built from the local date, so 02:00 on a DST-change Sunday still means local 02:00
- * (luxon moves a time in a spring-forward gap to just after the gap).
+ * Built from the local date, so the window opens at its local time on a DST-change day too. A
+ * time the clock skips on a spring-forward night is read with the offset before the gap, so it
+ * opens later by the gap's length (02:30 on Sydney's 2026-10-04 opens at 03:30 +11:00, 02:10 on
+ * Lord Howe's at 02:40 +11:00); a time the clock shows twice on a fall-back night opens at the
+ * first of the two (01:30 on New York's 2026-11-01 at 01:30 -04:00). luxon's `set` on the day's
+ * midnight does both.
  */
 function occurrenceInWeekOf(ms: number, w: PublishWindow, weeks: number): WindowOccurrence {
   const minutes = parseTimeOfDay(w.time, 'publish window time');

@@ -47,6 +47,26 @@ describe('during: local-time windows', () => {
     }
   });
 
+  it('moves a window edge the clock skips forward by the gap, and takes the first of a time shown twice', () => {
+    const firstActive = (d: DuringCalendar, from: number) => {
+      let t = from;
+      while (!d.isActive(t)) t += 60_000;
+      return t;
+    };
+    const iso = (ms: number, zone: string) =>
+      DateTime.fromMillis(ms, { zone }).toISO({ suppressMilliseconds: true, includeOffset: true });
+    const opens = (zone: string, day: string, from: string) =>
+      iso(firstActive(new DuringCalendar(zone, [{ from, to: '06:00' }]), at(`${day}T00:00`, zone)), zone);
+    // spring forward: Sydney 02:00 +10:00 → 03:00 +11:00, Lord Howe 02:00 +10:30 → 02:30 +11:00,
+    // Chatham 02:45 +12:45 → 03:45 +13:45
+    expect(opens('Australia/Sydney', '2026-10-04', '02:30')).toBe('2026-10-04T03:30:00+11:00');
+    expect(opens('Australia/Lord_Howe', '2026-10-04', '02:10')).toBe('2026-10-04T02:40:00+11:00');
+    expect(opens('Pacific/Chatham', '2026-09-27', '03:00')).toBe('2026-09-27T04:00:00+13:45');
+    // fall back: New York 02:00 -04:00 → 01:00 -05:00, Lord Howe 02:00 +11:00 → 01:30 +10:30
+    expect(opens('America/New_York', '2026-11-01', '01:30')).toBe('2026-11-01T01:30:00-04:00');
+    expect(opens('Australia/Lord_Howe', '2026-04-05', '01:45')).toBe('2026-04-05T01:45:00+11:00');
+  });
+
   it('answers the same through its cache as from scratch, for any sequence of instants', () => {
     const zones = [
       'Asia/Singapore',
