@@ -6,6 +6,7 @@ import { formatDuration } from '../rules/duration.js';
 import type { RuleTransition } from '../rules/engine.js';
 import { type ConditionNode, type Leaf, OP_SYMBOL } from '../rules/predicate.js';
 import type { ScopeBy } from '../rules/schema.js';
+import { formatLocal } from '../time/local-format.js';
 import type { Outcome, OutcomeStatus } from '../writer/outcome.js';
 
 /** One comparison of a rule's condition, as the page draws it (utilization ones as lines). */
@@ -76,7 +77,7 @@ export interface StatusModelOptions {
   horizonMs?: number;
   /** plot resolution, ms of event time per point (default 1 min) */
   bucketMs?: number;
-  /** zone the page shows times in (default UTC) */
+  /** zone the page shows times in, the business unit's (default UTC) */
   zone?: string;
   maxGroups?: number;
   maxTrunks?: number;
@@ -156,6 +157,13 @@ export interface AdjustmentRow {
   outcomeReason: { code: string; message: string } | null;
 }
 
+/** A row as the page shows it: its times also as text for people, in the page's zone with UTC beside them. */
+export interface AdjustmentView extends AdjustmentRow {
+  /** "09:22 Fri 27 Nov +08:00 (01:22Z)" */
+  createdAtText: string | null;
+  deferredUntilText: string | null;
+}
+
 export interface FeedState {
   /** what feeds the page: "demo replay", "kafka" */
   label: string;
@@ -167,11 +175,14 @@ export interface FeedState {
 }
 
 export interface StatusSnapshot {
+  /** the business unit's zone: the plots' axes and every time shown for people */
   zone: string;
   horizonMs: number;
   bucketMs: number;
   /** the newest event time seen, epoch ms */
   eventTime: number | null;
+  /** the same, for people: "02:48 Sun 29 Nov +08:00 (18:48Z)" */
+  eventTimeText: string | null;
   feed: FeedState | null;
   groups: Array<{
     name: string;
@@ -194,8 +205,8 @@ export interface StatusSnapshot {
     skipped: Record<string, number>;
     waiting: number;
   };
-  waiting: AdjustmentRow[];
-  latest: AdjustmentRow[];
+  waiting: AdjustmentView[];
+  latest: AdjustmentView[];
 }
 
 /**
@@ -329,6 +340,7 @@ export class StatusModel {
       horizonMs: this.o.horizonMs,
       bucketMs: this.o.bucketMs,
       eventTime: Number.isFinite(this.latestTime) ? this.latestTime : null,
+      eventTimeText: Number.isFinite(this.latestTime) ? this.text(this.latestTime) : null,
       feed: this.feedState
         ? { ...(typeof this.feedState === 'function' ? this.feedState() : this.feedState) }
         : null,
@@ -339,9 +351,21 @@ export class StatusModel {
         skipped: { ...this.skipCounts },
         waiting: waiting.length,
       },
-      waiting: waiting.map((r) => ({ ...r })),
-      latest: latest.map((r) => ({ ...r })),
+      waiting: waiting.map((r) => this.view(r)),
+      latest: latest.map((r) => this.view(r)),
     };
+  }
+
+  private view(r: AdjustmentRow): AdjustmentView {
+    return {
+      ...r,
+      createdAtText: r.createdAt === null ? null : this.text(r.createdAt),
+      deferredUntilText: r.deferredUntil === null ? null : this.text(r.deferredUntil),
+    };
+  }
+
+  private text(ms: number): string {
+    return formatLocal(ms, this.o.zone);
   }
 
   private groupSnapshot(name: string, g: GroupSeries): StatusSnapshot['groups'][number] {

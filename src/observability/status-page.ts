@@ -190,6 +190,9 @@ td.empty { color:var(--muted); font-style:italic; }
 
 // Runs in the browser. Every piece of data reaches the DOM through textContent or an
 // attribute, never as markup. No template literals here: this text is one itself.
+// Times in the tables and the feed come as text from status.json (the server's one
+// formatter: local time, day and offset in the business unit's zone, UTC beside it); the
+// plots' axes format the zone's wall-clock times here.
 const STATUS_PAGE_SCRIPT = `
 'use strict';
 const $ = (id) => document.getElementById(id);
@@ -392,13 +395,13 @@ function table(id, head, rows, empty) {
 function renderTables(snap) {
   $('waiting-count').textContent = '(' + snap.waiting.length + ')';
   table('waiting', ['triggered', 'rule', 'action', 'target', 'waiting until', 'metric vs threshold', 'reason'], snap.waiting.map((r) =>
-    h('tr', { 'data-key': r.key }, h('td', { class: 'num' }, dayHm(r.createdAt)), h('td', { class: 'rule' }, r.ruleId), h('td', { class: 'action' }, r.action), h('td', { class: 'target small' }, r.target || ''), h('td', { class: 'num' }, dayHm(r.deferredUntil)), h('td', { class: 'num' }, metricCell(r)), h('td', { class: 'reason small' }, r.outcomeReason ? r.outcomeReason.message : r.reason ? r.reason.text : ''))
+    h('tr', { 'data-key': r.key }, h('td', { class: 'num' }, r.createdAtText || ''), h('td', { class: 'rule' }, r.ruleId), h('td', { class: 'action' }, r.action), h('td', { class: 'target small' }, r.target || ''), h('td', { class: 'num' }, r.deferredUntilText || ''), h('td', { class: 'num' }, metricCell(r)), h('td', { class: 'reason small' }, r.outcomeReason ? r.outcomeReason.message : r.reason ? r.reason.text : ''))
   ), 'Nothing is waiting.');
   table('latest', ['triggered', 'rule', 'action', 'target', 'outcome', 'metric vs threshold', 'reason'], snap.latest.map((r) => {
     const outcome = h('td', {}, statusBadge(r));
-    if (r.status === 'deferred' && r.deferredUntil) outcome.append(h('div', { class: 'small muted' }, 'until ' + dayHm(r.deferredUntil)));
+    if (r.status === 'deferred' && r.deferredUntilText) outcome.append(h('div', { class: 'small muted' }, 'until ' + r.deferredUntilText));
     if (r.outcomeReason && r.status !== 'deferred') outcome.append(h('div', { class: 'small muted' }, r.outcomeReason.code));
-    return h('tr', { 'data-key': r.key, 'data-status': r.status }, h('td', { class: 'num' }, dayHm(r.createdAt)), h('td', { class: 'rule' }, r.ruleId), h('td', { class: 'action' }, r.action), h('td', { class: 'target small' }, r.target || ''), outcome, h('td', { class: 'num' }, metricCell(r)), h('td', { class: 'reason small' }, r.reason ? r.reason.text : ''));
+    return h('tr', { 'data-key': r.key, 'data-status': r.status }, h('td', { class: 'num' }, r.createdAtText || ''), h('td', { class: 'rule' }, r.ruleId), h('td', { class: 'action' }, r.action), h('td', { class: 'target small' }, r.target || ''), outcome, h('td', { class: 'num' }, metricCell(r)), h('td', { class: 'reason small' }, r.reason ? r.reason.text : ''));
   }), 'No adjustments yet.');
 }
 
@@ -423,7 +426,8 @@ function renderFeed(snap) {
   const f = snap.feed;
   const parts = [];
   if (f) parts.push(f.label + ': ' + (f.finished ? 'finished' : 'running') + ' · ' + f.done + (f.total ? '/' + f.total : '') + ' events');
-  if (snap.eventTime !== null) parts.push('event time ' + dayHm(snap.eventTime) + ' ' + zone);
+  if (snap.eventTimeText !== null) parts.push('event time ' + snap.eventTimeText);
+  parts.push('times in ' + zone);
   parts.push('updated ' + new Date().toLocaleTimeString('en-GB', { hourCycle: 'h23' }));
   $('feed').textContent = parts.join(' · ');
   $('feed').setAttribute('data-finished', f && f.finished ? 'true' : 'false');

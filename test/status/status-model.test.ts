@@ -190,6 +190,19 @@ describe('status model', () => {
     expect(s.counts).toMatchObject({ adjustments: 2, waiting: 0, outcomes: { applied: 2, deferred: 1 } });
   });
 
+  it('tells every time for people in the business unit zone with its offset and UTC beside it, and keeps the instants', () => {
+    const m = new StatusModel({ rules: [surge], zone: 'Asia/Singapore' });
+    m.sample(sample('t1', Date.parse('2026-11-28T18:48:00Z'), 20));
+    m.adjustment(adjustment('night', Date.parse('2026-11-28T18:06:00Z')));
+    m.outcome(outcome('night', 'deferred', { deferredUntil: '2026-11-28T18:30:00Z' }));
+    const s = m.snapshot();
+    expect(s.eventTimeText).toBe('02:48 Sun 29 Nov +08:00 (18:48Z)');
+    expect(s.waiting.map((r) => [r.createdAtText, r.deferredUntilText])).toEqual([
+      ['02:06 Sun 29 Nov +08:00 (18:06Z)', '02:30 Sun 29 Nov +08:00 (18:30Z)'],
+    ]);
+    expect(s.latest[0]!.deferredUntil).toBe(Date.parse('2026-11-28T18:30:00Z'));
+  });
+
   it('forgets the oldest finished adjustments first, never one still waiting', () => {
     const m = new StatusModel({ rules: [surge], maxAdjustments: 3 });
     m.adjustment(adjustment('waiting'));

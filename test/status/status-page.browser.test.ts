@@ -88,6 +88,12 @@ describe('status page in a real browser', () => {
       const row = (await applied.first().textContent()) ?? '';
       expect(row).toMatch(/sg-byoc-surge-/);
       expect(row).toMatch(/utilization 0\.\d+ vs 0\.\d+/);
+      // triggered, and the reason's times, in Singapore time with the offset and UTC beside it
+      expect(row).toMatch(/^\d\d:\d\d(:\d\d)? Fri 27 Nov \+08:00 \(\d\d:\d\d(:\d\d)?Z\)/);
+      expect(row).not.toMatch(/\d{4}-\d\d-\d\dT/);
+      expect(await page.locator('#feed').textContent()).toMatch(
+        /event time .+ \+08:00 \(.+Z\) · times in Asia\/Singapore/,
+      );
       expect(await page.locator('#ks').getAttribute('data-engaged')).toBe('false');
 
       // without the admin token the switch refuses, and says so
