@@ -34,6 +34,7 @@ const BehaviourUpdate = z.strictObject({
   publishLock: z.boolean().optional(),
   publishedWeekOffset: z.number().int().min(-1).max(4).optional(),
   opaqueConflicts: z.boolean().optional(),
+  lockRetryAfter: z.boolean().optional(),
   rateLimitPerMinute: z.number().min(0).optional(),
   rateLimitBurst: z.number().min(1).optional(),
   maxShiftHours: z.number().min(1).max(48).optional(),

@@ -46,6 +46,8 @@ export interface SandboxBehaviour {
   publishedWeekOffset: number;
   /** answer every 409 with the bare SCHEDULE_CONFLICT code and no details, as a less helpful real WFM may */
   opaqueConflicts: boolean;
+  /** send Retry-After with 409 SCHEDULE_LOCKED (until the window closes); false: the lock's answer gives no hint of its end */
+  lockRetryAfter: boolean;
   /** token bucket per client: sustained requests per minute; burst = bucket size */
   rateLimitPerMinute: number;
   rateLimitBurst: number;
@@ -63,6 +65,7 @@ export const DEFAULT_BEHAVIOUR: SandboxBehaviour = {
   publishLock: true,
   publishedWeekOffset: 0,
   opaqueConflicts: false,
+  lockRetryAfter: true,
   rateLimitPerMinute: 300,
   rateLimitBurst: 300,
   maxShiftHours: 12,

@@ -97,7 +97,7 @@ export class WfmSandbox {
       'SCHEDULE_LOCKED',
       `the schedule week starting ${week} is being published; writes resume at ${toWire(open.closesAt)}`,
       { week, lockedUntil: toWire(open.closesAt) },
-      { 'retry-after': String(retryAfter) },
+      this.behaviour.lockRetryAfter ? { 'retry-after': String(retryAfter) } : {},
     );
   }
 

@@ -14,6 +14,7 @@ import {
   WfmTimeoutError,
 } from '../wfm/errors.js';
 import { RateLimitWaitExceededError, RetryBudgetExhaustedError, TimeBudgetExhaustedError } from './errors.js';
+import type { LockOverruns } from './lock-overrun.js';
 import type { Outcome, OutcomeReason, OutcomeSink, OutcomeStatus } from './outcome.js';
 import type { Deferral, PublishLocks } from './publish-locks.js';
 import type { RetryBudget } from './retry-budget.js';
@@ -30,6 +31,8 @@ export interface RunContext {
   budget: RetryBudget;
   slots: Semaphore;
   locks: PublishLocks;
+  /** publish locks that run past their expected end */
+  overruns: LockOverruns;
   sink: OutcomeSink | undefined;
   random: () => number;
   signal: AbortSignal;

@@ -122,6 +122,7 @@ export async function applySwap(
     if (answer.result.status === 'applied') {
       for (const s of answer.result.shifts ?? []) {
         ctx.cache.remember(s);
+        ctx.overruns.wrote(s.week, ctx.clock.now());
         run.final(s);
       }
       return 'applied';
@@ -174,9 +175,21 @@ export async function applySwap(
         continue;
       }
       await rejectIfOverlap(adj, ca, cb, run, err);
+      // Bulk items never carry Retry-After: a lock running past its expected end shows only
+      // as this. Either week may be the locked one; the deferral names the first that may be.
+      const overrun =
+        ctx.overruns.defer(ca.week, at, ctx.locks.endedAt(ca.week, at), ctx.deferral, ctx.random) ??
+        (cb.week === ca.week
+          ? undefined
+          : ctx.overruns.defer(cb.week, at, ctx.locks.endedAt(cb.week, at), ctx.deferral, ctx.random));
+      if (overrun) {
+        await run.defer(overrun);
+        forget();
+        continue;
+      }
       if (++unexplained >= MAX_UNEXPLAINED_CONFLICTS) {
         throw new UnexplainedConflictError(
-          `the WFM answered SCHEDULE_CONFLICT ${unexplained} times to the swap of '${A}' and '${B}' at unchanged versions, outside any publish window, with no overlapping shift found; re-plan`,
+          `the WFM answered SCHEDULE_CONFLICT ${unexplained} times to the swap of '${A}' and '${B}' at unchanged versions, outside any publish window and its overrun horizon, with no overlapping shift found; redrive once the WFM's cause is known`,
           err,
         );
       }

@@ -97,6 +97,7 @@ export async function applyUpdate(
       });
       ctx.cache.remember(written);
       ctx.budget.success();
+      ctx.overruns.wrote(written.week, ctx.clock.now());
       run.final(written);
       return 'applied';
     } catch (err) {
@@ -134,7 +135,7 @@ export async function applyUpdate(
         }
         if (++unexplained >= MAX_UNEXPLAINED_CONFLICTS) {
           throw new UnexplainedConflictError(
-            `the WFM answered SCHEDULE_CONFLICT ${unexplained} times for shift '${shift.id}' at an unchanged version, outside any publish window, with no overlapping shift found; re-plan`,
+            `the WFM answered SCHEDULE_CONFLICT ${unexplained} times for shift '${shift.id}' at an unchanged version, outside any publish window and its overrun horizon, with no overlapping shift found; redrive once the WFM's cause is known`,
             err,
           );
         }
@@ -191,7 +192,10 @@ type Verdict =
  * - the version moved → it was stale: re-apply;
  * - a Retry-After, or the configured publish window is open → a lock: defer;
  * - otherwise the write itself conflicts: find the agent's shift in the way and reject
- *   naming it. A true overlap is never retried blindly.
+ *   naming it. A true overlap is never retried blindly;
+ * - nothing in the way, on a week whose publish lock was due to end a short while ago: the
+ *   lock runs late (lock-overrun.ts): defer with back-off;
+ * - else unexplained: retried a few times, then dead-lettered for a redrive.
  */
 async function diagnose(
   err: WfmScheduleConflictError,
@@ -230,5 +234,15 @@ async function diagnose(
       },
     );
   }
+  // Nothing in the way, and the version did not move: a week whose lock was due to end a
+  // short while ago is still being published. Deferred with back-off, not rejected.
+  const overrun = ctx.overruns.defer(
+    current.week,
+    now,
+    ctx.locks.endedAt(current.week, now),
+    ctx.deferral,
+    ctx.random,
+  );
+  if (overrun) return { kind: 'locked', current, deferral: overrun };
   return { kind: 'unexplained', current };
 }

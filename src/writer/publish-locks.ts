@@ -3,6 +3,7 @@ import { openWindowAt, type PublishWindow } from '../time/publish-window.js';
 import { scheduleWeekBounds } from '../time/schedule-week.js';
 import type { ShiftQuery } from '../wfm/adapter.js';
 import type { Shift } from '../wfm/contract.js';
+import type { LockOverrunOptions } from './lock-overrun.js';
 
 /**
  * The publish window, as the writer sees it. A write into a week being published is
@@ -17,14 +18,20 @@ import type { Shift } from '../wfm/contract.js';
  * without knocking first; and when a lock ends, the week is re-read once with a list
  * (the publish job bumped every version in it) instead of one read per adjustment.
  */
-export interface DeferralOptions {
+export interface DeferralOptions extends LockOverrunOptions {
   /** spread the wake-ups after a window over this many milliseconds, so they don't stampede */
   jitterMs: number;
   /** pause when the WFM gives no hint and no window is configured, milliseconds */
   fallbackMs: number;
 }
 
-export const DEFAULT_DEFERRAL: DeferralOptions = { jitterMs: 1_000, fallbackMs: 60_000 };
+export const DEFAULT_DEFERRAL: DeferralOptions = {
+  jitterMs: 1_000,
+  fallbackMs: 60_000,
+  overrunMaxMs: 2 * 3_600_000,
+  overrunBaseMs: 30_000,
+  overrunCapMs: 300_000,
+};
 
 export interface LockHint {
   retryAfterMs?: number | undefined;
@@ -35,14 +42,14 @@ export interface LockHint {
 export interface Deferral {
   until: number;
   week: string | undefined;
-  source: 'retry-after' | 'locked-until' | 'publish-window' | 'fallback';
+  source: 'retry-after' | 'locked-until' | 'publish-window' | 'fallback' | 'overrun';
 }
 
 /** Pure: when to try again after a lock, from the hint, the configured window and the clock. */
 export function deferralFor(
   hint: LockHint,
   now: number,
-  options: DeferralOptions,
+  options: Pick<DeferralOptions, 'jitterMs' | 'fallbackMs'>,
   window: PublishWindow | undefined,
   random: () => number,
 ): Deferral {
@@ -100,6 +107,12 @@ export class PublishLocks {
     if (!lock || lock.until > now) return Promise.resolve(false);
     lock.refreshed ??= this.#refresh(week);
     return lock.refreshed;
+  }
+
+  /** The end of the last lock known on `week`, when it has ended. */
+  endedAt(week: string, now: number): number | undefined {
+    const lock = this.#weeks.get(week);
+    return lock && lock.until <= now ? lock.until : undefined;
   }
 
   /** Whether `week` had a lock that ended and was not re-read yet. */

@@ -10,6 +10,7 @@ import { applySwap, type SwapContext } from './apply-swap.js';
 import { applyUpdate } from './apply-update.js';
 import { InvalidAdjustmentError, reasonOf, WriterClosedError } from './errors.js';
 import { KeySerializer } from './key-serializer.js';
+import { LockOverruns } from './lock-overrun.js';
 import type { Outcome, OutcomeReason, OutcomeStatus } from './outcome.js';
 import { PublishLocks } from './publish-locks.js';
 import { RetryBudget } from './retry-budget.js';
@@ -19,14 +20,17 @@ import { ShiftCache } from './shift-cache.js';
 import { SwapBatcher } from './swap-batcher.js';
 import { checkWriterOptions, DEFAULT_WRITER_OPTIONS, type WriterOptions } from './writer-options.js';
 
-/** Failures a re-plan may fix: the intent met the schedule and lost. Everything else is dead-lettered for a redrive. */
+/**
+ * Failures a re-plan may fix: the intent met the schedule and lost. Everything else —
+ * every give-up on a cause that may pass (an outage, a lock that outlasted its horizon, a
+ * conflict nobody could explain) — is dead-lettered, so that a redrive can bring it back.
+ */
 const REJECTED = new Set([
   'TR_ERR_WFM_SHIFT_OVERLAP',
   'TR_ERR_WFM_VALIDATION',
   'TR_ERR_WFM_NOT_FOUND',
   'TR_ERR_WRITER_SUBJECT_CHANGED',
   'TR_ERR_WRITER_IMPOSSIBLE_MUTATION',
-  'TR_ERR_WRITER_UNEXPLAINED_CONFLICT',
 ]);
 
 export interface WriterStats {
@@ -93,6 +97,7 @@ export class Writer {
       budget,
       slots,
       locks,
+      overruns: new LockOverruns(options.publishWindow, options.logger),
       sink: options.sink,
       random,
       signal,

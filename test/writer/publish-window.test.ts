@@ -18,6 +18,7 @@ import {
   until,
   WINDOW_MINUTES,
   WINDOW_OPENS,
+  withExtraShift,
 } from './support/fixture.js';
 import { JumpClock } from './support/jump-clock.js';
 import { writesByAdjustment } from './support/sandbox-admin.js';
@@ -222,5 +223,67 @@ describe('writer: the configured publish window, for a WFM that gives no hint', 
     expect(await result).toMatchObject({ status: 'applied', deferrals: 1 });
     expect(writes).toHaveLength(2);
     expect(writes[1]).toBeGreaterThanOrEqual(closesAt);
+  });
+});
+
+describe('writer: a publish lock that outlasts the configured window', () => {
+  it('defers through a lock twice the configured window, met as bare 409s without Retry-After: every update and swap applied after the lock ends, none rejected', async () => {
+    const configured = DEFAULT_PUBLISH_WINDOW;
+    const lockMinutes = 2 * configured.durationMinutes;
+    const f = await fixture({
+      sandbox: {
+        publishWindow: { ...configured, durationMinutes: lockMinutes },
+        behaviour: { opaqueConflicts: true, lockRetryAfter: false },
+      },
+      writer: { publishWindow: configured },
+    });
+    await openWindow(f);
+    const adjustments = [
+      ...[0, 1, 2, 3].map((agent) => {
+        const shift = shiftOf(f.snapshot, agent, 8);
+        return update(shift, { kind: 'set-end', end: toWire(parseInstant(shift.end) + 15 * MIN) });
+      }),
+      swap(shiftOf(f.snapshot, 4, 8), shiftOf(f.snapshot, 5, 8)),
+      swap(shiftOf(f.snapshot, 6, 9), shiftOf(f.snapshot, 7, 9)),
+    ];
+    const results = Promise.all(adjustments.map((a) => f.writer.submit(a)));
+
+    // Both clocks walk a minute at a time through the lock and 20 minutes past it.
+    const lockEnds = WINDOW_OPENS + lockMinutes * MIN;
+    while (f.clock.now() < lockEnds + 20 * MIN) {
+      await settle(20);
+      await f.advanceTime(MIN);
+    }
+    const outcomes = await results;
+
+    expect(outcomes.map((o) => o.status)).toEqual(adjustments.map(() => 'applied'));
+    expect(f.sink.records.filter((r) => r.status === 'rejected' || r.status === 'dead-lettered')).toEqual([]);
+    const ledger = await f.admin.ledger();
+    const ours = ledger.filter((e) => e.kind === 'patch' || e.kind === 'swap');
+    // each update once, each swap once on each of its two shifts, all after the lock ended
+    expect(ours).toHaveLength(4 + 2 * 2);
+    for (const e of ours) expect(parseInstant(e.at)).toBeGreaterThanOrEqual(lockEnds);
+    // the lock's overrun is deferred with back-off, not knocked on once a minute by every adjustment
+    const knocks = f.calls.filter((c) => c.code === 'SCHEDULE_CONFLICT').length;
+    expect(knocks).toBeLessThan(adjustments.length * 8);
+  });
+
+  it('still rejects a true overlap after the configured window, naming the shift in the way', async () => {
+    // Agent 0 works 06:00–14:00 SGT on Monday 30th, in the published week; an extra shift sits at 16:00–18:00.
+    const snapshot = withExtraShift(schedule(), 0, '2026-11-30T08:00:00Z', '2026-11-30T10:00:00Z');
+    const f = await fixture({
+      snapshot,
+      sandbox: { behaviour: { opaqueConflicts: true, lockRetryAfter: false } },
+      writer: { publishWindow: DEFAULT_PUBLISH_WINDOW },
+    });
+    // just after the configured window closed: a lock might still be running late
+    await f.setTime(WINDOW_OPENS + (WINDOW_MINUTES + 5) * MIN);
+    const shift = shiftOf(snapshot, 0, 8);
+    const outcome = await f.writer.submit(update(shift, { kind: 'set-end', end: '2026-11-30T09:00:00Z' }));
+    expect(outcome).toMatchObject({
+      status: 'rejected',
+      deferrals: 0,
+      reason: { code: 'TR_ERR_WFM_SHIFT_OVERLAP', conflictingShiftId: 'shift-extra' },
+    });
   });
 });
