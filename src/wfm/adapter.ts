@@ -13,15 +13,20 @@ export interface ShiftQuery {
   to?: string;
 }
 
+/** A read's options: `signal` abandons it (the request in flight is aborted, its reason thrown). */
+export interface ReadOptions {
+  signal?: AbortSignal;
+}
+
 export interface WriteOptions {
   idempotencyKey: string;
   signal?: AbortSignal;
 }
 
-/** What the planner needs: reads only. */
+/** What the planner needs: reads only. A source that cannot be interrupted may ignore `options`. */
 export interface ScheduleSource {
-  listShifts(query: ShiftQuery): Promise<Shift[]>;
-  listAgents(query: { teamId?: string }): Promise<Agent[]>;
+  listShifts(query: ShiftQuery, options?: ReadOptions): Promise<Shift[]>;
+  listAgents(query: { teamId?: string }, options?: ReadOptions): Promise<Agent[]>;
 }
 
 export interface WfmAdapter extends ScheduleSource {

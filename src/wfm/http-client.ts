@@ -3,7 +3,7 @@ import { Agent, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { type Clock, systemClock } from '../time/clock.js';
 import { waitAccount } from '../time/wait-account.js';
-import type { ShiftQuery, WfmAdapter, WriteOptions } from './adapter.js';
+import type { ReadOptions, ShiftQuery, WfmAdapter, WriteOptions } from './adapter.js';
 import { type AuthProvider, StaticTokenAuth } from './auth.js';
 import {
   AgentPage,
@@ -152,19 +152,19 @@ export class WfmHttpClient implements WfmAdapter {
     this.#redact = new SecretRedactor(() => this.#auth.secrets());
   }
 
-  async listShifts(query: ShiftQuery): Promise<Shift[]> {
+  async listShifts(query: ShiftQuery, options: ReadOptions = {}): Promise<Shift[]> {
     const params = new URLSearchParams();
     for (const name of ['teamId', 'agentId', 'from', 'to'] as const) {
       const v = query[name];
       if (v !== undefined) params.set(name, v);
     }
-    return this.#pages('list-shifts', '/schedules/shifts', params, ShiftPage);
+    return this.#pages('list-shifts', '/schedules/shifts', params, ShiftPage, options.signal);
   }
 
-  async listAgents(query: { teamId?: string }): Promise<WfmAgent[]> {
+  async listAgents(query: { teamId?: string }, options: ReadOptions = {}): Promise<WfmAgent[]> {
     const params = new URLSearchParams();
     if (query.teamId !== undefined) params.set('teamId', query.teamId);
-    return this.#pages('list-agents', '/agents', params, AgentPage);
+    return this.#pages('list-agents', '/agents', params, AgentPage, options.signal);
   }
 
   async getShift(shiftId: string, signal?: AbortSignal): Promise<Shift> {
@@ -225,12 +225,20 @@ export class WfmHttpClient implements WfmAdapter {
     path: string,
     params: URLSearchParams,
     schema: z.ZodType<{ items: T[]; nextPageToken: string | null }>,
+    signal: AbortSignal | undefined,
   ): Promise<T[]> {
     const items: T[] = [];
     const seen = new Set<string>();
     params.set('pageSize', String(this.#pageSize));
     for (;;) {
-      const page = await this.#send({ route, method: 'GET', path: `${path}?${params}`, schema });
+      // one signal for every page: abandoning the read stops the page in flight and the rest
+      const page = await this.#send({
+        route,
+        method: 'GET',
+        path: `${path}?${params}`,
+        schema,
+        ...(signal ? { signal } : {}),
+      });
       items.push(...page.items);
       const next = page.nextPageToken;
       if (next === null) return items;
