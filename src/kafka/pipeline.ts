@@ -113,6 +113,11 @@ export class Pipeline {
     return this.#planning?.stats.messages ?? 0;
   }
 
+  /** batches and transactions of the planning stage that failed and were rewound to the committed offset */
+  get planningAborted(): number {
+    return this.#planning?.stats.aborted ?? 0;
+  }
+
   /** intents the rules stage sent and the broker acknowledged (repeats after a replay included) */
   get intentsProduced(): number {
     return this.#intents?.acknowledged ?? 0;
@@ -303,6 +308,8 @@ export class Pipeline {
     await this.#repartition?.stop();
     await this.#rules?.stop();
     await this.#intents?.disconnect();
+    // a planning batch waiting on a slow WFM ends with its read's current attempt, not its budget
+    this.#o.evaluators?.planning.stop?.();
     await this.#planning?.stop();
     await this.#writer?.stop(deadline);
     await this.#admin?.disconnect().catch(() => {});

@@ -44,6 +44,11 @@ export interface PlannerFactory {
   domainOf(intent: Intent): string;
   /** a fresh planner (no snapshot) or one carrying on from a stored one */
   create(partition: number, snapshot: unknown | undefined): PartitionPlanner;
+  /**
+   * the stage is stopping: schedule reads in flight are not tried again after their current
+   * attempt, so an intent waiting on a slow WFM does not hold the shutdown for a whole read budget
+   */
+  stop?(): void;
 }
 
 /**

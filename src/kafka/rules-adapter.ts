@@ -78,8 +78,13 @@ export function rulesEvaluators(o: RulesAdapterOptions): EvaluatorFactory {
   const teamsOf = new Map([...compiled].map(([lane, rules]) => [lane, actionTeams(rules)]));
   // one schedule cache for every partition's planner: a team is read once per process (the
   // rules partitions read it ahead, the planners of the planning stage use it)
-  const cache = new ScheduleCache(o.planner.source, o.planner.clock ?? systemClock, o.planner.cacheTtlMs);
-  const plannerOptions: PlannerOptions = { ...o.planner, cache: o.planner.cache ?? cache };
+  const cache =
+    o.planner.cache ??
+    new ScheduleCache(o.planner.source, o.planner.clock ?? systemClock, {
+      ...(o.planner.cacheTtlMs !== undefined ? { ttlMs: o.planner.cacheTtlMs } : {}),
+      ...(o.planner.read ? { read: o.planner.read } : {}),
+    });
+  const plannerOptions: PlannerOptions = { ...o.planner, cache };
   const domains = planningDomains(all);
   return {
     fingerprint: all.fingerprint,
@@ -117,6 +122,7 @@ export function rulesEvaluators(o: RulesAdapterOptions): EvaluatorFactory {
         }
         return new PlanningPartition(planner, o.observer);
       },
+      stop: () => cache.stop(),
     },
   };
 }

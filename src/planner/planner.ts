@@ -9,6 +9,7 @@ import { type KillSwitch, NO_KILL_SWITCH } from './kill-switch.js';
 import { Overlay, type ShiftOverride } from './overlay.js';
 import { type Resolution, resolveIntent } from './resolve-intent.js';
 import { ScheduleCache } from './schedule-cache.js';
+import type { ScheduleReadOptions } from './schedule-read.js';
 import { ScheduleView, type ViewShift } from './schedule-view.js';
 
 export interface PlannerOptions {
@@ -16,9 +17,11 @@ export interface PlannerOptions {
   source: ScheduleSource;
   /** the business unit's zone and week start: schedule weeks for the weekly caps */
   businessUnit: BusinessUnitCalendar;
-  /** for the schedule cache's TTL only; decisions use event time */
+  /** for the schedule cache's TTL and read timeouts only; decisions use event time */
   clock?: Clock;
   cacheTtlMs?: number;
+  /** how long a schedule read may take: attempt timeout, budget, pauses (schedule-read.ts) */
+  read?: Partial<ScheduleReadOptions>;
   /** a schedule cache shared with other planners of this process (one per planner otherwise) */
   cache?: ScheduleCache;
   killSwitch?: KillSwitch;
@@ -61,7 +64,11 @@ export class Planner {
     state?: PlannerSnapshot,
   ) {
     this.cache =
-      options.cache ?? new ScheduleCache(options.source, options.clock ?? systemClock, options.cacheTtlMs);
+      options.cache ??
+      new ScheduleCache(options.source, options.clock ?? systemClock, {
+        ...(options.cacheTtlMs !== undefined ? { ttlMs: options.cacheTtlMs } : {}),
+        ...(options.read ? { read: options.read } : {}),
+      });
     this.killSwitch = options.killSwitch ?? NO_KILL_SWITCH;
     if (state && state.format !== PLANNER_SNAPSHOT_FORMAT) {
       throw new TypeError(

@@ -2,6 +2,12 @@ import type { Clock } from '../time/clock.js';
 import { DAY_MS, toWire } from '../time/instant.js';
 import type { ScheduleSource } from '../wfm/adapter.js';
 import type { Agent } from '../wfm/contract.js';
+import {
+  checkScheduleReadOptions,
+  readWithinBudget,
+  SCHEDULE_READ_DEFAULTS,
+  type ScheduleReadOptions,
+} from './schedule-read.js';
 import { toViewShift, type ViewShift } from './schedule-view.js';
 
 export const SCHEDULE_CACHE_DEFAULTS = {
@@ -15,6 +21,15 @@ export const SCHEDULE_CACHE_DEFAULTS = {
   behindMs: 3 * DAY_MS,
   aheadMs: 4 * DAY_MS,
 } as const;
+
+export interface ScheduleCacheOptions {
+  /** how long a copy is reused, milliseconds (default SCHEDULE_CACHE_DEFAULTS.ttlMs) */
+  ttlMs?: number;
+  /** each read's attempt timeout, budget and pauses (default SCHEDULE_READ_DEFAULTS) */
+  read?: Partial<ScheduleReadOptions>;
+  /** uniform in [0, 1): the jitter of the pauses between attempts (default Math.random) */
+  random?: () => number;
+}
 
 interface Entry<T> {
   value: Promise<T>;
@@ -30,32 +45,61 @@ interface Entry<T> {
  * answers while its refresh loads (stale-while-revalidate). `invalidate` drops a team
  * (or everything) — the writer calls it after a conflict shows the copy is stale.
  * One cache serves every planner of a process (`PlannerOptions.cache`).
+ *
+ * Each read is bounded (schedule-read.ts): an attempt is abandoned after
+ * `readTimeoutMs` and retried after a jittered pause until `readBudgetMs` is spent. Every
+ * intent that needs a team's copy while it loads waits on the same read.
  */
 export class ScheduleCache {
   private readonly shifts = new Map<string, Entry<ViewShift[]>>();
   private readonly agents = new Map<string, Entry<Agent[]>>();
+  private readonly ttlMs: number;
+  private readonly read: ScheduleReadOptions;
+  private readonly random: () => number;
+  private readonly stopping = new AbortController();
   readonly stats = { reads: 0, hits: 0 };
 
   constructor(
     private readonly source: ScheduleSource,
     private readonly clock: Clock,
-    private readonly ttlMs: number = SCHEDULE_CACHE_DEFAULTS.ttlMs,
-  ) {}
+    options: ScheduleCacheOptions = {},
+  ) {
+    this.ttlMs = options.ttlMs ?? SCHEDULE_CACHE_DEFAULTS.ttlMs;
+    this.read = { ...SCHEDULE_READ_DEFAULTS, ...options.read };
+    checkScheduleReadOptions(this.read);
+    this.random = options.random ?? Math.random;
+  }
 
   async teamShifts(teamId: string, eventTime: number): Promise<ViewShift[]> {
     const bucket = Math.floor(eventTime / DAY_MS) * DAY_MS;
+    const query = {
+      teamId,
+      from: toWire(bucket - SCHEDULE_CACHE_DEFAULTS.behindMs),
+      to: toWire(bucket + SCHEDULE_CACHE_DEFAULTS.aheadMs),
+    };
     return this.get(this.shifts, `${teamId}|${bucket}`, async () => {
-      const list = await this.source.listShifts({
-        teamId,
-        from: toWire(bucket - SCHEDULE_CACHE_DEFAULTS.behindMs),
-        to: toWire(bucket + SCHEDULE_CACHE_DEFAULTS.aheadMs),
-      });
+      const list = await this.bounded(
+        `the shifts of team '${teamId}' from ${query.from} to ${query.to}`,
+        (signal) => this.source.listShifts(query, { signal }),
+      );
       return list.map(toViewShift);
     });
   }
 
   async teamAgents(teamId: string): Promise<Agent[]> {
-    return this.get(this.agents, teamId, () => this.source.listAgents({ teamId }));
+    return this.get(this.agents, teamId, () =>
+      this.bounded(`the agents of team '${teamId}'`, (signal) =>
+        this.source.listAgents({ teamId }, { signal }),
+      ),
+    );
+  }
+
+  /**
+   * The process is stopping: reads in flight finish the attempt they are in and are not
+   * tried again (nor are later ones), so a stopping stage waits `readTimeoutMs` at most.
+   */
+  stop(): void {
+    this.stopping.abort();
   }
 
   invalidate(teamId?: string): void {
@@ -78,6 +122,14 @@ export class ScheduleCache {
       this.teamShifts(team, eventTime).catch(() => {});
       this.teamAgents(team).catch(() => {});
     }
+  }
+
+  private bounded<T>(what: string, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return readWithinBudget(what, attempt, this.read, {
+      clock: this.clock,
+      random: this.random,
+      stop: this.stopping.signal,
+    });
   }
 
   private get<T>(map: Map<string, Entry<T>>, key: string, load: () => Promise<T>): Promise<T> {
