@@ -52,6 +52,20 @@ export const DEFAULTS = {
     successRefund: 1,
     swapBatchSize: 50,
   },
+  planner: {
+    /** one attempt at reading a team's shifts or agents from the WFM, every page of it, milliseconds */
+    readTimeoutMs: 10_000,
+    /**
+     * every attempt at one schedule read and the pauses between them, milliseconds: a slow WFM
+     * delays planning by up to this before the planning stage fails the batch; below
+     * kafka.transactionTimeoutMs
+     */
+    readBudgetMs: 20_000,
+    /** the pause before a read's first retry is 1/2 to 1 times this, doubling per retry, milliseconds */
+    readBackoffBaseMs: 250,
+    /** the largest pause between a read's attempts, milliseconds */
+    readBackoffCapMs: 4_000,
+  },
   publishWindow: { dayOfWeek: 7, time: '02:00', zone: 'Asia/Singapore', durationMinutes: 30 },
   rules: {
     files: ['config/rules.yaml'],

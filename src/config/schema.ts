@@ -103,6 +103,37 @@ const Writer = z.strictObject({
   swapBatchSize: z.number().int().min(1).max(100).default(D.writer.swapBatchSize),
 });
 
+const Planner = z.strictObject({
+  readTimeoutMs: z
+    .number()
+    .int()
+    .min(1)
+    .default(D.planner.readTimeoutMs)
+    .describe("one attempt at reading a team's shifts or agents from the WFM (every page), milliseconds"),
+  readBudgetMs: z
+    .number()
+    .int()
+    .min(1)
+    .default(D.planner.readBudgetMs)
+    .describe(
+      'every attempt at one schedule read and the pauses between them, milliseconds; at least readTimeoutMs and below kafka.transactionTimeoutMs',
+    ),
+  readBackoffBaseMs: z
+    .number()
+    .int()
+    .min(1)
+    .default(D.planner.readBackoffBaseMs)
+    .describe(
+      "the pause before a read's first retry is 1/2 to 1 times this, doubling per retry, milliseconds",
+    ),
+  readBackoffCapMs: z
+    .number()
+    .int()
+    .min(1)
+    .default(D.planner.readBackoffCapMs)
+    .describe("the largest pause between a read's attempts, milliseconds"),
+});
+
 const PublishWindow = z.strictObject({
   dayOfWeek: z.number().int().min(1).max(7).default(D.publishWindow.dayOfWeek),
   time: timeOfDay()
@@ -136,6 +167,7 @@ export const Config = z
     kafka: Kafka.default(Kafka.parse({})),
     wfm: Wfm.default(Wfm.parse({})),
     writer: Writer.default(Writer.parse({})),
+    planner: Planner.default(Planner.parse({})),
     publishWindow: PublishWindow.default(PublishWindow.parse({})),
     rules: Rules.default(Rules.parse({})),
     admin: Admin.default(Admin.parse({})),
@@ -146,6 +178,23 @@ export const Config = z
       })
       .default({ level: 'info' }),
     shutdownTimeoutMs: z.number().int().min(100).default(D.shutdownTimeoutMs),
+  })
+  .superRefine((c, ctx) => {
+    const p = c.planner;
+    if (p.readBudgetMs < p.readTimeoutMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['planner', 'readBudgetMs'],
+        message: `must be at least planner.readTimeoutMs (${p.readTimeoutMs}): the budget holds every attempt, got ${p.readBudgetMs}`,
+      });
+    }
+    if (p.readBudgetMs >= c.kafka.transactionTimeoutMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['planner', 'readBudgetMs'],
+        message: `must be below kafka.transactionTimeoutMs (${c.kafka.transactionTimeoutMs}), got ${p.readBudgetMs}: lower planner.readBudgetMs or raise kafka.transactionTimeoutMs`,
+      });
+    }
   })
   .meta({ id: 'TrunkReactorConfig', title: 'trunk-reactor configuration' });
 export type Config = z.infer<typeof Config>;

@@ -91,7 +91,7 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
   let evaluators: ReturnType<typeof rulesEvaluators> | undefined;
   if (o.role !== 'writer') {
     const rules = o.rules ?? (await loadRuleFiles(config.rules.files));
-    const planner: PlannerOptions = { source: wfm, businessUnit, clock, killSwitch };
+    const planner: PlannerOptions = { source: wfm, businessUnit, clock, killSwitch, read: config.planner };
     const firings = o.metrics?.ruleFirings;
     evaluators = rulesEvaluators({
       rules,

@@ -53,6 +53,26 @@ describe('config loading', () => {
     expect(err!.message).toMatch(/svc\.yaml:7: publishWindow\.zone: must be an IANA time zone/);
   });
 
+  it('refuses a planner read budget that would outlast a Kafka transaction, naming the line and both keys', () => {
+    const text = `${LOCAL}kafka:\n  transactionTimeoutMs: 15000\nplanner:\n  readBudgetMs: 15000\n`;
+    expect(() => loadConfig('svc.yaml', TOKEN_ENV, files({ 'svc.yaml': text }))).toThrow(
+      /svc\.yaml:7: planner\.readBudgetMs: must be below kafka\.transactionTimeoutMs \(15000\), got 15000/,
+    );
+    const { config } = loadConfig(
+      'svc.yaml',
+      TOKEN_ENV,
+      files({
+        'svc.yaml': `${LOCAL}kafka:\n  transactionTimeoutMs: 15000\nplanner:\n  readBudgetMs: 12000\n`,
+      }),
+    );
+    expect(config.planner).toEqual({
+      readTimeoutMs: 10_000,
+      readBudgetMs: 12_000,
+      readBackoffBaseMs: 250,
+      readBackoffCapMs: 4_000,
+    });
+  });
+
   it('reports YAML syntax errors with their line', () => {
     expect(() =>
       loadConfig('bad.yaml', TOKEN_ENV, files({ 'bad.yaml': 'kafka:\n  brokers: [a:1\n' })),
