@@ -425,8 +425,28 @@ export class TransactionalStage {
     owned.processing = job;
     // the whole batch is taken: kafkajs fetches on from its end
     resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
-    if (before) await before;
+    if (before) await this.#heartbeatUntil(before, heartbeat);
     await heartbeat().catch(() => {});
+  }
+
+  /**
+   * Waits for the batch before, heartbeating meanwhile. It may take long: a planning batch
+   * waits on a slow WFM for up to `planner.readBudgetMs` (schedule-read.ts), and kafkajs
+   * heartbeats only between handlers; a member silent for `sessionTimeoutMs` is dropped from
+   * the group, and its partitions rewound as after a failed batch.
+   */
+  async #heartbeatUntil(done: Promise<void>, heartbeat: () => Promise<void>): Promise<void> {
+    const everyMs = this.#o.heartbeatEveryMs ?? 1_000;
+    let finished = false;
+    const settled = done.then(() => {
+      finished = true;
+    });
+    while (!finished) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([settled, new Promise<void>((r) => (timer = setTimeout(r, everyMs)))]);
+      clearTimeout(timer);
+      if (!finished) await heartbeat().catch(() => {});
+    }
   }
 
   /**

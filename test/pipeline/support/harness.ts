@@ -66,10 +66,11 @@ export function testConfig(o: {
   partitions?: number;
   name?: string;
   rulesFile?: string;
-  /** merged over the test defaults: tighter WFM timeouts, a shorter writer budget, an admin port */
+  /** merged over the test defaults: tighter WFM timeouts, a shorter writer budget, planner reads, an admin port */
   overrides?: {
     wfm?: Record<string, unknown>;
     writer?: Record<string, unknown>;
+    planner?: Record<string, unknown>;
     admin?: Record<string, unknown>;
   };
 }): Config {
@@ -92,6 +93,7 @@ export function testConfig(o: {
       ...o.overrides?.wfm,
     },
     ...(o.overrides?.writer ? { writer: o.overrides.writer } : {}),
+    ...(o.overrides?.planner ? { planner: o.overrides.planner } : {}),
     rules: { files: [o.rulesFile ?? testRulesFile({ lateness: '1h' })], watch: false },
     // several instances run side by side: each admin server takes a free port
     admin: { port: 0, ...o.overrides?.admin },
