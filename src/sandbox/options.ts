@@ -22,6 +22,13 @@ export interface SandboxFaults {
   unreadableBody: UnreadableBody;
   /** "other integration": random shift changes per second (bumps versions, never overlaps) */
   mutatorPerSecond: number;
+  /**
+   * "other integration" racing the clients: this share of the shifts (chosen by the seed and the
+   * shift's id, whatever the order of reads) is changed right after a client reads it alone
+   * (GET /schedules/shifts/{id}), once per shift, outside a locked week — the client's next write
+   * on the version it read meets VERSION_CONFLICT, as between a read and a write in a busy WFM
+   */
+  mutatorAfterReadShare: number;
   /** seed for the fault RNG, so runs repeat */
   seed: number;
 }
@@ -36,6 +43,7 @@ export const DEFAULT_FAULTS: SandboxFaults = {
   unreadableWithoutWriteRate: 0,
   unreadableBody: 'wrong-shape',
   mutatorPerSecond: 0,
+  mutatorAfterReadShare: 0,
   seed: 1,
 };
 

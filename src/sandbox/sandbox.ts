@@ -6,7 +6,7 @@ import type { ScheduleSnapshot } from '../wfm/snapshot.js';
 import { ApiError } from './api-error.js';
 import { Ledger, type LedgerKind } from './ledger.js';
 import { DEFAULT_BEHAVIOUR, DEFAULT_FAULTS, type SandboxBehaviour, type SandboxFaults } from './options.js';
-import { seededRandom } from './rng.js';
+import { seededRandom, seededUnit } from './rng.js';
 import { ScheduleStore } from './schedule-store.js';
 import { checkShift, reflowActivities } from './shift-rules.js';
 import { checkSnapshot } from './snapshot-check.js';
@@ -29,6 +29,8 @@ export class WfmSandbox {
   random: () => number;
   /** the publish job has run for every window that opened at or before this instant */
   private publishedThrough: number;
+  /** shifts the other integration already changed after a client's read (mutatorAfterReadShare) */
+  private readonly racedReads = new Set<string>();
 
   constructor(
     snapshot: ScheduleSnapshot,
@@ -180,6 +182,31 @@ export class WfmSandbox {
     } catch {
       return undefined;
     }
+    return this.commit(
+      'mutator',
+      shift,
+      { ...shift },
+      { clientId: 'other-integration', idempotencyKey: null },
+    );
+  }
+
+  /**
+   * The "other integration" racing a client (`mutatorAfterReadShare`): called after a client
+   * read shift `id` alone, it changes that shift (version + 1, nothing else) when the shift is
+   * one of the chosen share, not yet changed this way and outside a locked week. Returns the
+   * changed shift, or undefined.
+   */
+  mutateAfterRead(id: string): Shift | undefined {
+    const share = this.faults.mutatorAfterReadShare;
+    if (share <= 0 || this.racedReads.has(id) || seededUnit(this.faults.seed, id) >= share) return undefined;
+    const shift = this.store.get(id);
+    if (!shift) return undefined;
+    try {
+      this.assertUnlocked([shift.week]);
+    } catch {
+      return undefined;
+    }
+    this.racedReads.add(id);
     return this.commit(
       'mutator',
       shift,

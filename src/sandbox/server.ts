@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_PUBLISH_WINDOW } from '../time/publish-window.js';
-import { WFM_BASE_PATH } from '../wfm/contract.js';
+import { type BulkSwapResponse, WFM_BASE_PATH } from '../wfm/contract.js';
 import { adminRoute } from './admin-routes.js';
 import { ApiError } from './api-error.js';
 import { SandboxAuth } from './auth.js';
@@ -146,7 +146,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       if (latency > 0) await sleep(latency);
       if (route.kind === 'list-shifts') return respond(res, routes.listShifts(sandbox, params));
       if (route.kind === 'list-agents') return respond(res, routes.listAgents(sandbox, params));
-      return respond(res, routes.getShift(sandbox, route.id));
+      respond(res, routes.getShift(sandbox, route.id));
+      // after the answer is sent: the client holds the version it read, the shift moves on
+      if (route.kind === 'get-shift' && sandbox.mutateAfterRead(route.id)) scheduleSave();
+      return;
     }
 
     if (f.unreadableWithoutWriteRate > 0 && sandbox.random() < f.unreadableWithoutWriteRate) {
@@ -163,10 +166,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         issues: [{ path: 'Idempotency-Key', message: 'invalid header' }],
       });
     }
-    const run = () =>
-      route.kind === 'patch-shift'
-        ? routes.patchShift(sandbox, route.id, body, clientId, key)
-        : routes.swapShifts(sandbox, body, clientId, key);
+    const run = () => {
+      if (route.kind === 'patch-shift') return routes.patchShift(sandbox, route.id, body, clientId, key);
+      const result = routes.swapShifts(sandbox, body, clientId, key);
+      stats.recordSwapItems((result.body as BulkSwapResponse).results);
+      return result;
+    };
 
     if (key === null) {
       if (latency > 0) await sleep(latency);

@@ -111,6 +111,52 @@ describe('WFM sandbox: fault injection', () => {
       entries.every((e) => e.after.version === e.before!.version + 1 && e.clientId === 'other-integration'),
     ).toBe(true);
   });
+
+  it('runs another integration that changes a shift right after a client reads it, so the write on the version read meets VERSION_CONFLICT', async () => {
+    const s = await sandbox();
+    await admin(s.url, 'faults', { mutatorAfterReadShare: 1 });
+    const read = await call<Shift>(`${s.baseUrl}/schedules/shifts/${S}`);
+    expect(read.body.version).toBe(1);
+    const stale = await call<{ errorCode: string; details: { currentVersion: number } }>(
+      `${s.baseUrl}/schedules/shifts/${S}`,
+      { method: 'PATCH', body: { version: 1, end: '2026-11-25T06:30:00Z' } },
+    );
+    expect([stale.status, stale.body.errorCode, stale.body.details.currentVersion]).toEqual([
+      409,
+      'VERSION_CONFLICT',
+      2,
+    ]);
+    // once per shift: the next read and write of it go through
+    const again = await call<Shift>(`${s.baseUrl}/schedules/shifts/${S}`);
+    expect(again.body.version).toBe(2);
+    const ok = await call(`${s.baseUrl}/schedules/shifts/${S}`, {
+      method: 'PATCH',
+      body: { version: 2, end: '2026-11-25T06:30:00Z' },
+    });
+    expect(ok.status).toBe(200);
+    expect(s.sandbox.ledger.since(1).entries.map((e) => [e.kind, e.clientId, e.version])).toEqual([
+      ['mutator', 'other-integration', 2],
+      ['patch', 'static-1', 3],
+    ]);
+  });
+
+  it('races reads of the same shifts whatever order they are read in, chosen by the seed', async () => {
+    const changedAfterReading = async (order: (ids: string[]) => string[]) => {
+      const s = await sandbox({ faults: { mutatorAfterReadShare: 0.5, seed: 7 } });
+      const ids = s.sandbox.store.ids().slice(0, 20);
+      for (const id of order(ids)) await call(`${s.baseUrl}/schedules/shifts/${id}`);
+      return s.sandbox.ledger
+        .since(1)
+        .entries.filter((e) => e.kind === 'mutator')
+        .map((e) => e.shiftId)
+        .sort();
+    };
+    const forwards = await changedAfterReading((ids) => ids);
+    const backwards = await changedAfterReading((ids) => [...ids].reverse());
+    expect(forwards.length).toBeGreaterThan(2);
+    expect(forwards.length).toBeLessThan(18);
+    expect(backwards).toEqual(forwards);
+  });
 });
 
 describe('WFM sandbox: admin API', () => {

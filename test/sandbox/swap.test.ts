@@ -49,6 +49,9 @@ describe('WFM sandbox: atomic bulk swaps', () => {
     });
     expect(s.sandbox.store.get(A)).toMatchObject({ agentId: 'agent-10400', version: 1 });
     expect(s.sandbox.store.get(B)).toMatchObject({ agentId: 'agent-10401', version: 2 });
+    // counted where /_sandbox/stats shows refusals, though the request itself was answered 200
+    expect(s.stats.swapItemErrors).toEqual({ VERSION_CONFLICT: 1 });
+    expect(s.stats.byErrorCode.VERSION_CONFLICT).toBeUndefined();
   });
 
   it('refuses a swap that would make an agent hold overlapping shifts, and applies the rest of the batch', async () => {
