@@ -50,7 +50,10 @@ export const DEFAULTS = {
     retryQuotaTokens: 500,
     retryCost: 5,
     successRefund: 1,
+    /** swaps per bulk request (at most 100) */
     swapBatchSize: 50,
+    /** a publish lock running this long past its expected end is still waited out (docs/writer.md) */
+    lockOverrunMaxMs: 2 * 3_600_000,
   },
   planner: {
     /** one attempt at reading a team's shifts or agents from the WFM, every page of it, milliseconds */

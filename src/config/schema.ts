@@ -101,6 +101,14 @@ const Writer = z.strictObject({
   retryCost: z.number().int().min(0).default(D.writer.retryCost),
   successRefund: z.number().int().min(0).default(D.writer.successRefund),
   swapBatchSize: z.number().int().min(1).max(100).default(D.writer.swapBatchSize),
+  lockOverrunMaxMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(D.writer.lockOverrunMaxMs)
+    .describe(
+      'how long after a publish lock was due to end a conflict nobody can explain is still read as that lock running late (deferred, not dead-lettered), milliseconds',
+    ),
 });
 
 const Planner = z.strictObject({

@@ -15,6 +15,7 @@ import type { ConsumerCrashedError } from './errors.js';
 import { guardObserver, type PipelineObserver } from './observer.js';
 import { Pipeline, type PipelineRole } from './pipeline.js';
 import { rulesEvaluators } from './rules-adapter.js';
+import { sharingReads } from './shared-reads.js';
 import { writerApplier } from './writer-adapter.js';
 
 export interface AssembleOptions {
@@ -88,18 +89,6 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
   const killSwitch = o.killSwitch ?? new FileKillSwitch(config.rules.killSwitchFile);
   const publishWindow = { ...config.publishWindow, dayOfWeek: config.publishWindow.dayOfWeek as IsoWeekday };
   const observer = o.observer ? guardObserver(o.observer, (obj, msg) => o.logger.warn(obj, msg)) : undefined;
-  let evaluators: ReturnType<typeof rulesEvaluators> | undefined;
-  if (o.role !== 'writer') {
-    const rules = o.rules ?? (await loadRuleFiles(config.rules.files));
-    const planner: PlannerOptions = { source: wfm, businessUnit, clock, killSwitch, read: config.planner };
-    const firings = o.metrics?.ruleFirings;
-    evaluators = rulesEvaluators({
-      rules,
-      planner,
-      ...(firings ? { onIntent: (rule: string) => firings.inc({ rule }) } : {}),
-      ...(observer ? { observer } : {}),
-    });
-  }
   const applier =
     o.role === 'rules'
       ? undefined
@@ -110,8 +99,23 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
           concurrency: config.wfm.maxConcurrency,
           publishWindow,
           businessUnit: { timeZone: businessUnit.zone },
+          settings: config.writer,
           ...(observer ? { observer } : {}),
         });
+  let evaluators: ReturnType<typeof rulesEvaluators> | undefined;
+  if (o.role !== 'writer') {
+    const rules = o.rules ?? (await loadRuleFiles(config.rules.files));
+    // Planner reads fill the writer's version cache in an instance that runs both (shared-reads.ts).
+    const source = applier ? sharingReads(wfm, (shifts) => applier.remember(shifts)) : wfm;
+    const planner: PlannerOptions = { source, businessUnit, clock, killSwitch, read: config.planner };
+    const firings = o.metrics?.ruleFirings;
+    evaluators = rulesEvaluators({
+      rules,
+      planner,
+      ...(firings ? { onIntent: (rule: string) => firings.inc({ rule }) } : {}),
+      ...(observer ? { observer } : {}),
+    });
+  }
   const pipeline = new Pipeline({
     kafka,
     config,

@@ -3,8 +3,10 @@ import type { Adjustment } from '../planner/adjustment.js';
 import type { Clock } from '../time/clock.js';
 import type { PublishWindow } from '../time/publish-window.js';
 import type { WfmAdapter } from '../wfm/adapter.js';
+import type { Shift } from '../wfm/contract.js';
 import type { Outcome } from '../writer/outcome.js';
 import { Writer } from '../writer/writer.js';
+import { type WriterSettings, writerOptionsFrom } from '../writer/writer-settings.js';
 import type { PipelineObserver } from './observer.js';
 import type { AdjustmentApplier } from './ports.js';
 
@@ -21,19 +23,30 @@ export interface WriterAdapterOptions {
   concurrency?: number;
   publishWindow?: PublishWindow;
   businessUnit?: { timeZone: string };
+  /** the config's `writer:` section */
+  settings?: WriterSettings;
+  /** [0, 1) source for jitter; tests pin it */
+  random?: () => number;
   /** told of each adjustment received and every outcome record (the status page) */
   observer?: Pick<PipelineObserver, 'adjustment' | 'outcome'>;
 }
 
-export function writerApplier(o: WriterAdapterOptions): AdjustmentApplier {
+export interface WriterApplier extends AdjustmentApplier {
+  /** shifts read elsewhere in this process (the planner's lists): their versions for the first writes */
+  remember(shifts: readonly Shift[]): void;
+}
+
+export function writerApplier(o: WriterAdapterOptions): WriterApplier {
   const listeners: Array<(outcome: Outcome) => void> = [];
   const writer = new Writer({
+    ...(o.settings ? writerOptionsFrom(o.settings) : {}),
     adapter: o.adapter,
     ...(o.clock ? { clock: o.clock } : {}),
     ...(o.logger ? { logger: o.logger } : {}),
     ...(o.concurrency ? { concurrency: o.concurrency } : {}),
     ...(o.publishWindow ? { publishWindow: o.publishWindow } : {}),
     ...(o.businessUnit ? { businessUnit: o.businessUnit } : {}),
+    ...(o.random ? { random: o.random } : {}),
     sink: {
       record(outcome) {
         o.observer?.outcome?.(outcome);
@@ -46,6 +59,7 @@ export function writerApplier(o: WriterAdapterOptions): AdjustmentApplier {
       o.observer?.adjustment?.(a);
       return writer.submit(a);
     },
+    remember: (shifts) => writer.remember(shifts),
     onDeferred: (l) => {
       listeners.push(l);
     },

@@ -21,6 +21,7 @@ import type { RetryBudget } from './retry-budget.js';
 import { fullJitter, type RetryPolicy } from './retry-policy.js';
 import type { Semaphore } from './semaphore.js';
 import type { ShiftCache } from './shift-cache.js';
+import type { TeamWarmer } from './team-warmer.js';
 
 /** What every adjustment run shares with the writer. */
 export interface RunContext {
@@ -33,6 +34,8 @@ export interface RunContext {
   locks: PublishLocks;
   /** publish locks that run past their expected end */
   overruns: LockOverruns;
+  /** lists a team's shifts on a cache miss (absent: each missing shift is read alone) */
+  warmer: TeamWarmer | undefined;
   sink: OutcomeSink | undefined;
   random: () => number;
   signal: AbortSignal;

@@ -39,6 +39,11 @@ export async function applySwap(
   const B = adj.b.shiftId;
   let a: Shift | undefined = ctx.cache.get(A);
   let b: Shift | undefined = ctx.cache.get(B);
+  if ((!a || !b) && ctx.warmer) {
+    await ctx.warmer.warm(adj);
+    a = ctx.cache.get(A);
+    b = ctx.cache.get(B);
+  }
   const fresh = new Set<string>();
   let mayHaveWritten = false;
   let unexplained = 0;

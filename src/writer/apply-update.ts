@@ -44,6 +44,10 @@ export async function applyUpdate(
   ctx: UpdateContext,
 ): Promise<'applied' | 'already-applied'> {
   let shift: Shift | undefined = ctx.cache.get(adj.shiftId);
+  if (!shift && ctx.warmer) {
+    await ctx.warmer.warm(adj);
+    shift = ctx.cache.get(adj.shiftId);
+  }
   let fresh = false;
   // A write of ours may have landed without our seeing the answer (5xx, timeout, reset, an unreadable 2xx).
   let mayHaveWritten = false;

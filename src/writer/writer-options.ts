@@ -7,6 +7,7 @@ import { DEFAULT_DEFERRAL, type DeferralOptions } from './publish-locks.js';
 import type { RetryBudget } from './retry-budget.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { DEFAULT_SWAP_BATCH, MAX_SWAPS_PER_REQUEST, type SwapBatchOptions } from './swap-batcher.js';
+import { DEFAULT_TEAM_WARMER, type TeamWarmerOptions } from './team-warmer.js';
 
 export interface WriterOptions {
   adapter: WfmAdapter;
@@ -27,6 +28,11 @@ export interface WriterOptions {
   businessUnit?: { timeZone: string };
   /** shifts kept in the version cache */
   cacheMaxShifts?: number;
+  /**
+   * on a cache miss, list the adjustment's team around its instant (one call for many
+   * adjustments) before reading the shift alone; false: read each missing shift alone
+   */
+  teamWarmer?: false | Partial<TeamWarmerOptions>;
   /** [0, 1) source for jitter; tests pin it */
   random?: () => number;
 }
@@ -38,6 +44,7 @@ export const DEFAULT_WRITER_OPTIONS = {
   swapBatch: DEFAULT_SWAP_BATCH,
   deferral: DEFAULT_DEFERRAL,
   cacheMaxShifts: 100_000,
+  teamWarmer: DEFAULT_TEAM_WARMER,
 } as const;
 
 export class WriterOptionError extends Error {
@@ -65,6 +72,7 @@ export function checkWriterOptions(o: WriterOptions): void {
     ['retry', o.retry],
     ['swapBatch', o.swapBatch],
     ['deferral', o.deferral],
+    ['teamWarmer', o.teamWarmer === false ? undefined : o.teamWarmer],
   ] as const) {
     for (const [name, v] of Object.entries(values ?? {})) {
       if (!(typeof v === 'number' && Number.isFinite(v) && v >= 0)) {

@@ -18,6 +18,7 @@ import { fullJitter } from './retry-policy.js';
 import { Semaphore } from './semaphore.js';
 import { ShiftCache } from './shift-cache.js';
 import { SwapBatcher } from './swap-batcher.js';
+import { TeamWarmer } from './team-warmer.js';
 import { checkWriterOptions, DEFAULT_WRITER_OPTIONS, type WriterOptions } from './writer-options.js';
 
 /**
@@ -98,6 +99,20 @@ export class Writer {
       slots,
       locks,
       overruns: new LockOverruns(options.publishWindow, options.logger),
+      warmer:
+        options.teamWarmer === false
+          ? undefined
+          : new TeamWarmer(
+              (q) => {
+                this.stats.overheadCalls++;
+                return options.adapter.listShifts(q);
+              },
+              (shifts) => {
+                for (const s of shifts) cache.remember(s);
+              },
+              this.#clock,
+              { ...DEFAULT_WRITER_OPTIONS.teamWarmer, ...options.teamWarmer },
+            ),
       sink: options.sink,
       random,
       signal,

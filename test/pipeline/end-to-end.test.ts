@@ -80,6 +80,12 @@ describe('pipeline end to end (real broker, sandbox over HTTP)', () => {
     expect(outcomes).toHaveLength(produced());
     const statuses = outcomes.map((o) => JSON.parse(o.value ?? '{}').status as string);
     expect(statuses.filter((s) => s === 'applied').length).toBeGreaterThan(0);
+    // the planner's reads gave the writer its versions: each update written once, with no read before it
+    const updates = outcomes
+      .map((o) => JSON.parse(o.value ?? '{}') as { kind: string; status: string; httpCalls: number })
+      .filter((o) => o.kind === 'update' && o.status === 'applied');
+    expect(updates.length).toBeGreaterThan(0);
+    expect(updates.filter((o) => o.httpCalls !== 1)).toEqual([]);
 
     const writes = appliedWrites(await admin.ledger());
     expect(duplicates(writes)).toEqual([]);
