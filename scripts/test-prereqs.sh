@@ -3,6 +3,7 @@
 # (the `pretest` script), so that `npm ci && npm test` passes on a fresh machine:
 #   java + mvn   the test Kafka broker (scripts/kafka/fetch.sh, start.sh)
 #   chromium     the status page's browser test (test/status/status-page.browser.test.ts)
+#   kcat         an independent Kafka producer (librdkafka): every compression codec, bursts (test/inputs/)
 # Where one is missing it is installed from Debian's packages when this runs as root with apt-get;
 # otherwise it exits 3 naming the packages to install. Never a silent skip.
 # Env: TR_TEST_PREREQS=skip leaves the machine as it is (the tests then say what is missing).
@@ -18,6 +19,7 @@ missing=()
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 [[ -x "$CHROMIUM" ]] || missing+=(chromium)
+command -v kcat >/dev/null 2>&1 || missing+=(kcat)
 
 if ((${#missing[@]} == 0)); then
   exit 0
