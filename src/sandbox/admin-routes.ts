@@ -27,7 +27,7 @@ const FaultsUpdate = z.strictObject({
   unreadableWithoutWriteRate: z.number().min(0).max(1).optional(),
   unreadableBody: z.enum(UNREADABLE_BODIES).optional(),
   mutatorPerSecond: z.number().min(0).max(10_000).optional(),
-  mutatorAfterReadShare: z.number().min(0).max(1).optional(),
+  mutatorBeforeWriteShare: z.number().min(0).max(1).optional(),
   seed: z.number().int().optional(),
 });
 

@@ -23,12 +23,12 @@ export interface SandboxFaults {
   /** "other integration": random shift changes per second (bumps versions, never overlaps) */
   mutatorPerSecond: number;
   /**
-   * "other integration" racing the clients: this share of the shifts (chosen by the seed and the
-   * shift's id, whatever the order of reads) is changed right after a client reads it alone
-   * (GET /schedules/shifts/{id}), once per shift, outside a locked week — the client's next write
-   * on the version it read meets VERSION_CONFLICT, as between a read and a write in a busy WFM
+   * "other integration" racing the clients: for this share of the shifts (chosen by the seed and
+   * the shift's id, whatever the order of requests) its change lands just before a client's first
+   * write to the shift, outside a locked week — that write, based on the version the client read,
+   * meets VERSION_CONFLICT, as when another writer gets in between a read and a write
    */
-  mutatorAfterReadShare: number;
+  mutatorBeforeWriteShare: number;
   /** seed for the fault RNG, so runs repeat */
   seed: number;
 }
@@ -43,7 +43,7 @@ export const DEFAULT_FAULTS: SandboxFaults = {
   unreadableWithoutWriteRate: 0,
   unreadableBody: 'wrong-shape',
   mutatorPerSecond: 0,
-  mutatorAfterReadShare: 0,
+  mutatorBeforeWriteShare: 0,
   seed: 1,
 };
 

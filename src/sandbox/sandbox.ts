@@ -29,8 +29,8 @@ export class WfmSandbox {
   random: () => number;
   /** the publish job has run for every window that opened at or before this instant */
   private publishedThrough: number;
-  /** shifts the other integration already changed after a client's read (mutatorAfterReadShare) */
-  private readonly racedReads = new Set<string>();
+  /** shifts whose first client write the other integration already got in before (mutatorBeforeWriteShare) */
+  private readonly racedWrites = new Set<string>();
 
   constructor(
     snapshot: ScheduleSnapshot,
@@ -110,9 +110,10 @@ export class WfmSandbox {
   }
 
   patchShift(id: string, patch: ShiftPatch, ctx: WriteContext): Shift {
-    const current = this.getShift(id);
+    let current = this.getShift(id);
     const next = this.candidate(current, patch);
     this.assertUnlocked([current.week, next.week]);
+    current = this.raceWrite(current);
     if (patch.version !== current.version) {
       throw new ApiError(
         'VERSION_CONFLICT',
@@ -143,14 +144,16 @@ export class WfmSandbox {
         issues: [{ path: 'b.shiftId', message: 'must differ from a.shiftId' }],
       });
     }
-    const a = this.getShift(item.a.shiftId);
-    const b = this.getShift(item.b.shiftId);
+    let a = this.getShift(item.a.shiftId);
+    let b = this.getShift(item.b.shiftId);
     if (a.agentId === b.agentId) {
       throw new ApiError('VALIDATION_ERROR', `both shifts belong to agent '${a.agentId}'`, {
         issues: [{ path: 'b.shiftId', message: 'must belong to another agent' }],
       });
     }
     this.assertUnlocked([a.week, b.week]);
+    a = this.raceWrite(a);
+    b = this.raceWrite(b);
     for (const [side, shift] of [
       [item.a, a],
       [item.b, b],
@@ -191,22 +194,16 @@ export class WfmSandbox {
   }
 
   /**
-   * The "other integration" racing a client (`mutatorAfterReadShare`): called after a client
-   * read shift `id` alone, it changes that shift (version + 1, nothing else) when the shift is
-   * one of the chosen share, not yet changed this way and outside a locked week. Returns the
-   * changed shift, or undefined.
+   * The "other integration" racing a client (`mutatorBeforeWriteShare`), called as a client's
+   * write to `shift` is about to be checked, its week known to be unlocked: for the chosen share
+   * of shifts, on the first such write only, the other integration's change (version + 1,
+   * nothing else) lands first, and the shift as it now is comes back; otherwise `shift` itself.
    */
-  mutateAfterRead(id: string): Shift | undefined {
-    const share = this.faults.mutatorAfterReadShare;
-    if (share <= 0 || this.racedReads.has(id) || seededUnit(this.faults.seed, id) >= share) return undefined;
-    const shift = this.store.get(id);
-    if (!shift) return undefined;
-    try {
-      this.assertUnlocked([shift.week]);
-    } catch {
-      return undefined;
-    }
-    this.racedReads.add(id);
+  private raceWrite(shift: Shift): Shift {
+    const share = this.faults.mutatorBeforeWriteShare;
+    if (share <= 0 || this.racedWrites.has(shift.id) || seededUnit(this.faults.seed, shift.id) >= share)
+      return shift;
+    this.racedWrites.add(shift.id);
     return this.commit(
       'mutator',
       shift,

@@ -146,10 +146,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       if (latency > 0) await sleep(latency);
       if (route.kind === 'list-shifts') return respond(res, routes.listShifts(sandbox, params));
       if (route.kind === 'list-agents') return respond(res, routes.listAgents(sandbox, params));
-      respond(res, routes.getShift(sandbox, route.id));
-      // after the answer is sent: the client holds the version it read, the shift moves on
-      if (route.kind === 'get-shift' && sandbox.mutateAfterRead(route.id)) scheduleSave();
-      return;
+      return respond(res, routes.getShift(sandbox, route.id));
     }
 
     if (f.unreadableWithoutWriteRate > 0 && sandbox.random() < f.unreadableWithoutWriteRate) {

@@ -112,9 +112,9 @@ describe('WFM sandbox: fault injection', () => {
     ).toBe(true);
   });
 
-  it('runs another integration that changes a shift right after a client reads it, so the write on the version read meets VERSION_CONFLICT', async () => {
+  it('runs another integration whose change lands just before a client writes a shift, so that write, on the version read, meets VERSION_CONFLICT', async () => {
     const s = await sandbox();
-    await admin(s.url, 'faults', { mutatorAfterReadShare: 1 });
+    await admin(s.url, 'faults', { mutatorBeforeWriteShare: 1 });
     const read = await call<Shift>(`${s.baseUrl}/schedules/shifts/${S}`);
     expect(read.body.version).toBe(1);
     const stale = await call<{ errorCode: string; details: { currentVersion: number } }>(
@@ -126,9 +126,7 @@ describe('WFM sandbox: fault injection', () => {
       'VERSION_CONFLICT',
       2,
     ]);
-    // once per shift: the next read and write of it go through
-    const again = await call<Shift>(`${s.baseUrl}/schedules/shifts/${S}`);
-    expect(again.body.version).toBe(2);
+    // once per shift: the write re-based on the version the 409 carries goes through
     const ok = await call(`${s.baseUrl}/schedules/shifts/${S}`, {
       method: 'PATCH',
       body: { version: 2, end: '2026-11-25T06:30:00Z' },
@@ -140,19 +138,22 @@ describe('WFM sandbox: fault injection', () => {
     ]);
   });
 
-  it('races reads of the same shifts whatever order they are read in, chosen by the seed', async () => {
-    const changedAfterReading = async (order: (ids: string[]) => string[]) => {
-      const s = await sandbox({ faults: { mutatorAfterReadShare: 0.5, seed: 7 } });
-      const ids = s.sandbox.store.ids().slice(0, 20);
-      for (const id of order(ids)) await call(`${s.baseUrl}/schedules/shifts/${id}`);
+  it('races the writes to the same shifts whatever order they come in, chosen by the seed', async () => {
+    const racedWriting = async (order: (ids: string[]) => string[]) => {
+      const s = await sandbox({ faults: { mutatorBeforeWriteShare: 0.5, seed: 7 } });
+      const shifts = s.sandbox.store.ids().slice(0, 20);
+      for (const id of order(shifts)) {
+        const version = s.sandbox.store.get(id)!.version;
+        await call(`${s.baseUrl}/schedules/shifts/${id}`, { method: 'PATCH', body: { version } });
+      }
       return s.sandbox.ledger
         .since(1)
         .entries.filter((e) => e.kind === 'mutator')
         .map((e) => e.shiftId)
         .sort();
     };
-    const forwards = await changedAfterReading((ids) => ids);
-    const backwards = await changedAfterReading((ids) => [...ids].reverse());
+    const forwards = await racedWriting((ids) => ids);
+    const backwards = await racedWriting((ids) => [...ids].reverse());
     expect(forwards.length).toBeGreaterThan(2);
     expect(forwards.length).toBeLessThan(18);
     expect(backwards).toEqual(forwards);
