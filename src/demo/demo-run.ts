@@ -13,8 +13,13 @@ export interface DemoOptions {
   rulesFile: string;
   scheduleFile: string;
   eventsFile: string;
-  /** "another integration" changing random shifts, per second of real time */
-  otherIntegrationPerSecond: number;
+  /**
+   * "another integration" writing to the same WFM: the share (0–1) of the shifts the reactor
+   * writes that it changes between the reactor's read and the reactor's first write — so that
+   * write meets a version conflict and re-applies its intent. Which shifts is fixed by the
+   * sandbox's seed, so the story repeats.
+   */
+  otherIntegrationShare: number;
   /** one line of progress at a time */
   progress: (done: number, total: number, now: number) => void;
   /** called once the sandbox is up, with its address */

@@ -61,7 +61,7 @@ export const replayThroughKafka: Replay = async (o: DemoOptions, killSwitch, ser
   try {
     const model = scenarioModel(scenario);
     await serve(model);
-    const sandbox = await startScenarioSandbox(scenario, o.otherIntegrationPerSecond);
+    const sandbox = await startScenarioSandbox(scenario, o.otherIntegrationShare);
     cleanup.push(() => sandbox.close());
     o.onSandbox?.(sandbox);
     const config = demoConfig(k, prefix, o.rulesFile, sandbox.baseUrl);
@@ -158,7 +158,7 @@ export const replayThroughKafka: Replay = async (o: DemoOptions, killSwitch, ser
         : `a final outcome for each of ${adjustments()} adjustments (have ${tally.finals.size})`;
     }, settleOptions(last));
 
-    const summary = emptySummary('kafka', tally.records);
+    const summary = emptySummary('kafka', tally.records, scenario);
     summary.kafka = { topicPrefix: prefix, deleted: generated };
     summary.events = {
       read: scenario.lines.length,

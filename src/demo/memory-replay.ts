@@ -24,7 +24,7 @@ export const replayInMemory: Replay = async (o: DemoOptions, killSwitch: KillSwi
   const model: StatusModel = scenarioModel(scenario);
   await serve(model);
 
-  const sandbox = await startScenarioSandbox(scenario, o.otherIntegrationPerSecond);
+  const sandbox = await startScenarioSandbox(scenario, o.otherIntegrationShare);
   o.onSandbox?.(sandbox);
   const clock = virtualTime(sandbox.sandbox.clock);
   let httpCalls = 0;
@@ -62,7 +62,7 @@ export const replayInMemory: Replay = async (o: DemoOptions, killSwitch: KillSwi
     killSwitch,
   });
   const engine = new RuleEngine(scenario.rules, { onTransition: (t) => model.transition(t) });
-  const summary = emptySummary('memory', records);
+  const summary = emptySummary('memory', records, scenario);
   const pending: Array<Promise<Outcome>> = [];
   // Each adjustment's first record (applied, or deferred by the publish lock) is awaited
   // before the replay moves on, so writes happen at their moment in the story.

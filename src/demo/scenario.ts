@@ -60,17 +60,21 @@ export function scenarioModel(s: Scenario): StatusModel {
   });
 }
 
-/** The in-process WFM sandbox with its virtual clock at the story's start. */
-export function startScenarioSandbox(
-  s: Scenario,
-  otherIntegrationPerSecond: number,
-): Promise<RunningSandbox> {
+/**
+ * The in-process WFM sandbox with its virtual clock at the story's start. The other
+ * integration races the reactor's writes (`mutatorBeforeWriteShare`): its change lands just
+ * before the reactor's write to a shift the rules adjust, after the reactor read it, so the
+ * write meets the seed's stale-version 409. Changes on a timer of real time would fall on
+ * shifts the story never adjusts, at moments unrelated to its writes (the writer reads a
+ * shift a moment before writing it), and differ from run to run.
+ */
+export function startScenarioSandbox(s: Scenario, otherIntegrationShare: number): Promise<RunningSandbox> {
   return startSandbox({
     port: 0,
     snapshot: s.snapshot,
     clockStart: s.start,
     publishWindow: DEFAULT_PUBLISH_WINDOW,
     behaviour: { rateLimitPerMinute: 600, rateLimitBurst: 100 },
-    faults: { mutatorPerSecond: otherIntegrationPerSecond, seed: 7 },
+    faults: { mutatorBeforeWriteShare: otherIntegrationShare, seed: 7 },
   });
 }

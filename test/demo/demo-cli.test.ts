@@ -56,6 +56,14 @@ describe('trunk-reactor demo: where the events travel', () => {
     expect(s.outcomes.applied).toBe(s.adjustments);
   }, 60_000);
 
+  it('refuses an --other-integration share outside 0 to 1, saying what it is', async () => {
+    const r = await demo(['--source', 'memory', '--other-integration', '50'], null);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      '--other-integration is the share of the shifts written that another integration changes first, from 0 to 1',
+    );
+  });
+
   it('says what --source kafka needs when KAFKA_BROKERS is not set', async () => {
     const r = await demo(['--source', 'kafka'], null);
     expect(r.code).toBe(2);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { runDemo } from '../../src/demo/demo-run.js';
 import { decodeTrunkEvent } from '../../src/events/decode.js';
 import type { TrunkSample } from '../../src/events/trunk-event.js';
 import { Adjustment } from '../../src/planner/adjustment.js';
@@ -8,6 +9,7 @@ import { SnapshotScheduleSource } from '../../src/planner/snapshot-source.js';
 import { compileRules } from '../../src/rules/compile.js';
 import { RuleEngine } from '../../src/rules/engine.js';
 import { loadRulesFile } from '../../src/rules/load.js';
+import type { RunningSandbox } from '../../src/sandbox/server.js';
 import { ScheduleSnapshot } from '../../src/wfm/snapshot.js';
 import { runCase } from './run-case.js';
 
@@ -64,6 +66,55 @@ describe('APAC BYOC scenario', () => {
       'TR_ERR_EVENT_DUPLICATE',
       'TR_ERR_EVENT_LATE',
     ]);
+  });
+
+  it("replayed as the demo, meets the seed's 409s and resolves them: version conflicts from the other integration, the publish lock", async () => {
+    let sandbox: RunningSandbox | undefined;
+    const s = await runDemo({
+      rulesFile: `${dir}rules.yaml`,
+      scheduleFile: `${dir}schedule.json`,
+      eventsFile: `${dir}events.ndjson`,
+      otherIntegrationShare: 0.5,
+      progress: () => {},
+      onSandbox: (sb) => {
+        sandbox = sb;
+      },
+    });
+    // the counts of the story, the same on every run
+    expect({
+      firings: s.firings,
+      adjustments: s.adjustments,
+      outcomes: s.outcomes,
+      conflicts: s.conflicts,
+      deferredThenApplied: s.deferredThenApplied,
+      ledger: s.ledger,
+    }).toEqual({
+      firings: 7,
+      adjustments: 13,
+      outcomes: { applied: 13 },
+      conflicts: { versionConflicts: 6, resolved: 5, lockedAnswers: 2 },
+      deferredThenApplied: 2,
+      ledger: { patches: 12, swaps: 1, publish: 3, otherIntegration: 6 },
+    });
+    // the other integration changed shifts the rules adjust, between the writer's read and
+    // its write: each change is met as a conflict and the intent applied on the new version
+    const entries = sandbox!.sandbox.ledger.since(1).entries;
+    const ours = entries.filter((e) => e.kind === 'patch' || e.kind === 'swap');
+    const raced = entries.filter((e) => e.kind === 'mutator');
+    for (const m of raced) {
+      const written = ours.find((e) => e.shiftId === m.shiftId);
+      expect(written, `${m.shiftId} changed by the other integration and then written`).toBeDefined();
+      expect(written!.seq).toBeGreaterThan(m.seq);
+      expect(written!.before?.version).toBe(m.after.version);
+    }
+    // a swap among them, and one of the adjustments held through the publish window
+    const racedKeys = new Set(
+      raced.map((m) => ours.find((e) => e.shiftId === m.shiftId)!).map((e) => e.swapId ?? e.idempotencyKey),
+    );
+    const finals = s.outcomeRecords.filter((r) => racedKeys.has(r.key) && r.status !== 'deferred');
+    expect(finals.map((r) => r.status)).toEqual(Array(6).fill('applied'));
+    expect(finals.map((r) => r.action)).toContain('swap');
+    expect(finals.filter((r) => r.deferrals > 0 && !r.firstAttemptStale)).toHaveLength(1);
   });
 
   it('gives the same adjustments when engine and planner are restored from snapshots mid-stream', async () => {

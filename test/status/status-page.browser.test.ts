@@ -37,7 +37,7 @@ describe('status page in a real browser', () => {
       rulesFile: 'config/rules.apac.yaml',
       scheduleFile: 'config/demo/apac-schedule.json',
       eventsFile: 'config/demo/apac-events.ndjson',
-      otherIntegrationPerSecond: 0,
+      otherIntegrationShare: 0,
       progress: () => {},
       paceMs: 100,
       admin: { host: '127.0.0.1', port: 0, token: TOKEN },

@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { type DemoSummary, runDemo } from '../../demo/demo-run.js';
+import { summaryTable } from '../../demo/summary.js';
 import { createLogger } from '../../observability/logger.js';
-import { toWire } from '../../time/instant.js';
+import { formatLocal } from '../../time/local-format.js';
 import { type Command, EXIT, UsageError } from '../command.js';
 import { parseFlags } from '../parse-flags.js';
 
@@ -10,7 +11,7 @@ const asset = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.
 
 const DEFAULT_ADMIN_PORT = 9464;
 
-const usage = `Usage: trunk-reactor demo [--rules FILE] [--schedule FILE] [--events FILE] [--other-integration N]
+const usage = `Usage: trunk-reactor demo [--rules FILE] [--schedule FILE] [--events FILE] [--other-integration SHARE]
                           [--source memory|kafka] [--topic-prefix P]
                           [--admin-port PORT] [--pace MS] [--hold] [--json]
 
@@ -33,51 +34,21 @@ all), one minute of event time at a time, and the topics are deleted at the end.
   --rules FILE              rules file (default config/rules.apac.yaml)
   --schedule FILE           schedule snapshot (default config/demo/apac-schedule.json)
   --events FILE             events, NDJSON (default config/demo/apac-events.ndjson)
-  --other-integration N     another integration changes N random shifts per second (default 50)
+  --other-integration SHARE another integration changes this share (0–1) of the shifts the reactor
+                            writes, between the reactor's read and its write, so those writes meet
+                            409 VERSION_CONFLICT and re-apply their intent (default 0.5)
   --admin-port PORT         status page and admin endpoints on 127.0.0.1:PORT (default ${DEFAULT_ADMIN_PORT},
                             a free one if that is taken; 0 = a free port)
   --pace MS                 wait MS real milliseconds per minute of event time, to watch it (default 0)
   --hold                    after the summary, keep serving the status page until Ctrl-C
   --json                    print the summary as JSON`;
 
-function table(s: DemoSummary): string {
-  const rows: Array<[string, string | number]> = [
-    [
-      'events travelled',
-      s.kafka
-        ? `through Kafka, topics ${s.kafka.topicPrefix}.* (${s.kafka.deleted ? 'deleted' : 'kept'})`
-        : 'in process (no Kafka)',
-    ],
-    ['events read', s.events.read],
-    [
-      '  accepted / bad / late / duplicate',
-      `${s.events.accepted} / ${s.events.bad} / ${s.events.late} / ${s.events.duplicates}`,
-    ],
-    ['rule firings', s.firings],
-    ['adjustments', s.adjustments],
-    ...Object.entries(s.outcomes).map(([k, v]) => [`  ${k}`, v] as [string, number]),
-    ['version conflicts met (409)', s.conflicts.versionConflicts],
-    ['  adjustments that met one and were applied', s.conflicts.resolved],
-    ['publish-lock answers (409 SCHEDULE_LOCKED)', s.conflicts.lockedAnswers],
-    ['deferred through the publish window, then applied', s.deferredThenApplied],
-    ['intents skipped by the kill switch', s.skippedByKillSwitch],
-    ['WFM calls', s.httpCalls],
-    ['sandbox ledger: patches / swaps', `${s.ledger.patches} / ${s.ledger.swaps}`],
-    [
-      'sandbox ledger: publish bumps / other integration',
-      `${s.ledger.publish} / ${s.ledger.otherIntegration}`,
-    ],
-  ];
-  const w = Math.max(...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
-}
-
 function printSummary(s: DemoSummary, json: boolean): void {
   if (json) {
     const { outcomeRecords: _omit, ...rest } = s;
     process.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);
   } else {
-    process.stdout.write(`\n${table(s)}\n`);
+    process.stdout.write(`\n${summaryTable(s)}\n`);
   }
 }
 
@@ -103,7 +74,7 @@ const command: Command = {
       rules: { type: 'string', default: asset('config/rules.apac.yaml') },
       schedule: { type: 'string', default: asset('config/demo/apac-schedule.json') },
       events: { type: 'string', default: asset('config/demo/apac-events.ndjson') },
-      'other-integration': { type: 'string', default: '50' },
+      'other-integration': { type: 'string', default: '0.5' },
       'admin-port': { type: 'string' },
       pace: { type: 'string', default: '0' },
       hold: { type: 'boolean', default: false },
@@ -122,9 +93,11 @@ const command: Command = {
       throw new UsageError(`--topic-prefix must be letters, digits, '.', '_' or '-', got '${topicPrefix}'`);
     if (topicPrefix !== undefined && source !== 'kafka')
       throw new UsageError('--topic-prefix needs the Kafka demo: set KAFKA_BROKERS (or --source kafka)');
-    const rate = Number(values['other-integration']);
-    if (!(rate >= 0))
-      throw new UsageError(`--other-integration must be a number ≥ 0, got '${values['other-integration']}'`);
+    const share = Number(values['other-integration']);
+    if (!(share >= 0 && share <= 1))
+      throw new UsageError(
+        `--other-integration is the share of the shifts written that another integration changes first, from 0 to 1, got '${values['other-integration']}'`,
+      );
     const portText = values['admin-port'] as string | undefined;
     const port = portText === undefined ? DEFAULT_ADMIN_PORT : Number(portText);
     if (!Number.isInteger(port) || port < 0 || port > 65_535)
@@ -134,6 +107,8 @@ const command: Command = {
       throw new UsageError(`--pace must be a number of milliseconds ≥ 0, got '${values.pace}'`);
     const tty = process.stderr.isTTY === true;
     let printed = 0;
+    // the business unit's, from the schedule the sandbox serves: progress tells its time
+    let zone = 'UTC';
     const summary = await runDemo({
       ...(source === 'kafka'
         ? {
@@ -148,8 +123,9 @@ const command: Command = {
       rulesFile: values.rules as string,
       scheduleFile: values.schedule as string,
       eventsFile: values.events as string,
-      otherIntegrationPerSecond: rate,
+      otherIntegrationShare: share,
       onSandbox: (s) => {
+        zone = s.sandbox.store.businessUnit.timeZone;
         process.stderr.write(`WFM sandbox (in-process): ${s.baseUrl}\n`);
         if (source === 'kafka') process.stderr.write(`events through Kafka at ${brokers}\n`);
       },
@@ -163,7 +139,7 @@ const command: Command = {
       },
       progress: (done, total, now) => {
         const verb = source === 'kafka' ? 'through Kafka' : 'replaying';
-        const line = `${verb}: events ${done}/${total} · virtual time ${toWire(now)}`;
+        const line = `${verb}: events ${done}/${total} · event time ${formatLocal(now, zone)}`;
         if (tty) process.stderr.write(`\r${line}`);
         else if (done === total || Math.floor(done / 500) > Math.floor(printed / 500)) {
           process.stderr.write(`${line}\n`);
