@@ -40,6 +40,8 @@ export interface RunContext {
   random: () => number;
   signal: AbortSignal;
   logger: Pick<Logger, 'debug' | 'info' | 'warn'> | undefined;
+  /** the business unit's zone (UTC when none is configured): outcome reasons tell their times in it */
+  zone: string;
   /** counts deferrals for the writer's stats */
   onDeferred?: () => void;
 }

@@ -1,5 +1,6 @@
 import type { SwapAdjustment } from '../planner/adjustment.js';
 import { parseInstant } from '../time/instant.js';
+import { formatLocalSpan } from '../time/local-format.js';
 import type { PublishWindow } from '../time/publish-window.js';
 import { ERROR_CODES, type ErrorCode, type Shift, type SwapItem } from '../wfm/contract.js';
 import {
@@ -179,7 +180,7 @@ export async function applySwap(
         forget();
         continue;
       }
-      await rejectIfOverlap(adj, ca, cb, run, err);
+      await rejectIfOverlap(adj, ca, cb, run, err, ctx.zone);
       // Bulk items never carry Retry-After: a lock running past its expected end shows only
       // as this. Either week may be the locked one; the deferral names the first that may be.
       const overrun =
@@ -225,6 +226,7 @@ async function rejectIfOverlap(
   b: Shift,
   run: AdjustmentRun,
   cause: WfmScheduleConflictError,
+  zone: string,
 ): Promise<void> {
   for (const [moving, newOwner] of [
     [a, adj.b.agentId],
@@ -238,7 +240,7 @@ async function rejectIfOverlap(
     );
     if (inTheWay) {
       throw new WfmShiftOverlapError(
-        `swap would give agent '${newOwner}' shift '${moving.id}' (${moving.start}–${moving.end}), overlapping their shift '${inTheWay.id}' (${inTheWay.start}–${inTheWay.end}) (found by re-reading after a bare SCHEDULE_CONFLICT)`,
+        `swap would give agent '${newOwner}' shift '${moving.id}' (${formatLocalSpan(start, end, zone)}), overlapping their shift '${inTheWay.id}' (${formatLocalSpan(parseInstant(inTheWay.start), parseInstant(inTheWay.end), zone)}) (found by re-reading after a bare SCHEDULE_CONFLICT)`,
         {
           details: { agentId: newOwner, conflictingShiftId: inTheWay.id },
           cause,

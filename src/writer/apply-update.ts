@@ -1,5 +1,6 @@
 import type { ShiftUpdateAdjustment } from '../planner/adjustment.js';
 import { parseInstant, toWire } from '../time/instant.js';
+import { formatLocalSpan } from '../time/local-format.js';
 import type { PublishWindow } from '../time/publish-window.js';
 import type { Shift, ShiftPatch } from '../wfm/contract.js';
 import {
@@ -74,7 +75,7 @@ export async function applyUpdate(
         `shift '${shift.id}' now belongs to agent '${shift.agentId}', not '${adj.agentId}' as planned; re-plan`,
       );
     }
-    const plan = planMutation(shift, adj.mutation);
+    const plan = planMutation(shift, adj.mutation, ctx.zone);
     if (plan.kind !== 'write') {
       if (!fresh) {
         shift = undefined;
@@ -156,7 +157,7 @@ export async function applyUpdate(
         mayHaveWritten = true;
         shift = await run.read(adj.shiftId);
         fresh = true;
-        if (shift.agentId === adj.agentId && planMutation(shift, adj.mutation).kind === 'write') {
+        if (shift.agentId === adj.agentId && planMutation(shift, adj.mutation, ctx.zone).kind === 'write') {
           await run.afterFailure(err);
         }
         continue;
@@ -229,7 +230,7 @@ async function diagnose(
   );
   if (inTheWay) {
     throw new WfmShiftOverlapError(
-      `shift '${current.id}' cannot become ${toWire(start)}–${toWire(end)}: agent '${current.agentId}' already has shift '${inTheWay.id}' from ${inTheWay.start} to ${inTheWay.end} (found by re-reading after a bare SCHEDULE_CONFLICT)`,
+      `shift '${current.id}' cannot become ${formatLocalSpan(start, end, ctx.zone)}: agent '${current.agentId}' already has shift '${inTheWay.id}' (${formatLocalSpan(parseInstant(inTheWay.start), parseInstant(inTheWay.end), ctx.zone)}) (found by re-reading after a bare SCHEDULE_CONFLICT)`,
       {
         details: { agentId: current.agentId, conflictingShiftId: inTheWay.id },
         cause: err,

@@ -1,5 +1,6 @@
 import type { ShiftMutation } from '../planner/adjustment.js';
 import { parseInstant, toWire } from '../time/instant.js';
+import { formatLocal, formatLocalSpan } from '../time/local-format.js';
 import type { Activity, Shift } from '../wfm/contract.js';
 import { convertToOnQueue, fromBlocks, hasTypeIn, reboundBlocks, toBlocks } from './activities.js';
 
@@ -14,7 +15,8 @@ export type MutationPlan =
   | { kind: 'write'; fields: { start?: string; end?: string; activities: Activity[] } }
   | { kind: 'impossible'; reason: string };
 
-export function planMutation(shift: Shift, mutation: ShiftMutation): MutationPlan {
+/** `zone`: the business unit's, which an impossible plan's reason tells its times in. */
+export function planMutation(shift: Shift, mutation: ShiftMutation, zone = 'UTC'): MutationPlan {
   const start = parseInstant(shift.start);
   const end = parseInstant(shift.end);
   const blocks = toBlocks(shift.activities);
@@ -25,7 +27,7 @@ export function planMutation(shift: Shift, mutation: ShiftMutation): MutationPla
       if (target <= start) {
         return {
           kind: 'impossible',
-          reason: `shift '${shift.id}' starts at ${shift.start}; it cannot end at ${toWire(target)}`,
+          reason: `shift '${shift.id}' starts at ${formatLocal(start, zone)}; it cannot end at ${formatLocal(target, zone)}`,
         };
       }
       return {
@@ -39,7 +41,7 @@ export function planMutation(shift: Shift, mutation: ShiftMutation): MutationPla
       if (target >= end) {
         return {
           kind: 'impossible',
-          reason: `shift '${shift.id}' ends at ${shift.end}; it cannot start at ${toWire(target)}`,
+          reason: `shift '${shift.id}' ends at ${formatLocal(end, zone)}; it cannot start at ${formatLocal(target, zone)}`,
         };
       }
       return {
@@ -51,7 +53,7 @@ export function planMutation(shift: Shift, mutation: ShiftMutation): MutationPla
       const from = parseInstant(mutation.from);
       const to = parseInstant(mutation.to);
       if (!(to > from)) {
-        return { kind: 'impossible', reason: `the window ${mutation.from}–${mutation.to} is empty` };
+        return { kind: 'impossible', reason: `the window ${formatLocalSpan(from, to, zone)} is empty` };
       }
       // Nothing of those types left in the window (or the window is outside the shift): the intent holds.
       if (!hasTypeIn(blocks, from, to, mutation.types)) return { kind: 'satisfied' };

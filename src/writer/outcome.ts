@@ -20,6 +20,11 @@ export type OutcomeStatus = z.infer<typeof OutcomeStatus>;
 export const OutcomeReason = z.strictObject({
   /** a stable error code, TR_ERR_WFM_* or TR_ERR_WRITER_* */
   code: z.string(),
+  /**
+   * for people: the writer's own words tell times in the business unit's zone with UTC beside
+   * them ("16:00–18:00 Mon 30 Nov +08:00 (08:00Z–10:00Z)"); a WFM's message is passed on as it
+   * wrote it. The record's instant fields stay UTC.
+   */
   message: z.string(),
   /** the code of the last WFM error behind it, when there was one */
   cause: z.string().optional(),

@@ -114,6 +114,7 @@ export class Writer {
               { ...DEFAULT_WRITER_OPTIONS.teamWarmer, ...options.teamWarmer },
             ),
       sink: options.sink,
+      zone: options.businessUnit?.timeZone ?? 'UTC',
       random,
       signal,
       logger: options.logger,

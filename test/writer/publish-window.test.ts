@@ -285,5 +285,9 @@ describe('writer: a publish lock that outlasts the configured window', () => {
       deferrals: 0,
       reason: { code: 'TR_ERR_WFM_SHIFT_OVERLAP', conflictingShiftId: 'shift-extra' },
     });
+    // the times of both shifts in the business unit's zone, UTC beside them
+    expect(outcome.reason?.message).toContain(
+      "already has shift 'shift-extra' (16:00–18:00 Mon 30 Nov +08:00 (08:00Z–10:00Z))",
+    );
   });
 });

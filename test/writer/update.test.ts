@@ -211,6 +211,10 @@ describe('writer: shift updates against the sandbox', () => {
       attempts: 0,
       reason: { code: 'TR_ERR_WRITER_IMPOSSIBLE_MUTATION' },
     });
+    // told in the business unit's zone, UTC beside it
+    expect(outcome.reason?.message).toMatch(
+      /^shift '[\w-]+' starts at (\d\d:\d\d) Tue 24 Nov \+08:00 \(\d\d:\d\dZ\); it cannot end at \1 Tue 24 Nov \+08:00/,
+    );
     // the team's day was listed once on the miss (it was not there either), then the shift read once
     expect(f.calls.map((c) => c.route)).toEqual(['list-shifts', 'get-shift']);
   });
