@@ -8,6 +8,7 @@ import { groupIds } from '../kafka/pipeline.js';
 import { needsRepartition } from '../kafka/rules-adapter.js';
 import { silentLogger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
+import { formatLocal } from '../time/local-format.js';
 import { DEFAULT_PUBLISH_WINDOW } from '../time/publish-window.js';
 import type { DemoOptions, Replay } from './demo-run.js';
 import { consumedAll, settle } from './kafka-settle.js';
@@ -127,7 +128,7 @@ export const replayThroughKafka: Replay = async (o: DemoOptions, killSwitch, ser
     const settleOptions = (at: number) => ({
       timeoutMs: k.settleTimeoutMs ?? 60_000,
       fatal: () => fatal,
-      at: `event time ${new Date(at).toISOString()}`,
+      at: `event time ${formatLocal(at, scenario.snapshot.businessUnit.timeZone)}`,
     });
 
     let produced = 0;
