@@ -75,3 +75,49 @@ export class BatchAbortedError extends PipelineError {
     this.name = 'BatchAbortedError';
   }
 }
+
+/**
+ * A compression codec cannot do what was asked in this process: its native part does not load
+ * on this platform, or it only decompresses.
+ */
+export class CodecUnavailableError extends PipelineError {
+  constructor(
+    codec: string,
+    operation: 'compress' | 'decompress',
+    why: string,
+    fix: string,
+    cause?: unknown,
+  ) {
+    super(
+      'TR_ERR_KAFKA_CODEC_UNAVAILABLE',
+      `${codec} cannot ${operation} here: ${why}; ${fix}`,
+      false,
+      cause === undefined ? undefined : { cause },
+    );
+    this.name = 'CodecUnavailableError';
+  }
+}
+
+/**
+ * A fetched record batch could not be decoded (its compressed records corrupt, its codec
+ * unknown or unavailable): it is dead-lettered by position and its partition goes on past it.
+ */
+export class UndecodableBatchError extends PipelineError {
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly firstOffset: string,
+    readonly lastOffset: string,
+    codec: string,
+    records: number,
+    cause: unknown,
+  ) {
+    super(
+      'TR_ERR_EVENT_BATCH_UNDECODABLE',
+      `${topic}[${partition}] offsets ${firstOffset} to ${lastOffset}: the record batch (${records} records, compression ${codec}) could not be decoded (${(cause as Error)?.message ?? String(cause)}); its records are skipped. Read them from the topic at these offsets while its retention keeps them, and fix the producer's compression`,
+      false,
+      { cause },
+    );
+    this.name = 'UndecodableBatchError';
+  }
+}
