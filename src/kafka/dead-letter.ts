@@ -5,6 +5,8 @@ export const DLQ_HEADERS = {
   topic: 'tr-original-topic',
   partition: 'tr-original-partition',
   offset: 'tr-original-offset',
+  /** the last offset of a record batch dead-lettered whole (undecodable-batch.ts); `offset` is its first */
+  lastOffset: 'tr-original-last-offset',
   code: 'tr-error-code',
   message: 'tr-error-message',
   stage: 'tr-stage',
