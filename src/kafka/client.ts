@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import { installFastRecordDecoder } from './fast-records.js';
 import { Kafka, logLevel } from './kafkajs.js';
 import { kafkajsLogLevel } from './kafkajs-log-level.js';
+import { RepeatedErrors } from './kafkajs-log-repeats.js';
 
 export interface KafkaClientOptions {
   kafka: Config['kafka'];
@@ -41,6 +42,7 @@ export function createKafka(o: KafkaClientOptions): Kafka {
   // before any consumer of this process fetches (fast-records.ts; Pipeline.start says which)
   installFastRecordDecoder();
   const k = o.kafka;
+  const repeats = new RepeatedErrors({ now: Date.now });
   const config: KafkaConfig = {
     clientId: o.clientIdSuffix ? `${k.clientId}-${o.clientIdSuffix}` : k.clientId,
     brokers: k.brokers,
@@ -52,7 +54,20 @@ export function createKafka(o: KafkaClientOptions): Kafka {
       if (!l) return;
       const { message, ...rest } = entry.log;
       // kafkajs logs the retriable errors it retries at ERROR too: kafkajs-log-level.ts
-      l[kafkajsLogLevel(entry)]({ kafka: entry.namespace, ...rest }, message);
+      const level = kafkajsLogLevel(entry);
+      if (level !== 'error') return l[level]({ kafka: entry.namespace, ...rest }, message);
+      // a request refused on every retry of a stalled partition: once a minute (kafkajs-log-repeats.ts)
+      const seen = repeats.error(`${entry.namespace}\n${message}\n${String(rest.error ?? '')}`);
+      if (seen.repeat) l.debug({ kafka: entry.namespace, ...rest, repeat: true }, message);
+      else
+        l.error(
+          {
+            kafka: entry.namespace,
+            ...rest,
+            ...(seen.heldBack > 0 ? { repeatsAtDebug: seen.heldBack } : {}),
+          },
+          message,
+        );
     },
   };
   const ssl = tlsOptions(k.ssl, o.readFile ?? ((p) => readFileSync(p, 'utf8')));

@@ -2,6 +2,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Metrics } from '../observability/metrics.js';
+import { deadLetterRecordBytes } from './dead-letter.js';
 import type { ConsumerCrashedError } from './errors.js';
 import type { EventTimeAligner } from './event-time-alignment.js';
 import { installFastRecordDecoder } from './fast-records.js';
@@ -9,9 +10,11 @@ import { KafkaIntentSink } from './intent-sink.js';
 import { installLeanBatch } from './lean-batch.js';
 import { type PlanningStageStats, planningProcessor } from './planning-stage.js';
 import type { AdjustmentApplier, EvaluatorFactory } from './ports.js';
+import type { Stall } from './progress-watch.js';
+import { BROKER_DEFAULT_MAX_MESSAGE_BYTES } from './record-size.js';
 import { cachedDecoder, repartitionAligner, repartitionProcessor } from './repartition-stage.js';
 import { type RulesStageStats, rulesProcessor } from './rules-stage.js';
-import { ensureTopics, pipelineTopics } from './topics.js';
+import { ensureTopics, pipelineTopics, topicMaxMessageBytes } from './topics.js';
 import { TransactionalStage } from './transactional-stage.js';
 import { WriterLagGate } from './writer-lag-gate.js';
 import { WriterStage } from './writer-stage.js';
@@ -58,6 +61,8 @@ export const PIPELINE_DEFAULTS = {
 export interface PipelineStatus {
   consuming: boolean;
   assignedPartitions: number;
+  /** input partitions that keep failing at one offset (progress-watch.ts) */
+  stalled: Stall[];
 }
 
 /** Group ids of the four consumer groups, derived from `kafka.groupId`. */
@@ -149,6 +154,7 @@ export class Pipeline {
         (this.#rules?.assigned.size ?? 0) +
         (this.#planning?.assigned.size ?? 0) +
         (this.#writer?.assignedPartitions ?? 0),
+      stalled: [this.#repartition, this.#rules, this.#planning].flatMap((x) => x?.stalled ?? []),
     };
   }
 
@@ -167,6 +173,17 @@ export class Pipeline {
     this.#admin = admin;
     await admin.connect();
     const counts = await ensureTopics(admin, pipelineTopics(k), k.replicationFactor);
+    // dead letters are cut to fit the dead-letter topic, and packed so that no request's
+    // batch for it is over its limit (dead-letter.ts, record-size.ts)
+    const deadLetterLimit = await topicMaxMessageBytes(admin, t.deadLetter).catch((err: unknown) => {
+      logger.warn(
+        { topic: t.deadLetter, err, assumed: BROKER_DEFAULT_MAX_MESSAGE_BYTES },
+        "the dead-letter topic's max.message.bytes could not be read (DescribeConfigs denied?): assuming the broker's default",
+      );
+      return BROKER_DEFAULT_MAX_MESSAGE_BYTES;
+    });
+    const deadLetterBytes = deadLetterRecordBytes(t.deadLetter, deadLetterLimit);
+    const recordLimits = new Map([[t.deadLetter, deadLetterLimit]]);
     const g = groupIds(k.groupId);
     const metrics = this.#o.metrics;
     const onConsumed = (topic: string) =>
@@ -198,6 +215,7 @@ export class Pipeline {
         inputTopic,
         transactionalIdPrefix: `${groupId}-${inputTopic}`,
         concurrency: counts.get(inputTopic) ?? k.partitions,
+        recordLimits,
         ...(metrics
           ? { onTransaction: (s: number) => metrics.transactionLatency.observe({ stage: name }, s) }
           : {}),
@@ -222,6 +240,7 @@ export class Pipeline {
             lanes,
             stats: this.repartitionStats,
             decode,
+            deadLetterRecordBytes: deadLetterBytes,
             ...(metrics ? { metrics } : {}),
           }),
         });
@@ -253,6 +272,7 @@ export class Pipeline {
           evaluators,
           intents: this.#intents,
           stats: this.rulesStats,
+          deadLetterRecordBytes: deadLetterBytes,
           ...(metrics ? { metrics } : {}),
         }),
       });

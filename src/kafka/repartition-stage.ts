@@ -5,7 +5,6 @@ import { deadLetterMessage } from './dead-letter.js';
 import { EventTimeAligner } from './event-time-alignment.js';
 import type { Lane } from './ports.js';
 import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from './transactional-stage.js';
-import { UndecodableBatch, undecodableBatchDeadLetter } from './undecodable-batch.js';
 
 /** Header naming the lane (scope kind) a repartitioned event is meant for. */
 export const LANE_HEADER = 'tr-lane';
@@ -17,6 +16,8 @@ export interface RepartitionOptions {
   metrics?: Pick<Metrics, 'eventsDeadLettered'>;
   /** shared with the aligner, so each message is decoded once */
   decode?: (m: KafkaMessage) => DecodeResult;
+  /** the most bytes a dead-letter record may take (dead-letter.ts: deadLetterRecordBytes) */
+  deadLetterRecordBytes?: number;
 }
 
 /** Decodes a message once, whoever asks first (the aligner for its event time, then the worker). */
@@ -80,13 +81,6 @@ class RepartitionWorker implements PartitionWorker {
   process(m: KafkaMessage, out: Output): void {
     const t = this.o.topics;
     this.stats.events++;
-    if (m instanceof UndecodableBatch) {
-      const dead = undecodableBatchDeadLetter(m, t.input, this.partition, 'repartition');
-      this.stats.deadLettered++;
-      this.o.metrics?.eventsDeadLettered.inc({ code: dead.code });
-      out.send(t.deadLetter, dead.record);
-      return;
-    }
     const decoded = this.o.decode ? this.o.decode(m) : decodeTrunkEvent(m.value);
     if (!decoded.ok) {
       this.stats.deadLettered++;
@@ -97,6 +91,7 @@ class RepartitionWorker implements PartitionWorker {
           { topic: t.input, partition: this.partition, offset: m.offset, key: m.key, value: m.value },
           decoded.error,
           'repartition',
+          this.o.deadLetterRecordBytes,
         ),
       );
       return;

@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import type { Admin, ConfigResourceTypes } from 'kafkajs';
 import type { Config } from '../config/schema.js';
 import { TopicLayoutError } from './errors.js';
 
@@ -62,4 +62,24 @@ export async function ensureTopics(
     }
   }
   return counts;
+}
+
+/** kafkajs' `ConfigResourceTypes.TOPIC` (the protocol's 2), without loading kafkajs here (kafkajs.ts) */
+const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
+
+/**
+ * A topic's `max.message.bytes` as the broker applies it (the topic's override, else the
+ * broker's `message.max.bytes`): the largest record batch it takes.
+ */
+export async function topicMaxMessageBytes(admin: Admin, topic: string): Promise<number> {
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: [{ type: TOPIC_RESOURCE, name: topic, configNames: ['max.message.bytes'] }],
+  });
+  const value = Number(
+    resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue,
+  );
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new TopicLayoutError(`topic '${topic}': the broker did not say its max.message.bytes`);
+  return value;
 }

@@ -14,6 +14,8 @@ import { superviseCrashes } from './consumer-supervision.js';
 import { BatchAbortedError, type ConsumerCrashedError } from './errors.js';
 import type { Pacing } from './event-time-alignment.js';
 import { CompressionTypes } from './kafkajs.js';
+import { describeStall, ProgressWatch, type Stall } from './progress-watch.js';
+import { packRequests } from './record-size.js';
 import { decodePointer, encodePointer, type StatePointer } from './state-record.js';
 import { TransactionalProducers } from './txn-producers.js';
 import { retryConcurrentTransactions } from './txn-retry.js';
@@ -104,6 +106,12 @@ export interface StageOptions {
   onTransaction?: (seconds: number) => void;
   /** told of every message consumed and every batch's lag (metrics) */
   onConsumed?: (partition: number, messages: number, lag: number) => void;
+  /**
+   * output topics whose records are packed into requests so that each record batch stays
+   * within the topic's `max.message.bytes` (the dead-letter topic, whose records can be as
+   * large as that): topic → max.message.bytes
+   */
+  recordLimits?: ReadonlyMap<string, number>;
 }
 
 /** What has been processed of a partition but not committed yet. */
@@ -163,6 +171,8 @@ interface Owned {
   timerDue: number;
   /** the last batch processed reached the partition's end (high watermark) */
   caughtUp: boolean;
+  /** the partition's end (high watermark) as the last batch saw it */
+  end: bigint;
   failed: boolean;
   /** overlapped mode: the batch being processed or queued last (see #overlapped) */
   processing: Promise<void> | undefined;
@@ -185,6 +195,8 @@ export class TransactionalStage {
   #assigned = new Set<number>();
   /** a batch that failed after its handler returned (overlapped mode), told to kafkajs at the partition's next batch */
   readonly #failures = new Map<number, BatchAbortedError>();
+  /** which partitions keep failing at one offset (readiness, and the log once a minute) */
+  readonly #progress: ProgressWatch;
   #stopping = false;
   #runSince: number | undefined;
   #running = false;
@@ -196,6 +208,7 @@ export class TransactionalStage {
   constructor(o: StageOptions) {
     this.#o = o;
     this.#producers = new TransactionalProducers(o.kafka, o.transactionalIdPrefix, o.transactionTimeoutMs);
+    this.#progress = new ProgressWatch({ stage: o.name, topic: o.inputTopic, now: Date.now });
     this.#consumer = o.kafka.consumer({
       groupId: o.groupId,
       readUncommitted: false,
@@ -218,6 +231,7 @@ export class TransactionalStage {
       for (const p of [...this.#owned.keys()]) if (!mine.has(p)) void this.#drop(p);
       for (const p of [...this.#failures.keys()]) if (!mine.has(p)) this.#failures.delete(p);
       this.#assigned = mine;
+      this.#progress.keep(mine);
       o.pacing?.assigned(mine);
       o.logger.info({ stage: o.name, partitions: [...mine].sort((a, b) => a - b) }, 'partitions assigned');
       // take the new partitions over now (producer, committed offset, state), not when their
@@ -239,6 +253,11 @@ export class TransactionalStage {
   /** running and not stopping (readiness) */
   get consuming(): boolean {
     return this.#running && !this.#stopping;
+  }
+
+  /** partitions that keep failing at one committed offset (readiness; progress-watch.ts) */
+  get stalled(): Stall[] {
+    return this.#progress.stalled();
   }
 
   /** when `start` handed the consumer to kafkajs' `run` (epoch ms; bench:pipeline times from it) */
@@ -330,6 +349,7 @@ export class TransactionalStage {
           timer: undefined,
           timerDue: 0,
           caughtUp: false,
+          end: 0n,
           failed: false,
           processing: undefined,
         };
@@ -415,8 +435,8 @@ export class TransactionalStage {
       if (owned.queued > 2) await owned.chain.catch(() => {});
     }).catch((err: unknown) => {
       if (owned.failed) return;
-      const { error } = this.#batchFailed(owned, err);
-      o.logger.warn(
+      const { error, first } = this.#batchFailed(owned, err);
+      o.logger[first ? 'warn' : 'debug'](
         { stage: o.name, partition: owned.partition, err: error },
         'batch failed; rewinding to the committed offset',
       );
@@ -457,19 +477,56 @@ export class TransactionalStage {
    * ones — so without the seek the slice's messages would never come again (lost input,
    * different decisions). Returns the error to tell kafkajs, and the forgetting.
    */
-  #batchFailed(owned: Owned, err: unknown): { error: BatchAbortedError; dropped: Promise<void> } {
-    let dropped = Promise.resolve();
-    if (!owned.failed) {
-      this.stats.aborted++;
-      this.#rewind(owned);
-      dropped = this.#drop(owned.partition);
-    }
+  #batchFailed(
+    owned: Owned,
+    err: unknown,
+  ): { error: BatchAbortedError; dropped: Promise<void>; first: boolean } {
     const o = this.#o;
     const error =
       err instanceof BatchAbortedError
         ? err
         : new BatchAbortedError(`${o.name} ${o.inputTopic}[${owned.partition}]`, err);
-    return { error, dropped };
+    let dropped = Promise.resolve();
+    let first = false;
+    if (!owned.failed) {
+      this.stats.aborted++;
+      first = this.#failedAt(owned, error);
+      this.#rewind(owned);
+      dropped = this.#drop(owned.partition);
+    }
+    return { error, dropped, first };
+  }
+
+  /**
+   * Counts a failure at the partition's committed offset; a stalled partition is logged here,
+   * at error, once a minute, and a repeated failure waits before the next attempt
+   * (progress-watch.ts). True when it is the first failure at that offset: the caller logs
+   * that one at its level, and repeats at debug.
+   */
+  #failedAt(owned: Owned, error: BatchAbortedError): boolean {
+    const o = this.#o;
+    const seen = this.#progress.failed(owned.partition, owned.committed, error);
+    if (seen.report)
+      o.logger.error(
+        { stage: o.name, partition: owned.partition, stalled: seen.report },
+        describeStall(seen.report),
+      );
+    if (seen.backoffMs > 0) this.#pauseFor(owned.partition, seen.backoffMs);
+    return seen.first;
+  }
+
+  /**
+   * Fetches nothing of the partition for `ms`. A resume by the pacing meanwhile (a held
+   * partition let go) only ends the wait early; a partition that went to another member is
+   * resumed all the same, as kafkajs keeps a pause across rebalances.
+   */
+  #pauseFor(partition: number, ms: number): void {
+    if (this.#stopping || !this.#assigned.has(partition)) return;
+    const tp = [{ topic: this.#o.inputTopic, partitions: [partition] }];
+    this.#consumer.pause(tp);
+    setTimeout(() => {
+      if (!this.#stopping) this.#consumer.resume(tp);
+    }, ms).unref();
   }
 
   /**
@@ -575,7 +632,9 @@ export class TransactionalStage {
     if (held || interrupted || this.#stopping || aged || wait) await this.#cut(owned, wait || held);
     const end = BigInt(batch.highWatermark);
     owned.caughtUp = owned.next >= end;
-    o.onConsumed?.(partition, consumed, Number(end - owned.next));
+    owned.end = end;
+    // from the committed offset, not the processed one: a partition whose commits fail is behind
+    o.onConsumed?.(partition, consumed, Number(end - owned.committed));
     if (held) {
       // ahead of a slower partition in event time: fetch nothing more until it catches up;
       // the fetch position is the resolved offset, so the held message comes again
@@ -653,6 +712,13 @@ export class TransactionalStage {
         owned.queued--;
       }
       owned.committed = BigInt(c.next);
+      this.#progress.committed(owned.partition, owned.committed);
+      if (owned.end > 0n)
+        this.#o.onConsumed?.(
+          owned.partition,
+          0,
+          Number(owned.end > owned.committed ? owned.end - owned.committed : 0n),
+        );
       this.stats.batches++;
       this.stats.messages += c.messages;
       this.stats.emitted += c.out.count;
@@ -681,8 +747,10 @@ export class TransactionalStage {
       err,
     );
     // at error: kafkajs logs the retriable answers it met on the way at debug (kafkajs-log-level.ts),
-    // so this line is what tells that a transaction was given up
-    o.logger.error(
+    // so this line is what tells that a transaction was given up; its repeats at the same
+    // offset at debug, and a stall once a minute at error (#failedAt)
+    const first = this.#failedAt(owned, aborted);
+    o.logger[first ? 'error' : 'debug'](
       { stage: o.name, partition: owned.partition, err: aborted },
       'transaction aborted; rewinding to the committed offset',
     );
@@ -729,12 +797,14 @@ export class TransactionalStage {
       // JSON state compresses well, and a record must stay under message.max.bytes; a small
       // transaction (the planning stage's usual one) is sent as it is, since kafkajs gzips on
       // libuv's thread pool, where it would queue behind the rules stage's large state records
-      const topicMessages = out.topicMessages();
+      // records of a topic with a limit (dead letters) beyond one batch's worth go in further
+      // requests of the same transaction, each its own batch (Outbox.requests)
+      const [topicMessages = [], ...further] = out.requests(this.#o.recordLimits);
       if (state) topicMessages.push({ topic: state.topic, messages: [state.message] });
       let metadata: string | null = null;
+      const bytes = out.bytes + (state ? sizeOf(state.message.value) : 0);
+      const compression = bytes >= COMPRESS_FROM_BYTES ? CompressionTypes.GZIP : CompressionTypes.None;
       if (topicMessages.length > 0) {
-        const bytes = out.bytes + (state ? sizeOf(state.message.value) : 0);
-        const compression = bytes >= COMPRESS_FROM_BYTES ? CompressionTypes.GZIP : CompressionTypes.None;
         const sent = await txn.sendBatch({ topicMessages, compression });
         if (state) {
           const meta = sent.find(
@@ -745,6 +815,7 @@ export class TransactionalStage {
           metadata = encodePointer({ partition: meta.partition, offset: meta.baseOffset });
         }
       }
+      for (const request of further) await txn.sendBatch({ topicMessages: request, compression });
       // records first, offsets last: sendOffsets as a transaction's first call can hit
       // CONCURRENT_TRANSACTIONS, which kafkajs does not retry (docs/kafka-broker.md)
       await retryConcurrentTransactions(() =>
@@ -797,8 +868,9 @@ class Outbox implements Output {
   counts(): Array<[string, number]> {
     return [...this.#byTopic].map(([topic, list]) => [topic, list.length]);
   }
-  topicMessages(): TopicMessages[] {
-    return [...this.#byTopic].map(([topic, messages]) => ({ topic, messages }));
+  /** the records as produce requests, each record batch of a topic in `limits` within its limit (record-size.ts) */
+  requests(limits: ReadonlyMap<string, number> | undefined): TopicMessages[][] {
+    return packRequests(this.#byTopic, limits);
   }
 }
 

@@ -4,10 +4,16 @@ import type { AddressInfo } from 'node:net';
 import type { KillSwitch } from '../planner/kill-switch.js';
 import type { Metrics } from './metrics.js';
 
-/** One readiness check: a name and a probe that resolves true when that part is ready. */
+/** A probe's answer: ready or not, and what is in the way (shown in /readyz's `details`). */
+export interface ReadinessResult {
+  ready: boolean;
+  detail?: unknown;
+}
+
+/** One readiness check: a name and a probe that resolves true (or `{ ready: true }`) when that part is ready. */
 export interface ReadinessCheck {
   name: string;
-  probe(): Promise<boolean> | boolean;
+  probe(): Promise<boolean | ReadinessResult> | boolean | ReadinessResult;
 }
 
 export interface AdminServerOptions {
@@ -66,8 +72,8 @@ function bearerMatches(req: IncomingMessage, token: string | undefined): boolean
 
 /**
  * The admin server: /metrics (Prometheus), /healthz (the process answers), /readyz
- * (ready only while every check passes: consuming, and the WFM answers), and the kill
- * switch. It listens on 127.0.0.1 unless configured otherwise.
+ * (ready only while every check passes: consuming, every partition making progress, and the
+ * WFM answers; a failing check's detail names what is in the way), and the kill switch. It listens on 127.0.0.1 unless configured otherwise.
  */
 export async function startAdminServer(o: AdminServerOptions): Promise<RunningAdminServer> {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -79,18 +85,23 @@ export async function startAdminServer(o: AdminServerOptions): Promise<RunningAd
     if (req.method === 'GET' && path === '/healthz') return send(res, 200, { status: 'ok' });
     if (req.method === 'GET' && path === '/readyz') {
       const results = await Promise.all(
-        o.readiness.map(async (c) => {
+        o.readiness.map(async (c): Promise<[string, ReadinessResult]> => {
           try {
-            return [c.name, await c.probe()] as const;
-          } catch {
-            return [c.name, false] as const;
+            const r = await c.probe();
+            return [c.name, typeof r === 'boolean' ? { ready: r } : r];
+          } catch (err) {
+            return [c.name, { ready: false, detail: (err as Error)?.message ?? String(err) }];
           }
         }),
       );
-      const ready = results.every(([, ok]) => ok);
+      const ready = results.every(([, r]) => r.ready);
+      const details = results.filter(([, r]) => !r.ready && r.detail !== undefined);
       return send(res, ready ? 200 : 503, {
         status: ready ? 'ready' : 'not ready',
-        checks: Object.fromEntries(results),
+        checks: Object.fromEntries(results.map(([name, r]) => [name, r.ready])),
+        ...(details.length > 0
+          ? { details: Object.fromEntries(details.map(([name, r]) => [name, r.detail])) }
+          : {}),
       });
     }
     if (path === '/kill-switch' && o.killSwitch) {

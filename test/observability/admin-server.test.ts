@@ -49,6 +49,35 @@ describe('admin server', () => {
     expect((await fetch(`${s.url}/readyz`)).status).toBe(503);
   });
 
+  it('says what a failing check names: a stalled partition in details', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    let stalled: Array<{ partition: number; offset: string }> = [{ partition: 2, offset: '41' }];
+    const s = await startAdminServer({
+      host: '127.0.0.1',
+      port: 0,
+      metrics,
+      readiness: [
+        { name: 'consuming', probe: () => true },
+        {
+          name: 'progress',
+          probe: () => (stalled.length === 0 ? { ready: true } : { ready: false, detail: stalled }),
+        },
+      ],
+    });
+    servers.push(s);
+    const res = await fetch(`${s.url}/readyz`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({
+      status: 'not ready',
+      checks: { consuming: true, progress: false },
+      details: { progress: [{ partition: 2, offset: '41' }] },
+    });
+    stalled = [];
+    const ok = await fetch(`${s.url}/readyz`);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ status: 'ready', checks: { consuming: true, progress: true } });
+  });
+
   it('flips the kill switch only with the admin token when one is set', async () => {
     const { s, killSwitch } = await start({ consuming: true, wfm: true }, 'admin-s3cret');
     const body = JSON.stringify({ engaged: true, reason: 'publish incident' });

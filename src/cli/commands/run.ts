@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../../config/load.js';
 import { assemble, businessUnitCalendar, loadRuleFiles } from '../../kafka/assemble.js';
 import { ShutdownTimeoutError } from '../../kafka/errors.js';
 import type { PipelineRole } from '../../kafka/pipeline.js';
+import { progressReadiness } from '../../kafka/progress-watch.js';
 import { startAdminServer } from '../../observability/admin-server.js';
 import { createLogger } from '../../observability/logger.js';
 import { createMetrics } from '../../observability/metrics.js';
@@ -110,6 +111,8 @@ const command: Command = {
       ...(loaded.secrets.adminToken ? { token: loaded.secrets.adminToken } : {}),
       readiness: [
         { name: 'consuming', probe: () => app.pipeline.status.consuming },
+        // a partition failing at one offset for good (progress-watch.ts), named in the answer
+        { name: 'progress', probe: () => progressReadiness(app.pipeline.status.stalled) },
         { name: 'wfm', probe: wfmProbe(app) },
       ],
       extra: statusPageRoutes({
