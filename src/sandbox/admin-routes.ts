@@ -11,7 +11,8 @@ import type { WfmSandbox } from './sandbox.js';
 import type { SandboxStats } from './stats.js';
 import { UNREADABLE_BODIES } from './unreadable-answer.js';
 
-const ClockUpdate = z.strictObject({
+/** PUT /_sandbox/clock: shared by every sandbox flavour. */
+export const ClockUpdate = z.strictObject({
   now: z.string().optional(),
   advanceMs: z.number().finite().optional(),
   frozen: z.boolean().optional(),
@@ -46,7 +47,8 @@ const BehaviourUpdate = z.strictObject({
   pageSizeMax: z.number().int().min(1).optional(),
 });
 
-const PublishWindowUpdate = z.strictObject({
+/** PUT /_sandbox/publish-window: shared by every sandbox flavour. */
+export const PublishWindowUpdate = z.strictObject({
   dayOfWeek: z.number().int().min(1).max(7),
   time: timeOfDay(),
   zone: z.string().refine(isValidZone, { message: 'must be an IANA time zone such as Asia/Singapore' }),

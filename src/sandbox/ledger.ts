@@ -17,17 +17,18 @@ export interface LedgerEntry {
   swapId?: string;
 }
 
-export class Ledger {
-  private entries: LedgerEntry[] = [];
+/** An append-only, numbered list of applied changes; each sandbox flavour has its own entry shape. */
+export class Ledger<E extends { seq: number } = LedgerEntry> {
+  private entries: E[] = [];
   private nextSeq = 1;
 
-  append(entry: Omit<LedgerEntry, 'seq'>): LedgerEntry {
-    const full = { seq: this.nextSeq++, ...entry };
+  append(entry: Omit<E, 'seq'>): E {
+    const full = { seq: this.nextSeq++, ...entry } as E;
     this.entries.push(full);
     return full;
   }
 
-  since(seq: number, limit = Number.POSITIVE_INFINITY): { entries: LedgerEntry[]; nextSeq: number } {
+  since(seq: number, limit = Number.POSITIVE_INFINITY): { entries: E[]; nextSeq: number } {
     const start = this.entries.findIndex((e) => e.seq >= seq);
     const slice = start < 0 ? [] : this.entries.slice(start, start + limit);
     const last = slice.at(-1);
@@ -38,11 +39,11 @@ export class Ledger {
     return this.entries.length;
   }
 
-  toJSON(): { entries: LedgerEntry[]; nextSeq: number } {
+  toJSON(): { entries: E[]; nextSeq: number } {
     return { entries: this.entries, nextSeq: this.nextSeq };
   }
 
-  restore(data: { entries: LedgerEntry[]; nextSeq: number }): void {
+  restore(data: { entries: E[]; nextSeq: number }): void {
     this.entries = [...data.entries];
     this.nextSeq = data.nextSeq;
   }
