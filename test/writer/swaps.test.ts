@@ -75,8 +75,6 @@ describe('writer: bulk swaps', () => {
     await f.setTime(WINDOW_OPENS + MIN);
     await f.admin.faults({
       mutatorPerSecond: 200,
-      // and, whatever the timing, another integration's change lands before some first writes
-      mutatorBeforeWriteShare: 0.3,
       errorRate: 0.1,
       errorAfterWriteRate: 0.1,
       resetRate: 0.05,
