@@ -19,8 +19,13 @@
  * kafkajs' own decoder stays and the caller is told why. `fast-records.test.ts` holds it to
  * kafkajs' decoder on random batches (offsets and timestamps near 2^53 and beyond, null and
  * empty keys and values, repeated headers, control batches, gzip, truncated tails).
+ *
+ * Where kafkajs fails the whole fetch, on a compressed batch it cannot decode (a codec it
+ * lacks or does not know, a corrupt payload), this decoder gives one `UndecodableBatch` in the
+ * batch's place, and the partitions' other batches as usual (undecodable-batch.ts).
  */
 import { createRequire } from 'node:module';
+import { UndecodableBatch } from './undecodable-batch.js';
 
 const require = createRequire(import.meta.url);
 
@@ -44,7 +49,7 @@ interface KafkaDecoder {
 }
 type Codec = { decompress(buffer: Buffer): Promise<Buffer> } | null;
 
-interface BatchContext {
+export interface BatchContext {
   firstOffset: string;
   firstTimestamp: string;
   partitionLeaderEpoch: number;
@@ -75,6 +80,7 @@ export type RecordBatchDecoder = (
   fetchDecoder: KafkaDecoder,
 ) => Promise<Omit<BatchContext, 'magicByte'> & { records: DecodedRecord[] }>;
 
+const COMPRESSION_CODEC_MASK = 0x07;
 const TIMESTAMP_TYPE_FLAG_MASK = 0x8;
 const TRANSACTIONAL_FLAG_MASK = 0x10;
 const CONTROL_FLAG_MASK = 0x20;
@@ -129,20 +135,26 @@ export function fastRecordBatchDecoder(kafkajs: {
       timestampType,
     };
     const batchContext: BatchContext = { ...recordContext, magicByte };
-    const codec = lookupCodecByAttributes(attributes);
+    const count = decoder.readInt32();
     let records: DecodedRecord[];
-    if (!codec) {
-      const count = decoder.readInt32();
+    if ((attributes & COMPRESSION_CODEC_MASK) === 0) {
       records =
         count === -1
           ? []
           : decodeRecords(decoder.buffer, decoder.offset, count, batchContext, TimestampTypes);
+    } else if (count <= 0) {
+      records = [];
     } else {
-      const count = decoder.readInt32();
-      if (count <= 0) records = [];
-      else {
+      // a batch whose records cannot be had (no such codec, a corrupt payload, records that do
+      // not parse once decompressed) becomes one message in their place, for the stage to
+      // dead-letter by position, instead of failing the whole fetch (undecodable-batch.ts)
+      try {
+        const codec = lookupCodecByAttributes(attributes);
+        if (!codec) throw new Error(`Kafka defines no codec ${attributes & COMPRESSION_CODEC_MASK}`);
         const decompressed = await codec.decompress(decoder.readAll());
         records = decodeRecords(decompressed, 0, count, batchContext, TimestampTypes);
+      } catch (cause) {
+        records = [new UndecodableBatch(batchContext, attributes, count, cause)];
       }
     }
     return { ...recordContext, records };

@@ -5,6 +5,7 @@ import { deadLetterMessage } from './dead-letter.js';
 import { EventTimeAligner } from './event-time-alignment.js';
 import type { Lane } from './ports.js';
 import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from './transactional-stage.js';
+import { UndecodableBatch, undecodableBatchDeadLetter } from './undecodable-batch.js';
 
 /** Header naming the lane (scope kind) a repartitioned event is meant for. */
 export const LANE_HEADER = 'tr-lane';
@@ -81,6 +82,13 @@ class RepartitionWorker implements PartitionWorker {
   process(m: KafkaMessage, out: Output): void {
     const t = this.o.topics;
     this.stats.events++;
+    if (m instanceof UndecodableBatch) {
+      const dead = undecodableBatchDeadLetter(m, t.input, this.partition, 'repartition');
+      this.stats.deadLettered++;
+      this.o.metrics?.eventsDeadLettered.inc({ code: dead.code });
+      out.send(t.deadLetter, dead.record);
+      return;
+    }
     const decoded = this.o.decode ? this.o.decode(m) : decodeTrunkEvent(m.value);
     if (!decoded.ok) {
       this.stats.deadLettered++;

@@ -10,6 +10,7 @@ import { LANE_HEADER } from './repartition-stage.js';
 import { restoreStates } from './state-reader.js';
 import { STATE_RECORD_FORMAT, stateMessage } from './state-record.js';
 import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from './transactional-stage.js';
+import { UndecodableBatch, undecodableBatchDeadLetter } from './undecodable-batch.js';
 
 export interface RulesStageTopics {
   /** the events topic, or the repartition topic when the rule set needs re-keying */
@@ -86,6 +87,13 @@ class RulesWorker implements PartitionWorker {
 
   process(m: KafkaMessage, out: Output): void {
     this.stats.events++;
+    if (m instanceof UndecodableBatch) {
+      const dead = undecodableBatchDeadLetter(m, this.o.topics.input, this.partition, 'rules');
+      this.stats.deadLettered++;
+      this.o.metrics?.eventsDeadLettered.inc({ code: dead.code });
+      out.send(this.o.topics.deadLetter, dead.record);
+      return;
+    }
     // a lean record's value is read where it lies in the fetched batch (fast-records.ts)
     const decoded = m instanceof LeanRecord ? m.readValue(decodeTrunkEventIn) : decodeTrunkEvent(m.value);
     if (!decoded.ok) {
