@@ -1,7 +1,9 @@
+import { DEFAULTS } from '../config/defaults.js';
 import type { StatusModel } from '../observability/status-model.js';
 import type { Adjustment } from '../planner/adjustment.js';
 import type { KillSwitch } from '../planner/kill-switch.js';
 import { Planner } from '../planner/planner.js';
+import { sharingReads } from '../planner/shared-reads.js';
 import { RuleEngine } from '../rules/engine.js';
 import type { Intent } from '../rules/intent.js';
 import { DEFAULT_PUBLISH_WINDOW } from '../time/publish-window.js';
@@ -9,6 +11,7 @@ import type { IsoWeekday } from '../time/schedule-week.js';
 import { WfmHttpClient } from '../wfm/http-client.js';
 import type { Outcome } from '../writer/outcome.js';
 import { Writer } from '../writer/writer.js';
+import { writerOptionsFrom } from '../writer/writer-settings.js';
 import type { DemoOptions, Replay } from './demo-run.js';
 import { loadScenario, scenarioModel, startScenarioSandbox } from './scenario.js';
 import { emptySummary, settleSummary } from './summary.js';
@@ -39,6 +42,7 @@ export const replayInMemory: Replay = async (o: DemoOptions, killSwitch: KillSwi
   const records: Outcome[] = [];
   const firstRecord = new Map<string, () => void>();
   const writer = new Writer({
+    ...writerOptionsFrom(DEFAULTS.writer),
     adapter: client,
     clock,
     publishWindow: DEFAULT_PUBLISH_WINDOW,
@@ -53,7 +57,8 @@ export const replayInMemory: Replay = async (o: DemoOptions, killSwitch: KillSwi
     },
   });
   const planner = new Planner({
-    source: client,
+    // the planner's lists give the writer its versions, as in `run --role all`
+    source: sharingReads(client, (shifts) => writer.remember(shifts)),
     clock,
     businessUnit: {
       zone: snapshot.businessUnit.timeZone,

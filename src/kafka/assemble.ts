@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { Metrics } from '../observability/metrics.js';
 import { FileKillSwitch, type KillSwitch } from '../planner/kill-switch.js';
 import type { PlannerOptions } from '../planner/planner.js';
+import { sharingReads } from '../planner/shared-reads.js';
 import { loadRulesFile } from '../rules/load.js';
 import type { RulesFile } from '../rules/schema.js';
 import { type Clock, systemClock } from '../time/clock.js';
@@ -15,7 +16,6 @@ import type { ConsumerCrashedError } from './errors.js';
 import { guardObserver, type PipelineObserver } from './observer.js';
 import { Pipeline, type PipelineRole } from './pipeline.js';
 import { rulesEvaluators } from './rules-adapter.js';
-import { sharingReads } from './shared-reads.js';
 import { writerApplier } from './writer-adapter.js';
 
 export interface AssembleOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sharingReads } from '../../src/kafka/shared-reads.js';
 import { writerApplier } from '../../src/kafka/writer-adapter.js';
+import { sharingReads } from '../../src/planner/shared-reads.js';
 import { parseInstant, toWire } from '../../src/time/instant.js';
 import { WfmHttpClient, type WfmRequestEvent } from '../../src/wfm/http-client.js';
 import { update } from './support/adjustments.js';
