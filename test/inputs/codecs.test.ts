@@ -262,15 +262,53 @@ describe("the codecs' compression", () => {
   }, 60_000);
 });
 
+/**
+ * The pipeline over `before`, one poisoned batch of `poisoned` records and `after` (offsets in
+ * that order from 0): the batch is dead-lettered once, by position with the reason, and every
+ * other event reaches the rules stage.
+ */
+async function expectPoisonPassed(
+  run: Run,
+  counts: { before: number; poisoned: number; after: number },
+  codec: string,
+  cause: RegExp,
+): Promise<void> {
+  const t = run.config.kafka.topics;
+  const { app, fatal } = await runPipeline(run, counts.before + counts.poisoned + counts.after);
+  const r = app.pipeline.repartitionStats;
+  // the batch counts as one input, dead-lettered; every other event went on to the rules stage
+  expect(r.events).toBe(counts.before + 1 + counts.after);
+  expect(r.deadLettered).toBe(1);
+  expect(r.routed).toBe((counts.before + counts.after) * LANES);
+  expect(app.pipeline.rulesStats.events).toBe(r.routed);
+  expect(fatal()).toBeUndefined();
+
+  const dead = await readRecords(run.kafka, t.deadLetter, (d) => d.length >= 1);
+  expect(dead).toHaveLength(1);
+  const d = dead[0]!;
+  const first = counts.before;
+  const last = counts.before + counts.poisoned - 1;
+  expect(d.headers[DLQ_HEADERS.code]).toBe('TR_ERR_EVENT_BATCH_UNDECODABLE');
+  expect(d.headers[DLQ_HEADERS.topic]).toBe(t.events);
+  expect(d.headers[DLQ_HEADERS.partition]).toBe('0');
+  expect(d.headers[DLQ_HEADERS.offset]).toBe(String(first));
+  expect(d.headers[DLQ_HEADERS.lastOffset]).toBe(String(last));
+  expect(d.headers[DLQ_HEADERS.stage]).toBe('repartition');
+  expect(d.headers[DLQ_HEADERS.message]).toMatch(
+    new RegExp(
+      `^${t.events}\\[0\\] offsets ${first} to ${last}: the record batch \\(${counts.poisoned} records, compression ${codec}\\) could not be decoded`,
+    ),
+  );
+  expect(d.headers[DLQ_HEADERS.message]).toMatch(cause);
+  expect(d.key).toBeNull();
+  expect(d.value).toBeNull();
+}
+
 describe('a compressed batch that cannot be decoded', () => {
   it('is dead-lettered by position with the reason, and the events after it on the partition are processed', async () => {
     const run = await freshRun();
-    const t = run.config.kafka.topics;
     const lines = syntheticEvents(605);
-    const before = lines.slice(0, 300);
-    const poisoned = lines.slice(300, 305);
-    const after = lines.slice(305);
-    await kcat(run, 'lz4', before);
+    await kcat(run, 'lz4', lines.slice(0, 300));
     // an lz4 frame whose content checksum does not match its content: the broker stores it
     // without checking that checksum, and the lz4 codec refuses it
     await produceWith(
@@ -281,33 +319,48 @@ describe('a compressed batch that cannot be decoded', () => {
         frame[frame.length - 1] = frame[frame.length - 1]! ^ 0xff;
         return frame;
       },
-      poisoned,
+      lines.slice(300, 305),
     );
-    await kcat(run, 'lz4', after);
-
-    const { app, fatal } = await runPipeline(run, lines.length);
-    const r = app.pipeline.repartitionStats;
-    // the batch counts as one input, dead-lettered; every other event went on to the rules stage
-    expect(r.events).toBe(before.length + 1 + after.length);
-    expect(r.deadLettered).toBe(1);
-    expect(r.routed).toBe((before.length + after.length) * LANES);
-    expect(app.pipeline.rulesStats.events).toBe(r.routed);
-    expect(fatal()).toBeUndefined();
-
-    const dead = await readRecords(run.kafka, t.deadLetter, (d) => d.length >= 1);
-    expect(dead).toHaveLength(1);
-    const d = dead[0]!;
-    expect(d.headers[DLQ_HEADERS.code]).toBe('TR_ERR_EVENT_BATCH_UNDECODABLE');
-    expect(d.headers[DLQ_HEADERS.topic]).toBe(t.events);
-    expect(d.headers[DLQ_HEADERS.partition]).toBe('0');
-    expect(d.headers[DLQ_HEADERS.offset]).toBe('300');
-    expect(d.headers[DLQ_HEADERS.lastOffset]).toBe('304');
-    expect(d.headers[DLQ_HEADERS.stage]).toBe('repartition');
-    expect(d.headers[DLQ_HEADERS.message]).toMatch(
-      new RegExp(`^${t.events}\\[0\\] offsets 300 to 304: the record batch \\(5 records, compression lz4\\)`),
-    );
-    expect(d.headers[DLQ_HEADERS.message]).toMatch(/ContentChecksum/);
-    expect(d.key).toBeNull();
-    expect(d.value).toBeNull();
+    await kcat(run, 'lz4', lines.slice(305));
+    await expectPoisonPassed(run, { before: 300, poisoned: 5, after: 300 }, 'lz4', /ContentChecksum/);
   }, 120_000);
+
+  it.each([
+    ['snappy', CompressionTypes.Snappy],
+    ['zstd', CompressionTypes.ZSTD],
+  ])(
+    'of %s, which this process fails to decompress, is dead-lettered by position and the partition goes on',
+    async (name, type) => {
+      const run = await freshRun();
+      const lines = syntheticEvents(600);
+      await kcat(run, name, lines.slice(0, 300));
+      // a batch the broker stores (it decompresses every batch it is sent), which this process's
+      // codec then fails on: as a codec that cannot load here, or lacks a feature of the frame
+      await kcat(
+        run,
+        name,
+        Array.from({ length: 4 }, (_, i) => `undecodable-here ${i}`),
+      );
+      await kcat(run, name, lines.slice(300));
+      const own = codecs[type]!;
+      codecs[type] = () => ({
+        compress: own().compress,
+        async decompress(buffer) {
+          const out = await own().decompress(buffer);
+          if (out.includes('undecodable-here')) throw new Error(`the ${name} codec failed on this batch`);
+          return out;
+        },
+      });
+      cleanup.push(async () => {
+        codecs[type] = own;
+      });
+      await expectPoisonPassed(
+        run,
+        { before: 300, poisoned: 4, after: 300 },
+        name,
+        /codec failed on this batch/,
+      );
+    },
+    120_000,
+  );
 });

@@ -73,7 +73,7 @@ describe('a fetched batch the lean decoder cannot decode', () => {
     expect(String(unknown.cause)).toMatch(/Kafka defines no codec 5/);
   });
 
-  it('decodes snappy as Java clients frame it (xerial chunks) and refuses a chunk that runs past the batch', async () => {
+  it('decodes snappy as Java clients frame it (xerial chunks), as snappy-java reads it, and refuses a chunk that runs past the batch', async () => {
     const plain = batchWith(10n, 3, 0, undefined);
     const raw = recordsOf(plain);
     const chunks = [raw.subarray(0, 7), raw.subarray(7)].map((c) => Buffer.from(snappyjs.compress(c)));
@@ -81,6 +81,12 @@ describe('a fetched batch the lean decoder cannot decode', () => {
     const framed = Buffer.concat([header, ...chunks.flatMap((c) => [int32(c.length), c])]);
     const good = await decodeAll(fastDecoder, batchWith(10n, 3, 2, framed));
     expect(good.map((r) => r.value?.toString())).toEqual(['v10', 'v11', 'v12']);
+    // a tail too short for a chunk length ends the stream, as snappy-java reads it
+    const tail = await decodeAll(
+      fastDecoder,
+      batchWith(10n, 3, 2, Buffer.concat([framed, Buffer.from([0, 0])])),
+    );
+    expect(tail.map((r) => r.value?.toString())).toEqual(['v10', 'v11', 'v12']);
     const cut = await decodeAll(fastDecoder, batchWith(10n, 3, 2, framed.subarray(0, framed.length - 3)));
     expect(cut).toHaveLength(1);
     expect(String((cut[0] as UndecodableBatch).cause)).toMatch(/xerial snappy: the chunk at byte \d+ claims/);

@@ -12,7 +12,8 @@ const XERIAL_HEADER_BYTES = 16;
  * - Java clients write snappy-java's stream: the xerial header, then chunks, each a big-endian
  *   int32 length and one raw snappy block;
  * - librdkafka (and every client on it: Python, Go, .NET, kcat) writes one raw snappy block.
- * `decompress` reads both, as the broker does; `compress` writes one raw block, as librdkafka.
+ * `decompress` reads both, as the broker does (a stream it refuses is refused here too, and
+ * what it reads is read); `compress` writes one raw block, as librdkafka.
  */
 export const snappyCodec: KafkaCodec = {
   async compress(encoder) {
@@ -22,12 +23,9 @@ export const snappyCodec: KafkaCodec = {
     if (!isXerial(buffer)) return asBuffer(snappyjs.uncompress(buffer));
     const blocks: Buffer[] = [];
     let at = XERIAL_HEADER_BYTES;
-    while (at < buffer.length) {
-      if (at + 4 > buffer.length) {
-        throw new RangeError(
-          `xerial snappy: a chunk length at byte ${at} is cut short (${buffer.length} bytes)`,
-        );
-      }
+    // fewer than 4 bytes left end the stream, as snappy-java (the broker's and Java clients'
+    // reader) takes them: a batch it reads is read here too
+    while (at + 4 <= buffer.length) {
       const length = buffer.readInt32BE(at);
       at += 4;
       if (length < 0 || at + length > buffer.length) {
