@@ -4,6 +4,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { deadLetterMessage } from './dead-letter.js';
 import { EventTimeAligner } from './event-time-alignment.js';
 import type { Lane } from './ports.js';
+import { encodeSource, SOURCE_HEADER } from './source-position.js';
 import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from './transactional-stage.js';
 import { UndecodableBatch, undecodableBatchDeadLetter } from './undecodable-batch.js';
 
@@ -104,11 +105,13 @@ class RepartitionWorker implements PartitionWorker {
       );
       return;
     }
+    // where the producer wrote it, for the rules stage's dead letters (source-position.ts)
+    const source = encodeSource(t.input, this.partition, m.offset, m.key);
     for (const lane of this.o.lanes) {
       out.send(t.repartition, {
         key: lane.keyOf(decoded.sample),
         value: m.value,
-        headers: { [LANE_HEADER]: lane.name },
+        headers: { [LANE_HEADER]: lane.name, [SOURCE_HEADER]: source },
       });
       this.stats.routed++;
     }

@@ -7,6 +7,7 @@ import { encodeIntent } from './intent-record.js';
 import type { IntentLane, IntentSink } from './intent-sink.js';
 import type { EvaluatorFactory, PartitionEvaluator } from './ports.js';
 import { LANE_HEADER } from './repartition-stage.js';
+import { decodeSource, SOURCE_HEADER } from './source-position.js';
 import { restoreStates } from './state-reader.js';
 import { STATE_RECORD_FORMAT, stateMessage } from './state-record.js';
 import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from './transactional-stage.js';
@@ -126,19 +127,22 @@ class RulesWorker implements PartitionWorker {
     return this.intents.flushed();
   }
 
+  /**
+   * A sample read from the repartition topic is dead-lettered under the producer's topic,
+   * partition, offset and key (its `tr-source` header), so that it is found where it was sent
+   * and a redrive sends it back through the repartition hop, into every lane; the copy's
+   * position is kept beside it.
+   */
   private deadLetter(m: KafkaMessage, out: Output, code: string, message: string): void {
     this.stats.deadLettered++;
     this.o.metrics?.eventsDeadLettered.inc({ code });
+    const read = { topic: this.o.topics.input, partition: this.partition, offset: m.offset };
+    const header = messageHeader(m, SOURCE_HEADER);
+    const source = header === undefined ? undefined : decodeSource(header);
     out.send(
       this.o.topics.deadLetter,
       deadLetterMessage(
-        {
-          topic: this.o.topics.input,
-          partition: this.partition,
-          offset: m.offset,
-          key: m.key,
-          value: m.value,
-        },
+        source ? { ...source, value: m.value, repartition: read } : { ...read, key: m.key, value: m.value },
         { code, message },
         'rules',
         this.o.deadLetterRecordBytes,

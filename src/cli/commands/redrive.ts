@@ -9,8 +9,12 @@ const usage = `Usage: trunk-reactor redrive --config FILE [--stage S] [--code CO
 
 Sends dead-lettered records back to the topic they came from (header tr-original-topic), key and
 bytes unchanged. Adjustments keep their idempotency keys, so a redrive after a WFM outage applies
-each one once, whatever already landed. Progress is kept per filter in the consumer group
-<groupId>-redrive-<stage>[+codes]: the same command run again only picks up what was dead-lettered since.
+each one once, whatever already landed. Events the rules stage refused name the events topic the
+producer wrote them to (not the internal repartition topic), so they go through the repartition hop
+again, into every lane; one refused in several lanes is sent once. A record cut to fit the
+dead-letter topic (header tr-truncated) is never sent. Progress is kept per filter in the consumer
+group <groupId>-redrive-<stage>[+codes]: the same command run again only picks up what was
+dead-lettered since.
 
   --config FILE   service config (Kafka settings and topic names)
   --brokers LIST  host:port,… (overrides the config)
@@ -67,7 +71,9 @@ const command: Command = {
     const consumer = kafka.consumer({ groupId, readUncommitted: false });
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await Promise.all([consumer.connect(), producer.connect()]);
-    const counts = { read: 0, redriven: 0, skipped: 0 };
+    const counts = { read: 0, redriven: 0, skipped: 0, repeats: 0, truncated: 0 };
+    // a sample late in two lanes has two dead letters naming one producer record: send it once
+    const sent = new Set<string>();
     const done = new Set<number>([...ends].filter(([, end]) => end === 0n).map(([p]) => p));
     try {
       if (done.size < ends.size) {
@@ -84,9 +90,20 @@ const command: Command = {
                   const target = header(m.headers, DLQ_HEADERS.topic);
                   const code = header(m.headers, DLQ_HEADERS.code) ?? '';
                   const from = header(m.headers, DLQ_HEADERS.stage);
+                  const at = [DLQ_HEADERS.partition, DLQ_HEADERS.offset].map((h) => header(m.headers, h));
+                  const origin = at.includes(undefined) ? undefined : `${target}/${at[0]}@${at[1]}`;
                   if (!target || from !== stage || (codes.size > 0 && !codes.has(code))) {
                     counts.skipped++;
+                  } else if (header(m.headers, DLQ_HEADERS.truncated) !== undefined) {
+                    // a part of the value is not a record to process
+                    counts.truncated++;
+                    process.stdout.write(
+                      `not redriven: ${dlq}/${batch.partition}@${m.offset} was cut to fit the dead-letter topic (${origin ?? target})\n`,
+                    );
+                  } else if (origin !== undefined && sent.has(origin)) {
+                    counts.repeats++;
                   } else {
+                    if (origin !== undefined) sent.add(origin);
                     counts.redriven++;
                     process.stdout.write(
                       `${dryRun ? 'would redrive' : 'redrive'} ${dlq}/${batch.partition}@${m.offset} → ${target} (${code})\n`,
@@ -142,7 +159,7 @@ const command: Command = {
       await Promise.all([consumer.disconnect(), producer.disconnect()]);
     }
     process.stdout.write(
-      `${dryRun ? 'dry run: ' : ''}${counts.redriven} redriven, ${counts.skipped} left (other stage or code), ${counts.read} read from ${dlq}\n`,
+      `${dryRun ? 'dry run: ' : ''}${counts.redriven} redriven, ${counts.skipped} left (other stage or code), ${counts.read} read from ${dlq}${counts.repeats > 0 ? `, ${counts.repeats} naming a record already redriven` : ''}${counts.truncated > 0 ? `, ${counts.truncated} truncated (not redriven)` : ''}\n`,
     );
     return EXIT.OK;
   },
