@@ -107,9 +107,10 @@ export class GenesysWfm {
   }
 
   /**
-   * Runs the publish job for every window that opened since the last tick: each schedule spanning
-   * the published week is published (its version and, by default, every agent's bumped) and the
-   * business unit's schedules topic hears an `Update` with the new metadata.
+   * Runs the publish job for every window that opened since the last tick: each published schedule
+   * spanning the published week is published again (its version and, by default, every agent's
+   * bumped; drafts are left alone) and the business unit's schedules topic hears an `Update` with
+   * the new metadata. Every schedule spanning that week takes no update while the window is open.
    */
   tick(): void {
     const now = this.clock.now();
@@ -119,7 +120,7 @@ export class GenesysWfm {
     }
     for (const occ of windowsOpeningBetween(this.publishedThrough, now, this.publishWindow)) {
       const week = this.publishedWeek(occ.opensAt);
-      for (const schedule of this.store.spanning(week)) {
+      for (const schedule of this.store.spanning(week).filter((s) => s.published)) {
         const operationId = randomUUID();
         this.store.publish(
           schedule,
