@@ -40,7 +40,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
     load: () => import('./commands/redrive.js'),
   },
   'wfm-sandbox': {
-    summary: 'Serve the WFM contract over HTTP from a stateful sandbox with a virtual clock',
+    summary: 'Serve a stateful WFM sandbox over HTTP: the contract or an emulated Genesys Cloud',
     load: () => import('./commands/wfm-sandbox.js'),
   },
 };

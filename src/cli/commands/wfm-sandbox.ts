@@ -1,14 +1,19 @@
 import { readFileSync } from 'node:fs';
+import { startGenesysSandbox } from '../../sandbox/genesys-cloud/server.js';
 import { startSandbox } from '../../sandbox/server.js';
 import { parseInstant } from '../../time/instant.js';
 import { ScheduleSnapshot } from '../../wfm/snapshot.js';
 import { type Command, EXIT, UsageError } from '../command.js';
 import { parseFlags } from '../parse-flags.js';
 
-const usage = `Usage: trunk-reactor wfm-sandbox [--port N] [--host H] [--data state.json] [--schedule snapshot.json]
-                                 [--clock ISO] [--frozen] [--no-publish-lock] [--opaque-conflicts]
-                                 [--rate-limit N] [--token T]...
+const usage = `Usage: trunk-reactor wfm-sandbox [--flavor contract|genesys-cloud] [--port N] [--host H]
+                                 [--data state.json] [--schedule snapshot.json] [--clock ISO] [--frozen]
+                                 [--rate-limit N] [--no-publish-lock] [--opaque-conflicts] [--token T]...
+                                 [--login-port N]
 
+  --flavor F           contract (default): the project's own WFM contract;
+                       genesys-cloud: an emulated Genesys Cloud WFM (schedule uploads, versions,
+                       notification channels), e.g. trunk-reactor wfm-sandbox --flavor genesys-cloud
   --port N             port to listen on (default 8080; 0 picks a free one)
   --host H             address to bind (default 127.0.0.1)
   --data FILE          load state from FILE if it exists, and save every change to it
@@ -17,10 +22,17 @@ const usage = `Usage: trunk-reactor wfm-sandbox [--port N] [--host H] [--data st
   --frozen             keep the virtual clock still until /_sandbox/clock moves it
   --no-publish-lock    let writes through while the publish window is open (only version races then)
   --opaque-conflicts   answer every 409 as a bare SCHEDULE_CONFLICT, like a less helpful WFM
-  --rate-limit N       requests per minute per client (default 300; 0 = unlimited)
+  --rate-limit N       requests per minute per client, per token for genesys-cloud (default 300; 0 = unlimited)
   --token T            accept this static bearer token (repeatable; default: sandbox-token)
+  --login-port N       genesys-cloud: the login host's port (default the next port; 0 with --port 0)
 
-The contract is served under /wfm/api/v2; admin routes under /_sandbox (see docs/wfm-contract.md).`;
+--no-publish-lock, --opaque-conflicts and --token are for the contract flavour only.
+The contract is served under /wfm/api/v2, admin routes under /_sandbox (docs/wfm-contract.md).
+genesys-cloud serves /api/v2 and the channels' sockets on --port, POST /oauth/token on
+--login-port, admin routes under /_sandbox (docs/wfm-genesys-cloud.md).`;
+
+const FLAVORS = ['contract', 'genesys-cloud'] as const;
+const CONTRACT_ONLY = ['no-publish-lock', 'opaque-conflicts', 'token'] as const;
 
 const command: Command = {
   name: 'wfm-sandbox',
@@ -28,6 +40,8 @@ const command: Command = {
   usage,
   async run(argv) {
     const { values } = parseFlags(argv, {
+      flavor: { type: 'string', default: 'contract' },
+      'login-port': { type: 'string' },
       port: { type: 'string', default: '8080' },
       host: { type: 'string', default: '127.0.0.1' },
       data: { type: 'string' },
@@ -39,9 +53,25 @@ const command: Command = {
       'rate-limit': { type: 'string' },
       token: { type: 'string', multiple: true },
     });
+    const flavor = values.flavor as string;
+    if (!(FLAVORS as readonly string[]).includes(flavor))
+      throw new UsageError(`--flavor must be ${FLAVORS.join(' or ')}, got '${flavor}'`);
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new UsageError(`--port must be 0..65535, got '${values.port}'`);
+    const loginPort =
+      values['login-port'] === undefined ? (port === 0 ? 0 : port + 1) : Number(values['login-port']);
+    if (!Number.isInteger(loginPort) || loginPort < 0 || loginPort > 65535)
+      throw new UsageError(`--login-port must be 0..65535, got '${values['login-port']}'`);
+    if (flavor === 'genesys-cloud') {
+      const given = CONTRACT_ONLY.find((f) => values[f] !== undefined && values[f] !== false);
+      if (given)
+        throw new UsageError(
+          `--${given} is for the contract flavour; --flavor genesys-cloud has no such switch`,
+        );
+    } else if (values['login-port'] !== undefined) {
+      throw new UsageError('--login-port is for --flavor genesys-cloud');
+    }
     const rateLimit = values['rate-limit'] === undefined ? undefined : Number(values['rate-limit']);
     if (rateLimit !== undefined && !(rateLimit >= 0))
       throw new UsageError(`--rate-limit must be a number ≥ 0, got '${values['rate-limit']}'`);
@@ -64,6 +94,20 @@ const command: Command = {
       }
       snapshot = parsed.data;
     }
+    if (flavor === 'genesys-cloud') {
+      return serveGenesys({
+        port,
+        loginPort,
+        host: values.host as string,
+        ...(typeof values.data === 'string' ? { dataFile: values.data } : {}),
+        ...(snapshot ? { snapshot } : {}),
+        ...(clockStart !== undefined ? { clockStart } : {}),
+        clockFrozen: values.frozen === true,
+        ...(rateLimit !== undefined
+          ? { behaviour: { rateLimitPerMinute: rateLimit, rateLimitBurst: Math.max(1, rateLimit) } }
+          : {}),
+      });
+    }
     const running = await startSandbox({
       port,
       host: values.host as string,
@@ -85,15 +129,36 @@ const command: Command = {
         `  admin: ${running.url}/_sandbox/{health,state,ledger,clock,faults,behaviour,publish-window,stats}\n` +
         `  ${running.sandbox.store.size} shifts; virtual clock ${new Date(running.sandbox.clock.now()).toISOString()}\n`,
     );
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await untilStopped();
     await running.close();
     process.stdout.write('WFM sandbox stopped\n');
     return EXIT.OK;
   },
 };
+
+function untilStopped(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+async function serveGenesys(options: Parameters<typeof startGenesysSandbox>[0]): Promise<number> {
+  const running = await startGenesysSandbox(options);
+  const bu = running.wfm.store.state.businessUnit;
+  process.stdout.write(
+    `Genesys Cloud WFM sandbox (emulated) listening\n` +
+      `  API host:   ${running.apiBaseUrl}  (routes under /api/v2; channel sockets at ${running.streamingUrl}/channels/{id})\n` +
+      `  login host: ${running.loginUrl}  (POST /oauth/token, client credentials)\n` +
+      `  admin: ${running.url}/_sandbox/{health,state,ledger,clock,faults,behaviour,publish-window,stats,operations,scheduling-runs,notifications,clients}\n` +
+      `  business unit ${bu.id} (${bu.timeZone}, weeks from ${bu.startDayOfWeek}), ${running.wfm.store.state.schedules.length} schedules; ` +
+      `virtual clock ${new Date(running.wfm.clock.now()).toISOString()}\n`,
+  );
+  await untilStopped();
+  await running.close();
+  process.stdout.write('Genesys Cloud WFM sandbox stopped\n');
+  return EXIT.OK;
+}
 
 export default command;
