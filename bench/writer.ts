@@ -8,32 +8,64 @@
  * - the sandbox's "other integration" changes shifts all along (about 20% of first writes stale);
  * - 2% of answers are 5xx (1.5% before doing anything, 0.5% after the write landed);
  * - the sandbox's rate limit (60 requests/s) is well below what the seed loop sends unthrottled;
- * - the publish window opens when 30% of the adjustments have arrived and closes 8 s later:
- *   both virtual clocks (sandbox and writer) jump, so it takes seconds, not 30 minutes.
+ * - the publish window opens when 30% of the adjustments have arrived and closes 8 s later.
+ *
+ * Columns:
+ * - trunk-reactor: the Writer driven directly in this process, its client and clock beside
+ *   it; both virtual clocks (sandbox and writer) jump, so the 30-minute window takes 8 s;
+ * - trunk-reactor run: the service as deployed — `trunk-reactor run --role writer` in its own
+ *   process, on the system clock, reading the adjustments from Kafka (KAFKA_BROKERS, or a broker
+ *   this bench starts and stops) and publishing outcomes there. The sandbox gets a one-minute
+ *   window, its clock set 8 s before that window closes, so it is open for the same 8 s and
+ *   closes by itself; the run's config gives that window as it falls on the system clock;
+ * - seed loop, and seed loop without the sandbox rate limit (for reference).
  *
  * Each column gets a fresh sandbox in its own process. Applied, lost, applied twice and
- * half-applied swaps are read from the sandbox's ledger, the same way for both columns.
+ * half-applied swaps are read from the sandbox's ledger, the same way for every column.
  * Prints a table, writes docs/benchmarks.md (section "## bench:writer"), and ends with
  * one line of JSON.
+ *
+ * Flags: --only-service (the trunk-reactor run column alone; no docs), --no-reference (no
+ * unthrottled seed loop), --no-docs. TR_BENCH_DEBUG=1 echoes the run process's logs.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Consumer, Kafka, type KafkaMessage, logLevel, type Message } from 'kafkajs';
+import { DateTime } from 'luxon';
+import { Config } from '../src/config/schema.js';
+import { adjustmentKey } from '../src/kafka/adjustment-key.js';
+import { DLQ_HEADERS } from '../src/kafka/dead-letter.js';
+import { ensureTopics, pipelineTopics } from '../src/kafka/topics.js';
 import type { Adjustment, ShiftMutation } from '../src/planner/adjustment.js';
 import { generateSchedule } from '../src/sandbox/generate.js';
 import { seededRandom } from '../src/sandbox/rng.js';
 import { parseInstant, toWire } from '../src/time/instant.js';
+import { openWindowAt } from '../src/time/publish-window.js';
+import type { IsoWeekday } from '../src/time/schedule-week.js';
 import type { Shift } from '../src/wfm/contract.js';
 import { WfmHttpClient, type WfmRequestEvent } from '../src/wfm/http-client.js';
 import type { ScheduleSnapshot } from '../src/wfm/snapshot.js';
 import { deriveIdempotencyKey } from '../src/writer/idempotency-key.js';
 import { planMutation } from '../src/writer/mutation.js';
-import { MemoryOutcomeSink, type Outcome } from '../src/writer/outcome.js';
+import { MemoryOutcomeSink, Outcome } from '../src/writer/outcome.js';
 import { RateLimiter } from '../src/writer/rate-limiter.js';
 import { Writer } from '../src/writer/writer.js';
+import { freePortPair, startLocalBroker, stopLocalBroker } from '../test/kafka/local-broker.js';
+import { prefixedTopics } from '../test/pipeline/support/topics.js';
 import { JumpClock } from '../test/writer/support/jump-clock.js';
 import { type LedgerEntry, SandboxAdmin } from '../test/writer/support/sandbox-admin.js';
 import { SeedLoop, type SeedRecord } from './seed-loop.js';
-import { finalLine, type Machine, machine as machineFacts, writeDocSection } from './support/report.js';
+import { metricValue, scrape } from './support/prometheus-text.js';
+import {
+  type Bar,
+  finalLine,
+  type Machine,
+  machine as machineFacts,
+  writeDocSection,
+} from './support/report.js';
+import { startServiceProcess } from './support/service-process.js';
 
 const MIN = 60_000;
 /** Sunday 2026-11-29 02:00 SGT: the publish window opens and publishes the week starting that Sunday. */
@@ -59,27 +91,22 @@ const CONFIG = {
   },
   window: { openAfterBurst: 3, openForMs: 8_000, durationMinutes: 30 },
   writer: { concurrency: 16, swapLingerMs: 50, pageSize: 500 },
+  /** the trunk-reactor run column */
+  service: {
+    /** the sandbox's publish window, on its clock: the shortest one the config allows, at WINDOW_OPENS */
+    window: { dayOfWeek: 7, time: '02:00', zone: 'Asia/Singapore', durationMinutes: 1 },
+    /** time the run process has to become ready: its config's window is chosen before it starts */
+    startupAllowanceMs: 20_000,
+    /** the environment variable the config's `{ env: … }` token names */
+    tokenEnv: 'TR_BENCH_WFM_TOKEN',
+    /** adjustments without an outcome after this long without one are given up on (counted lost) */
+    silenceMs: 180_000,
+  },
   token: 'sandbox-token',
   clientId: 'static-1',
 };
 
 // ---------------------------------------------------------------- sandbox child process
-
-if (process.argv[2] === '--sandbox-child') {
-  const { startSandbox } = await import('../src/sandbox/server.js');
-  const sb = await startSandbox({
-    port: 0,
-    snapshot: generateSchedule(CONFIG.schedule),
-    clockStart: WINDOW_OPENS - 30 * MIN,
-    clockFrozen: false,
-    behaviour: { ...CONFIG.server, pageSizeMax: 500 },
-    tokens: [CONFIG.token],
-  });
-  process.stdout.write(`${JSON.stringify({ url: sb.url, baseUrl: sb.baseUrl })}\n`);
-  process.on('SIGTERM', () => void sb.close().then(() => process.exit(0)));
-} else {
-  await main();
-}
 
 interface Sandbox {
   url: string;
@@ -297,9 +324,7 @@ async function runTrunkReactor(adjustments: Adjustment[]): Promise<RunResult> {
           httpCalls: o.httpCalls,
           firstAttemptStale: o.firstAttemptStale,
           reported: o.status === 'rejected' || o.status === 'dead-lettered',
-          status: o.reason
-            ? `${o.status}: ${o.reason.code}${o.reason.cause ? ` (${o.reason.cause})` : ''}`
-            : o.status,
+          status: statusOf(o),
         };
       },
       {
@@ -326,6 +351,366 @@ async function runTrunkReactor(adjustments: Adjustment[]): Promise<RunResult> {
   } finally {
     await stopSandboxProcess(sb);
   }
+}
+
+// ---------------------------------------------------------------- through the service
+
+/**
+ * What must not outlive the bench, undone in reverse order at the end of the service column
+ * or on Ctrl-C: the run process, the Kafka clients, the topics, the sandbox, a broker it started.
+ */
+const undo: Array<() => unknown> = [];
+
+async function undoAll(): Promise<void> {
+  for (const f of undo.splice(0).reverse()) {
+    await Promise.resolve()
+      .then(f)
+      .catch((err: Error) => process.stderr.write(`  cleaning up: ${err.message}\n`));
+  }
+}
+
+interface ServiceRun extends RunResult {
+  calls: {
+    /** every request the sandbox received (the run process is its only WFM client) */
+    total: number;
+    /** the sum of the outcomes' httpCalls */
+    attributed: number;
+    /** total − attributed: team lists, week re-reads after the window, anything no outcome counts */
+    unattributed: number;
+    /** from the run process's trunk_reactor_wfm_calls_total */
+    byRoute: Record<string, number>;
+  };
+  /** outcome records beyond the first for an adjustment (redelivered after a failed commit) */
+  extraOutcomeRecords: number;
+  exitCode: number | null;
+}
+
+/**
+ * The same workload through the service as deployed: `trunk-reactor run --role writer` in
+ * its own process reads the adjustments from Kafka and publishes an outcome for each; this
+ * process produces them in the same bursts and reads the outcomes.
+ */
+async function runService(adjustments: Adjustment[]): Promise<ServiceRun> {
+  try {
+    const brokers = await kafkaBrokers();
+    const sb = await startSandboxProcess();
+    undo.push(() => stopSandboxProcess(sb));
+    await sandboxPublishWindow(sb, CONFIG.service.window);
+
+    // The run process reads the system clock; the sandbox's runs more than a week behind it, so
+    // the instants the sandbox names (a bulk swap's lockedUntil) are long past to the process.
+    // Its config therefore gives the window as it falls on the system clock: the minute at whose
+    // end the sandbox's window closes, the bursts timed so that it opens after the same burst
+    // as in the other columns and stays open as long.
+    const toClose = CONFIG.window.openAfterBurst * CONFIG.burstEveryMs + CONFIG.window.openForMs;
+    const closesReal = Math.ceil((Date.now() + CONFIG.service.startupAllowanceMs + toClose) / MIN) * MIN;
+    const window = windowClosingAt(closesReal, CONFIG.service.window);
+
+    const id = `bw${randomUUID().slice(0, 6)}`;
+    const config = Config.parse({
+      kafka: { brokers, clientId: `bench-${id}`, groupId: `bench-${id}`, topics: prefixedTopics(id) },
+      wfm: {
+        baseUrl: sb.baseUrl,
+        allowInsecureHttp: true,
+        auth: { kind: 'token', token: { env: CONFIG.service.tokenEnv } },
+        requestsPerMinute: CONFIG.client.perMinute,
+        maxConcurrency: CONFIG.writer.concurrency,
+      },
+      writer: {},
+      publishWindow: window,
+      admin: { host: '127.0.0.1', port: 0 },
+      log: { level: 'info', pretty: false },
+    });
+    const topics = config.kafka.topics;
+    const kafka = new Kafka({ clientId: `bench-${id}-driver`, brokers, logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    undo.push(() => admin.disconnect());
+    await ensureTopics(admin, pipelineTopics(config.kafka));
+    undo.push(async () => {
+      await admin.deleteTopics({ topics: Object.values(topics), timeout: 10_000 });
+      const groups = (await admin.listGroups()).groups.map((g) => g.groupId);
+      await admin.deleteGroups(groups.filter((g) => g.startsWith(`bench-${id}`)));
+    });
+
+    const reader = new OutcomeReader(kafka, `bench-${id}-outcome-reader`, topics);
+    await reader.start();
+    undo.push(() => reader.stop());
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    undo.push(() => producer.disconnect());
+
+    const spawnedAt = performance.now();
+    const service = await startServiceProcess({
+      config,
+      role: 'writer',
+      env: { [CONFIG.service.tokenEnv]: CONFIG.token },
+      stages: ['writer'],
+      instanceId: id,
+      echo: Boolean(process.env.TR_BENCH_DEBUG),
+    });
+    undo.push(() => service.stop());
+    void service.exited.then((code) => reader.giveUp(`the run process exited with code ${code}`));
+    const startAt = closesReal - toClose;
+    const readySeconds = ((performance.now() - spawnedAt) / 1000).toFixed(1);
+    if (Date.now() > startAt)
+      throw new Error(
+        `trunk-reactor run took ${readySeconds} s to become ready, longer than CONFIG.service.startupAllowanceMs (${CONFIG.service.startupAllowanceMs} ms) allows: the publish window its config gives would open before the bursts reach it; raise startupAllowanceMs`,
+      );
+    process.stdout.write(
+      `  ready after ${readySeconds} s; the window opens at ${new Date(closesReal - CONFIG.window.openForMs).toISOString()} (config: day ${window.dayOfWeek} ${window.time} ${window.zone}); the bursts start in ${((startAt - Date.now()) / 1000).toFixed(1)} s\n`,
+    );
+    await sleep(startAt - Date.now());
+    let lastSent = performance.now();
+    const watchdog = setInterval(() => {
+      const quietMs = performance.now() - Math.max(reader.lastAt, lastSent);
+      if (reader.pending > 0 && quietMs > CONFIG.service.silenceMs)
+        reader.giveUp(`nothing on ${topics.outcomes} for ${CONFIG.service.silenceMs / 1000} s`);
+    }, 1_000);
+    undo.push(() => clearInterval(watchdog));
+
+    // the adjustments drive() submits in one go (a burst) leave in one produce request
+    let batch: { messages: Message[]; sent: Promise<void> } | undefined;
+    const produce = (a: Adjustment): Promise<void> => {
+      if (!batch) {
+        const b: { messages: Message[]; sent: Promise<void> } = { messages: [], sent: Promise.resolve() };
+        b.sent = new Promise<void>((r) => setImmediate(r)).then(async () => {
+          batch = undefined;
+          await producer.send({ topic: topics.adjustments, messages: b.messages });
+          lastSent = performance.now();
+        });
+        batch = b;
+      }
+      // keyed and encoded as the planning stage produces them
+      batch.messages.push({ key: adjustmentKey(a), value: JSON.stringify(a) });
+      return batch.sent;
+    };
+
+    const closes = WINDOW_OPENS + CONFIG.service.window.durationMinutes * MIN;
+    const { done, runSeconds } = await drive(
+      sb,
+      adjustments,
+      async (a) => {
+        await produce(a);
+        const r = await reader.outcome(a.key);
+        const o = r.outcome;
+        if (o)
+          return {
+            finishedAt: r.at,
+            touchedWindow: o.deferrals > 0,
+            httpCalls: o.httpCalls,
+            firstAttemptStale: o.firstAttemptStale,
+            reported: o.status === 'rejected' || o.status === 'dead-lettered',
+            status: statusOf(o),
+          };
+        return {
+          finishedAt: r.at,
+          touchedWindow: false,
+          httpCalls: 0,
+          firstAttemptStale: false,
+          reported: r.deadLetter !== undefined,
+          status: r.deadLetter ? `dead-lettered: ${r.deadLetter}` : `no outcome (${r.missing})`,
+        };
+      },
+      {
+        // The sandbox's clock cannot jump past the window (the process would not follow): it is
+        // set to close the window when the system clock reaches the close of the config's window.
+        open: async () => {
+          await sb.admin.clock({ now: toWire(closes - (closesReal - Date.now())) });
+        },
+        close: async () => {
+          for (;;) {
+            const { nowMs } = await sb.admin.clock();
+            if (nowMs >= closes) return;
+            await sleep(closes - nowMs + 20);
+          }
+        },
+      },
+    );
+    const stats = await sb.admin.stats();
+    const byRoute = callsByRoute(await scrape(`${service.adminUrl}/metrics`).catch(() => ''));
+    const exitCode = await service.stop();
+    const ledger = await sb.admin.ledger();
+    const unattributed = stats.requests - reader.attributedCalls;
+    return {
+      done,
+      ledger,
+      httpCalls: stats.requests,
+      overheadCalls: Math.max(0, unattributed),
+      rateLimited: stats.byStatus['429'] ?? 0,
+      runSeconds,
+      calls: {
+        total: stats.requests,
+        attributed: Math.round(reader.attributedCalls * 100) / 100,
+        unattributed: Math.round(unattributed * 100) / 100,
+        byRoute,
+      },
+      extraOutcomeRecords: reader.extraRecords,
+      exitCode,
+    };
+  } finally {
+    await undoAll();
+  }
+}
+
+/**
+ * The weekly window, in `like`'s zone and duration, whose occurrence closes at `closesAt`
+ * (a minute boundary).
+ */
+function windowClosingAt(closesAt: number, like: typeof CONFIG.service.window): typeof CONFIG.service.window {
+  const opens = DateTime.fromMillis(closesAt - like.durationMinutes * MIN, { zone: like.zone });
+  const window = { ...like, dayOfWeek: opens.weekday, time: opens.toFormat('HH:mm') };
+  const occurrence = openWindowAt(closesAt - 1, { ...window, dayOfWeek: window.dayOfWeek as IsoWeekday });
+  if (occurrence?.closesAt !== closesAt)
+    throw new Error(
+      `no ${like.zone} window of ${like.durationMinutes} min closes at ${new Date(closesAt).toISOString()}`,
+    );
+  return window;
+}
+
+/** KAFKA_BROKERS, or a broker started here on free ports (stopped and purged at the end). */
+async function kafkaBrokers(): Promise<string[]> {
+  const given = process.env.KAFKA_BROKERS;
+  if (given) return given.split(',');
+  // the test broker caps the JIT at C1 to start fast; a benchmark wants its steady-state speed
+  process.env.KAFKA_JVM_PERFORMANCE_OPTS ??= '-XX:+UseSerialGC';
+  const port = await freePortPair();
+  process.stdout.write(`  starting a Kafka broker on 127.0.0.1:${port} …\n`);
+  undo.push(() => stopLocalBroker(port, { purge: true }));
+  return [(await startLocalBroker(port)).brokers];
+}
+
+async function sandboxPublishWindow(sb: Sandbox, window: typeof CONFIG.service.window): Promise<void> {
+  const res = await fetch(`${sb.url}/_sandbox/publish-window`, {
+    method: 'PUT',
+    body: JSON.stringify(window),
+    headers: { 'content-type': 'application/json' },
+  });
+  if (!res.ok)
+    throw new Error(`sandbox admin PUT /publish-window answered ${res.status}: ${await res.text()}`);
+}
+
+/** trunk_reactor_wfm_calls_total by route, from the admin server's /metrics. */
+function callsByRoute(metrics: string): Record<string, number> {
+  const name = 'trunk_reactor_wfm_calls_total';
+  const routes = new Set<string>();
+  for (const line of metrics.split('\n'))
+    if (line.startsWith(`${name}{`)) routes.add(/route="([^"]*)"/.exec(line)?.[1] ?? '');
+  const out: Record<string, number> = {};
+  for (const route of [...routes].sort()) {
+    const lines = metrics
+      .split('\n')
+      .filter((l) => l.startsWith(`${name}{`) && l.includes(`route="${route}"`));
+    out[route] = metricValue(lines.join('\n'), name) ?? 0;
+  }
+  return out;
+}
+
+interface Received {
+  /** performance.now() when it was read */
+  at: number;
+  outcome?: Outcome;
+  /** the writer stage could not read the adjustment: a dead letter with this code, no outcome */
+  deadLetter?: string;
+  /** why none came */
+  missing?: string;
+}
+
+/**
+ * Reads the outcomes topic from the beginning (read_committed: the writer stage publishes an
+ * outcome in the transaction that commits its adjustment's offset) and hands each adjustment
+ * its first terminal record; `deferred` records never reach the topic. The dead-letter topic
+ * is read for the one refusal that comes without an outcome: a record that is not an adjustment.
+ */
+class OutcomeReader {
+  readonly #consumer: Consumer;
+  readonly #received = new Map<string, Received>();
+  readonly #waiting = new Map<string, (r: Received) => void>();
+  #gaveUp: string | undefined;
+  /** the sum of httpCalls over each adjustment's first outcome record */
+  attributedCalls = 0;
+  /** outcome records beyond the first for an adjustment */
+  extraRecords = 0;
+  /** performance.now() of the last record read */
+  lastAt = performance.now();
+
+  constructor(
+    kafka: Kafka,
+    groupId: string,
+    private readonly topics: { outcomes: string; deadLetter: string },
+  ) {
+    this.#consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+  }
+
+  async start(): Promise<void> {
+    const c = this.#consumer;
+    await c.connect();
+    await c.subscribe({ topics: [this.topics.outcomes, this.topics.deadLetter], fromBeginning: true });
+    const joined = new Promise((r) => c.on(c.events.GROUP_JOIN, r));
+    await c.run({ eachMessage: async ({ topic, message }) => this.#read(topic, message) });
+    await joined;
+  }
+
+  stop(): Promise<void> {
+    return this.#consumer.disconnect();
+  }
+
+  get pending(): number {
+    return this.#waiting.size;
+  }
+
+  outcome(key: string): Promise<Received> {
+    const known = this.#received.get(key);
+    if (known) return Promise.resolve(known);
+    if (this.#gaveUp !== undefined) return Promise.resolve({ at: performance.now(), missing: this.#gaveUp });
+    return new Promise((r) => this.#waiting.set(key, r));
+  }
+
+  /** Ends the wait of every adjustment without an outcome, now and from now on. */
+  giveUp(why: string): void {
+    this.#gaveUp ??= why;
+    for (const [key, resolve] of this.#waiting) {
+      const r = { at: performance.now(), missing: why };
+      this.#received.set(key, r);
+      resolve(r);
+    }
+    this.#waiting.clear();
+  }
+
+  #read(topic: string, m: KafkaMessage): void {
+    const at = performance.now();
+    this.lastAt = at;
+    if (topic === this.topics.outcomes) {
+      const o = Outcome.parse(JSON.parse(String(m.value)));
+      if (this.#received.has(o.key)) {
+        this.extraRecords++;
+        return;
+      }
+      this.attributedCalls += o.httpCalls;
+      this.#settle(o.key, { at, outcome: o });
+      return;
+    }
+    const code = m.headers?.[DLQ_HEADERS.code]?.toString();
+    if (code !== 'TR_ERR_ADJUSTMENT_INVALID') return; // the others come with an outcome record
+    let key: string | undefined;
+    try {
+      key = (JSON.parse(String(m.value)) as { key?: string }).key;
+    } catch {
+      return;
+    }
+    if (key !== undefined && !this.#received.has(key)) this.#settle(key, { at, deadLetter: code });
+  }
+
+  #settle(key: string, r: Received): void {
+    this.#received.set(key, r);
+    this.#waiting.get(key)?.(r);
+    this.#waiting.delete(key);
+  }
+}
+
+/** An outcome's status and reason code, e.g. `dead-lettered: TR_ERR_… (cause)`. */
+function statusOf(o: Outcome): string {
+  return o.reason ? `${o.status}: ${o.reason.code}${o.reason.cause ? ` (${o.reason.cause})` : ''}` : o.status;
 }
 
 async function runSeedLoop(
@@ -511,6 +896,15 @@ function column(adjustments: Adjustment[], run: RunResult): Column {
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
+  const onlyService = process.argv.includes('--only-service');
+  const reference = !onlyService && !process.argv.includes('--no-reference');
+  // the docs section shows every column: a run of one column does not write it
+  const docs = !onlyService && !process.argv.includes('--no-docs');
+  // Ctrl-C or kill: the run process, the topics and a broker started here go too
+  const bail = () => void undoAll().finally(() => process.exit(130));
+  process.once('SIGINT', bail);
+  process.once('SIGTERM', bail);
+
   const machine = machineFacts();
   const snapshot = generateSchedule(CONFIG.schedule);
   const adjustments = buildWorkload(snapshot);
@@ -519,60 +913,137 @@ async function main(): Promise<void> {
     `bench:writer — ${adjustments.length} adjustments (${adjustments.length - swaps} updates, ${swaps} swaps) on ${CONFIG.schedule.agents} agents; ${machine.cpu} (${machine.cores} cores), Node ${machine.node}\n`,
   );
 
-  process.stdout.write('  running trunk-reactor …\n');
-  const trRun = await runTrunkReactor(adjustments);
-  const tr = column(adjustments, trRun);
-  process.stdout.write('  running the seed loop …\n');
-  const seedRun = await runSeedLoop(adjustments, { serverRateLimit: true });
-  const seed = column(adjustments, seedRun);
+  let trRun: RunResult | undefined;
+  let seedRun: (RunResult & { records: SeedRecord[] }) | undefined;
+  if (!onlyService) {
+    process.stdout.write('  running trunk-reactor …\n');
+    trRun = await runTrunkReactor(adjustments);
+  }
+  process.stdout.write('  running trunk-reactor run (through Kafka) …\n');
+  const svcRun = await runService(adjustments);
+  if (!onlyService) {
+    process.stdout.write('  running the seed loop …\n');
+    seedRun = await runSeedLoop(adjustments, { serverRateLimit: true });
+  }
   // For reference (skip with --no-reference): the seed loop once 429s no longer drown its other failures.
-  const reference = !process.argv.includes('--no-reference');
   if (reference)
     process.stdout.write('  running the seed loop without the sandbox rate limit (for reference) …\n');
   const freeRun = reference ? await runSeedLoop(adjustments, { serverRateLimit: false }) : undefined;
-  const free = freeRun ? column(adjustments, freeRun) : undefined;
 
-  const notApplied = new Map<string, number>();
-  for (const d of trRun.done)
-    if (d.status !== 'applied' && d.status !== 'already-applied')
-      notApplied.set(d.status!, (notApplied.get(d.status!) ?? 0) + 1);
-  const why = {
-    trunkReactor: [...notApplied].map(([k, n]) => `${n} ${k}`).join('; ') || 'none',
-    seedLoop: whyNot(seedRun, seed),
+  const tr = trRun ? column(adjustments, trRun) : undefined;
+  const svc = column(adjustments, svcRun);
+  const seed = seedRun ? column(adjustments, seedRun) : undefined;
+  const free = freeRun ? column(adjustments, freeRun) : undefined;
+  const why: NotApplied = {
+    trunkReactor: trRun ? notAppliedOf(trRun) : 'not run',
+    trunkReactorRun: notAppliedOf(svcRun),
+    seedLoop: seedRun && seed ? whyNot(seedRun, seed) : 'not run',
     seedLoopUnthrottled: freeRun && free ? whyNot(freeRun, free) : 'not run',
   };
 
   const columns: Array<[string, Column]> = [
-    ['trunk-reactor', tr],
-    ['seed loop', seed],
+    ...(tr ? [['trunk-reactor', tr] as [string, Column]] : []),
+    ['trunk-reactor run', svc],
+    ...(seed ? [['seed loop', seed] as [string, Column]] : []),
     ...(free ? [['seed loop, no rate limit', free] as [string, Column]] : []),
   ];
   const rows = tableRows(columns);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) process.stdout.write(`  ${r.map((c, i) => c.padEnd(widths[i]!)).join('  ')}\n`);
+  process.stdout.write('\n');
+  if (tr) process.stdout.write(`  not applied — trunk-reactor: ${why.trunkReactor}\n`);
+  process.stdout.write(`  not applied — trunk-reactor run: ${why.trunkReactorRun}\n`);
+  if (seed) process.stdout.write(`  not applied — seed loop: ${why.seedLoop}\n`);
+  if (free) process.stdout.write(`  not applied — seed loop, no rate limit: ${why.seedLoopUnthrottled}\n`);
+  const c = svcRun.calls;
   process.stdout.write(
-    `\n  not applied — trunk-reactor: ${why.trunkReactor}\n  not applied — seed loop: ${why.seedLoop}\n${free ? `  not applied — seed loop, no rate limit: ${why.seedLoopUnthrottled}\n` : ''}\n`,
+    `  trunk-reactor run: ${c.total} WFM requests, ${c.attributed} counted by outcomes, ${c.unattributed} by none; by route: ${
+      Object.entries(c.byRoute)
+        .map(([route, n]) => `${route} ${n}`)
+        .join(', ') || 'no metrics'
+    }; ${svcRun.extraOutcomeRecords} outcome records beyond one per adjustment; exit code ${svcRun.exitCode}\n\n`,
   );
 
-  const bars = [
-    { name: 'applied (or already applied)', target: 1, actual: tr.appliedShare, ok: tr.appliedShare >= 1 },
-    { name: 'lost', target: 0, actual: tr.lost, ok: tr.lost === 0 },
-    { name: 'applied twice', target: 0, actual: tr.appliedTwice, ok: tr.appliedTwice === 0 },
-    { name: 'half-applied swaps', target: 0, actual: tr.halfAppliedSwaps, ok: tr.halfAppliedSwaps === 0 },
+  const perApplied = (col: Column) => Math.round(col.httpCallsPerAppliedOutsideWindow * 1000) / 1000;
+  const bars: Bar[] = [
+    ...(tr
+      ? [
+          {
+            name: 'applied (or already applied)',
+            target: 1,
+            actual: tr.appliedShare,
+            ok: tr.appliedShare >= 1,
+          },
+          { name: 'lost', target: 0, actual: tr.lost, ok: tr.lost === 0 },
+          { name: 'applied twice', target: 0, actual: tr.appliedTwice, ok: tr.appliedTwice === 0 },
+          {
+            name: 'half-applied swaps',
+            target: 0,
+            actual: tr.halfAppliedSwaps,
+            ok: tr.halfAppliedSwaps === 0,
+          },
+          {
+            name: 'HTTP calls per applied adjustment outside the publish window',
+            target: 1.5,
+            actual: perApplied(tr),
+            ok: tr.httpCallsPerAppliedOutsideWindow <= 1.5,
+          },
+        ]
+      : []),
     {
-      name: 'HTTP calls per applied adjustment outside the publish window',
+      name: 'run through the service: HTTP calls per applied adjustment outside the publish window',
       target: 1.5,
-      actual: Math.round(tr.httpCallsPerAppliedOutsideWindow * 1000) / 1000,
-      ok: tr.httpCallsPerAppliedOutsideWindow <= 1.5,
+      actual: perApplied(svc),
+      ok: svc.httpCallsPerAppliedOutsideWindow <= 1.5,
+    },
+    {
+      name: 'run through the service: applied',
+      target: 1,
+      actual: svc.appliedShare,
+      ok: svc.appliedShare >= 1,
+    },
+    { name: 'run through the service: lost', target: 0, actual: svc.lost, ok: svc.lost === 0 },
+    {
+      name: 'run through the service: applied twice',
+      target: 0,
+      actual: svc.appliedTwice,
+      ok: svc.appliedTwice === 0,
     },
   ];
   for (const b of bars)
     process.stdout.write(`  bar: ${b.name}: ${b.ok ? 'ok' : 'MISSED'} (${b.actual} vs ${b.target})\n`);
   process.stdout.write('\n');
 
-  const figures = { trunkReactor: tr, seedLoop: seed, seedLoopUnthrottled: free, notApplied: why };
-  if (!process.argv.includes('--no-docs')) writeDocs(machine, columns, bars, why);
+  const figures = {
+    trunkReactor: tr,
+    trunkReactorRun: {
+      ...svc,
+      calls: svcRun.calls,
+      extraOutcomeRecords: svcRun.extraOutcomeRecords,
+      exitCode: svcRun.exitCode,
+    },
+    seedLoop: seed,
+    seedLoopUnthrottled: free,
+    notApplied: why,
+  };
+  if (docs) writeDocs(machine, columns, bars, why, svcRun.calls);
   finalLine('writer', machine, figures, bars);
+}
+
+interface NotApplied {
+  trunkReactor: string;
+  trunkReactorRun: string;
+  seedLoop: string;
+  seedLoopUnthrottled: string;
+}
+
+/** The outcome statuses of what was not applied, counted. */
+function notAppliedOf(run: RunResult): string {
+  const counts = new Map<string, number>();
+  for (const d of run.done)
+    if (d.status !== 'applied' && d.status !== 'already-applied')
+      counts.set(d.status!, (counts.get(d.status!) ?? 0) + 1);
+  return [...counts].map(([k, n]) => `${n} ${k}`).join('; ') || 'none';
 }
 
 /** Why the seed loop did not apply the rest, from its own records. */
@@ -610,12 +1081,14 @@ function tableRows(columns: Array<[string, Column]>): string[][] {
 function writeDocs(
   machine: Machine,
   columns: Array<[string, Column]>,
-  bars: Array<{ name: string; target: number; actual: number; ok: boolean }>,
-  why: { trunkReactor: string; seedLoop: string; seedLoopUnthrottled: string },
+  bars: readonly Bar[],
+  why: NotApplied,
+  calls: ServiceRun['calls'],
 ): void {
   const date = new Date().toISOString().slice(0, 10);
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const [head, ...body] = tableRows(columns);
+  // the bars' rows, in the columns the bars are about
   const bold = new Set([
     'applied (or already applied)',
     'lost',
@@ -623,33 +1096,43 @@ function writeDocs(
     'half-applied swaps',
     '… outside the publish window',
   ]);
+  const ours = columns.map(([name]) => name.startsWith('trunk-reactor'));
   const f = CONFIG.faults;
+  const w = CONFIG.service.window;
   const section = [
     `Measured ${date} by \`npm run bench:writer\` on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}. Each column gets a fresh`,
-    'sandbox in its own process; the client and the writer (or the seed loop) run in the bench process.',
+    'sandbox in its own process. In the trunk-reactor column the writer and its client run in the bench process and are',
+    'driven directly; in the trunk-reactor run column the service runs as deployed (below); the seed loop runs in the',
+    'bench process.',
     '',
     `Workload: ${CONFIG.updates + CONFIG.swaps} adjustments (${CONFIG.updates} shift updates: extend, pull forward, shorten, activities to on-queue; ${CONFIG.swaps} swaps of`,
     `overlapping shifts) on ${CONFIG.schedule.agents} Asia/Singapore agents, all in the week the publish window publishes, arriving in`,
     `${CONFIG.bursts} bursts of ${Math.ceil((CONFIG.updates + CONFIG.swaps) / CONFIG.bursts)}, ${CONFIG.burstEveryMs / 1000} s apart. Faults: the other-integration mutator at ${f.mutatorPerSecond} changes/s, ${pct(f.errorRate + f.errorAfterWriteRate)} 5xx`,
     `(${pct(f.errorAfterWriteRate)} of answers lost after the write landed), ${f.latencyMs}–${f.latencyMs + f.latencyJitterMs} ms latency, a sandbox rate limit of ${CONFIG.server.rateLimitPerMinute / 60} requests/s`,
     `(burst ${CONFIG.server.rateLimitBurst}; trunk-reactor's client limiter at 90% of it), and the publish window opening after burst ${CONFIG.window.openAfterBurst + 1}`,
-    `and closing ${CONFIG.window.openForMs / 1000} s later (the sandbox's and the writer's clocks jump ${CONFIG.window.durationMinutes} minutes).`,
+    `and closing ${CONFIG.window.openForMs / 1000} s later (in the trunk-reactor and seed loop columns the sandbox's and the writer's clocks jump`,
+    `${CONFIG.window.durationMinutes} minutes; the trunk-reactor run column is described below).`,
     '',
     `| ${head!.join(' | ')} |`,
     `| ${head!.map(() => '---').join(' | ')} |`,
     ...body.map(
-      ([name, tr, ...rest]) => `| ${name} | ${bold.has(name!) ? `**${tr}**` : tr} | ${rest.join(' | ')} |`,
+      ([name, ...cells]) =>
+        `| ${name} | ${cells.map((c, i) => (ours[i] && bold.has(name!) ? `**${c}**` : c)).join(' | ')} |`,
     ),
     '',
-    `Not applied — trunk-reactor: ${why.trunkReactor}. Seed loop: ${why.seedLoop}. Seed loop without the rate`,
-    `limit: ${why.seedLoopUnthrottled}.`,
+    `Not applied — trunk-reactor: ${why.trunkReactor}. trunk-reactor run: ${why.trunkReactorRun}. Seed loop: ${why.seedLoop}.`,
+    `Seed loop without the rate limit: ${why.seedLoopUnthrottled}.`,
     '',
-    '| bar (trunk-reactor) | target | actual | |',
+    `The trunk-reactor run column's ${calls.total} WFM requests by route: ${Object.entries(calls.byRoute)
+      .map(([route, n]) => `${route} ${n}`)
+      .join(', ')}; ${calls.unattributed} of them counted by no outcome.`,
+    '',
+    '| bar | target | actual | |',
     '| --- | --- | --- | --- |',
     ...bars.map((b) =>
       b.target === 1
-        ? `| ${b.name} | 100% | ${pct(b.actual)} | ${b.ok ? 'ok' : 'missed'} |`
-        : `| ${b.name} | ${b.name.startsWith('HTTP') ? '≤ ' : ''}${b.target} | ${b.actual} | ${b.ok ? 'ok' : 'missed'} |`,
+        ? `| ${b.name} | 100% | ${pct(Number(b.actual))} | ${b.ok ? 'ok' : 'missed'} |`
+        : `| ${b.name} | ${b.name.includes('HTTP calls') ? '≤ ' : ''}${b.target} | ${b.actual} | ${b.ok ? 'ok' : 'missed'} |`,
     ),
     '',
     'How it is read: applied, applied twice and half-applied swaps come from the sandbox ledger, the same way for every',
@@ -657,14 +1140,55 @@ function writeDocs(
     'shifts); an update counts as applied when a write left its target state true, a swap when both shifts changed owner.',
     'Lost = not applied and not reported as rejected or dead-lettered (the seed loop reports nothing). Calls per applied',
     'adjustment count every request the client sent, the warm-up list included; "outside the publish window" leaves out the',
-    'adjustments the window touched (trunk-reactor: deferred by it; seed loop: processed while it was open). Time to apply',
+    'adjustments the window touched (trunk-reactor columns: deferred by it; seed loop: processed while it was open). Time to apply',
     'runs from arrival to outcome, queueing and the window included, over applied adjustments only (which flatters the seed',
-    'loop: its quick successes are all that is counted). The seed loop (`bench/seed-loop.ts`) runs one adjustment at a time:',
-    'PATCH with the listed version, on 409 re-GET the version and retry, three attempts, no backoff, no idempotency key, a',
-    'swap as two PATCHes. Its third column, without the sandbox rate limit, is for reference only: it shows the 409 causes',
-    'themselves once 429s no longer drown them. Its "applied twice" stays 0 only because its payloads are target states too',
-    '(the same `end` again) and the sandbox does not record a write that changes nothing; its swaps of overlapping shifts',
-    'are lost whole rather than half applied, because the first PATCH already meets the transient overlap.',
+    'loop: its quick successes are all that is counted).',
+    '',
+    'The trunk-reactor run column is the service as deployed: `trunk-reactor run --role writer` in its own process, with a',
+    `config of its own (fresh Kafka topics, the sandbox as \`wfm.baseUrl\`, \`wfm.requestsPerMinute\` ${CONFIG.client.perMinute} and \`wfm.maxConcurrency\``,
+    `${CONFIG.writer.concurrency} as in the trunk-reactor column, the \`writer:\` section at its defaults). The bench produces the`,
+    'adjustments to the adjustments topic in the same bursts, keyed by agent as the planning stage keys them, and reads the',
+    'outcome the writer stage publishes for each. Time to apply ends when the outcome is read: an outcome is published in',
+    'the transaction that commits its offset, once every adjustment before it on its partition has one, and a partition',
+    'whose first waiting adjustment is deferred by the window fetches no more until that one is applied.',
+    '',
+    `The process reads the system clock, so no clock jumps. The sandbox gets a ${w.durationMinutes}-minute publish window (day ${w.dayOfWeek}, ${w.time}`,
+    `${w.zone}, on its own clock); at the same burst as in the other columns its clock is set ${CONFIG.window.openForMs / 1000} s before that window`,
+    `closes, so it is open for those ${CONFIG.window.openForMs / 1000} s and closes by itself. The sandbox's clock runs more than a week behind the system`,
+    "clock, so the instants it names (a bulk swap item's `lockedUntil`) are long past to the process; the run's",
+    '`publishWindow` is therefore that window as it falls on the system clock: the minute, in the same zone, at whose end',
+    "the sandbox's window closes (the bursts start when it is due), as a deployment whose WFM keeps the same time would",
+    'configure it. Updates learn the end of the lock from Retry-After, swaps from that window.',
+    '',
+    'Its HTTP calls are every request the sandbox received: the run process is its only client, and readiness is read from',
+    "the process's log, not from /readyz, whose probe reads the WFM. Calls no outcome counts (team lists, the week's re-read",
+    'after the window) are spread over every adjustment, as the warm-up list is in the trunk-reactor column.',
+    '',
+    'The seed loop (`bench/seed-loop.ts`) runs one adjustment at a time: PATCH with the listed version, on 409 re-GET the',
+    'version and retry, three attempts, no backoff, no idempotency key, a swap as two PATCHes. Its last column, without the',
+    'sandbox rate limit, is for reference only: it shows the 409 causes themselves once 429s no longer drown them. Its',
+    '"applied twice" stays 0 only because its payloads are target states too (the same `end` again) and the sandbox does not',
+    'record a write that changes nothing; its swaps of overlapping shifts are lost whole rather than half applied, because',
+    'the first PATCH already meets the transient overlap.',
   ];
   writeDocSection(new URL('../docs/benchmarks.md', import.meta.url), '## bench:writer', section);
+}
+
+// ---------------------------------------------------------------- entry
+
+// last, so that every declaration above is initialized before main() or the sandbox child runs
+if (process.argv[2] === '--sandbox-child') {
+  const { startSandbox } = await import('../src/sandbox/server.js');
+  const sb = await startSandbox({
+    port: 0,
+    snapshot: generateSchedule(CONFIG.schedule),
+    clockStart: WINDOW_OPENS - 30 * MIN,
+    clockFrozen: false,
+    behaviour: { ...CONFIG.server, pageSizeMax: 500 },
+    tokens: [CONFIG.token],
+  });
+  process.stdout.write(`${JSON.stringify({ url: sb.url, baseUrl: sb.baseUrl })}\n`);
+  process.on('SIGTERM', () => void sb.close().then(() => process.exit(0)));
+} else {
+  await main();
 }
