@@ -121,3 +121,35 @@ describe('genesys-cloud sandbox: faults', () => {
     expect(entries.every((e) => e.kind === 'mutator' && e.shifts.length === 0)).toBe(true);
   });
 });
+
+describe('genesys-cloud sandbox: state file', () => {
+  it('keeps versions, ledger and runs across a restart with the same data file', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dataFile = join(mkdtempSync(join(tmpdir(), 'genesys-sandbox-')), 'state.json');
+    const first = await genesys({ dataFile });
+    const t = await token(first);
+    const target = await publishedSchedule(first, t, '2026-11-22');
+    const socket = await channel(first, t, [first.wfm.schedulesTopic]);
+    const [agent] = (await queryAgents(first, t, target, { managementUnitId: 'mu-team-apac-01' })) as [
+      AgentSchedule,
+    ];
+    const r = await uploadAndUpdate(first, t, target, {
+      metadata: { version: target.version },
+      agentSchedules: [
+        { userId: agent.user.id, metadata: { version: agent.metadata.version }, shifts: agent.shifts },
+      ],
+    });
+    await socket.next((m) => m.eventBody.operationId === r.body.operationId);
+    await admin(first, 'POST', '/scheduling-runs', { scheduleId: target.scheduleId });
+    await first.close();
+    const second = await genesys({ dataFile });
+    const [again] = (await queryAgents(second, await token(second), target, {
+      managementUnitId: 'mu-team-apac-01',
+    })) as [AgentSchedule];
+    expect(again.metadata.version).toBe(agent.metadata.version + 1);
+    expect(second.wfm.store.ledger.since(1).entries.map((e) => e.kind)).toEqual(['update']);
+    expect(second.wfm.runs.runs).toHaveLength(1);
+  });
+});
