@@ -4,9 +4,12 @@ import {
   ENGINE_SNAPSHOT_FORMAT,
   type EngineCounters,
   type EngineSnapshot,
+  type EngineSnapshotV1,
   type SampleTuple,
+  upgradeSnapshot,
 } from './engine-snapshot.js';
 import { EventRejectedError } from './event-rejected-error.js';
+import { type FutureRepair, repairFuture } from './future-repair.js';
 import type { Intent } from './intent.js';
 import { evidenceOf } from './predicate.js';
 import { ReorderBuffer } from './reorder-buffer.js';
@@ -18,7 +21,7 @@ import { SlidingWindow } from './sliding-window.js';
 export interface Evaluation {
   /** intents in (event time, rule order); a shared empty array when none */
   intents: readonly Intent[];
-  /** set when the sample was refused (late or duplicate) */
+  /** set when the sample was refused (late, duplicate or future) */
   rejected: EventRejectedError | null;
 }
 
@@ -34,6 +37,20 @@ export interface RuleTransition {
 export interface RuleEngineOptions {
   /** called on every phase change (for metrics and the status page); must not throw */
   onTransition?: (t: RuleTransition) => void;
+  /**
+   * wall clock a member more than `memberStaleAfter` behind must stay silent before it stops
+   * holding the watermark back, ms (default: never; only applies when `evaluate` is given the wall clock)
+   */
+  memberIdleMs?: number;
+  /** how far ahead of the wall clock a sample may be stamped, ms (default: no bound; only with the wall clock) */
+  maxFutureSkewMs?: number;
+}
+
+export interface RestoreOptions extends RuleEngineOptions {
+  /** wall clock at the restore: state beyond now + `maxFutureSkewMs` is repaired (future-repair.ts) */
+  now?: number;
+  /** told what the repair changed, once, when something lay beyond the bound */
+  onRepair?: (repair: FutureRepair) => void;
 }
 
 const NO_INTENTS: readonly Intent[] = Object.freeze([]);
@@ -54,9 +71,12 @@ const NOTHING: Evaluation = Object.freeze({ intents: NO_INTENTS, rejected: null 
 
 /**
  * The rules engine for one input partition: a synchronous state machine fed one sample
- * at a time. It reads no clock — event time is the only time — and its whole state is
- * a value (`snapshot()` / `RuleEngine.restore()`), so a restored engine continues
- * exactly as the original would have.
+ * at a time. It reads no clock: decisions depend on event time only. The caller may hand
+ * `evaluate` the wall clock, which decides two things and nothing else: whether a sample
+ * is stamped too far in the future to be taken, and when a member that went silent stops
+ * holding the watermark back (so when samples are released, never in which order). Its
+ * whole state is a value (`snapshot()` / `RuleEngine.restore()`), so a restored engine
+ * continues exactly as the original would have.
  *
  * An event goes through the reorder buffer (see ReorderBuffer), then to the series
  * that can see it (rules indexed by scope), then into the windows of its scope key,
@@ -71,8 +91,10 @@ export class RuleEngine {
     processed: 0,
     late: 0,
     duplicates: 0,
+    future: 0,
     intents: 0,
   };
+  private readonly options: RuleEngineOptions;
   private readonly onTransition: ((t: RuleTransition) => void) | undefined;
   /** per trunk: the scope states its samples update (derived, rebuilt on restore) */
   private routes = new Map<string, Route>();
@@ -80,7 +102,13 @@ export class RuleEngine {
 
   constructor(rules: CompiledRuleSet, options: RuleEngineOptions = {}) {
     this.rules = rules;
-    this.buffer = new ReorderBuffer(rules.allowedLatenessMs);
+    this.options = options;
+    this.buffer = new ReorderBuffer({
+      allowedLatenessMs: rules.allowedLatenessMs,
+      memberStaleAfterMs: rules.memberStaleAfterMs,
+      memberIdleMs: options.memberIdleMs ?? Number.POSITIVE_INFINITY,
+      maxFutureSkewMs: options.maxFutureSkewMs ?? Number.POSITIVE_INFINITY,
+    });
     this.keys = rules.series.map(() => new Map());
     this.onTransition = options.onTransition;
     this.usesLabels = rules.series.some((x) => x.usesLabels);
@@ -90,7 +118,7 @@ export class RuleEngine {
     return this.rules;
   }
 
-  /** The partition's watermark (epoch ms): samples older than this are late. */
+  /** The partition's watermark (epoch ms): samples older than this have been evaluated or are waiting to be. */
   get watermark(): number {
     return this.buffer.watermark;
   }
@@ -99,24 +127,39 @@ export class RuleEngine {
     return { ...this.counters, buffered: this.buffer.size };
   }
 
-  evaluate(sample: TrunkSample): Evaluation {
-    const verdict = this.buffer.offer(sample);
-    if (verdict !== 'accepted') {
-      if (verdict === 'late') this.counters.late++;
-      else this.counters.duplicates++;
-      return {
-        intents: NO_INTENTS,
-        rejected: new EventRejectedError(
-          verdict === 'late' ? 'TR_ERR_EVENT_LATE' : 'TR_ERR_EVENT_DUPLICATE',
-          sample,
-          this.buffer.watermark,
-        ),
-      };
-    }
+  /**
+   * Takes one sample. `now` is the wall clock (epoch ms) where there is one (the pipeline);
+   * a replay (`plan`) passes none: nothing is then in the future and no member goes stale.
+   */
+  evaluate(sample: TrunkSample, now?: number): Evaluation {
+    const verdict = this.buffer.offer(sample, now);
+    if (verdict !== 'accepted') return this.refuse(verdict, sample, now);
     this.counters.accepted++;
     let out: Intent[] | null = null;
     for (let s = this.buffer.next(); s !== undefined; s = this.buffer.next()) out = this.process(s, out);
     return out === null ? NOTHING : { intents: out, rejected: null };
+  }
+
+  private refuse(verdict: 'late' | 'duplicate' | 'future', sample: TrunkSample, now?: number): Evaluation {
+    let code: EventRejectedError['code'];
+    if (verdict === 'late') {
+      this.counters.late++;
+      code = 'TR_ERR_EVENT_LATE';
+    } else if (verdict === 'duplicate') {
+      this.counters.duplicates++;
+      code = 'TR_ERR_EVENT_DUPLICATE';
+    } else {
+      this.counters.future++;
+      code = 'TR_ERR_EVENT_FUTURE';
+    }
+    const future =
+      verdict === 'future' && now !== undefined
+        ? { now, maxFutureSkewMs: this.buffer.settings.maxFutureSkewMs }
+        : undefined;
+    return {
+      intents: NO_INTENTS,
+      rejected: new EventRejectedError(code, sample, this.buffer.watermark, future),
+    };
   }
 
   /** Evaluates everything still waiting for the watermark, as at the end of a stream. */
@@ -270,6 +313,10 @@ export class RuleEngine {
       rulesFingerprint: this.rules.fingerprint,
       maxTime: finite(this.buffer.maxTime),
       watermark: finite(this.buffer.watermark),
+      released: Number.isFinite(this.buffer.releasedTime)
+        ? [this.buffer.releasedTime, this.buffer.releasedTrunk]
+        : null,
+      members: this.buffer.members.toJSON(),
       counters: { ...this.counters },
       buffer: this.buffer.pending().map(toTuple),
       series: this.rules.series.map((def) => ({
@@ -289,23 +336,35 @@ export class RuleEngine {
   }
 
   /**
-   * An engine for `rules` carrying on from `snap`. State whose series, window or rule
-   * fingerprint no longer exists in `rules` is dropped; new ones start empty.
+   * An engine for `rules` carrying on from `snap` (this format or the one before). State
+   * whose series, window or rule fingerprint no longer exists in `rules` is dropped; new
+   * ones start empty. Given the wall clock (`options.now`) and a future bound, whatever
+   * the state holds beyond now + the bound is repaired, not trusted (future-repair.ts).
    */
-  static restore(rules: CompiledRuleSet, snap: EngineSnapshot, options: RuleEngineOptions = {}): RuleEngine {
-    if (snap.format !== ENGINE_SNAPSHOT_FORMAT) {
-      throw new TypeError(
-        `cannot restore rule state in format '${snap.format}': this build reads ${ENGINE_SNAPSHOT_FORMAT}`,
-      );
+  static restore(
+    rules: CompiledRuleSet,
+    stored: EngineSnapshot | EngineSnapshotV1,
+    options: RestoreOptions = {},
+  ): RuleEngine {
+    let snap = upgradeSnapshot(stored);
+    const { now, onRepair, ...engineOptions } = options;
+    const skew = engineOptions.maxFutureSkewMs;
+    if (now !== undefined && skew !== undefined && Number.isFinite(skew)) {
+      const r = repairFuture(snap, now + skew, rules.allowedLatenessMs);
+      snap = r.snapshot;
+      if (r.repair) onRepair?.(r.repair);
     }
-    const engine = new RuleEngine(rules, options);
+    const engine = new RuleEngine(rules, engineOptions);
     Object.assign(engine.counters, snap.counters);
     const buffer = engine.buffer;
-    buffer.maxTime = snap.maxTime ?? Number.NEGATIVE_INFINITY;
-    buffer.watermark = Number.NEGATIVE_INFINITY;
+    // members first: the waiting samples are put back in order, not taken in again
+    buffer.members.restore(snap.members);
     for (const t of snap.buffer) buffer.offer(fromTuple(t));
-    buffer.maxTime = snap.maxTime ?? Number.NEGATIVE_INFINITY;
+    if (snap.maxTime !== null && snap.maxTime > buffer.members.frontier)
+      buffer.members.frontier = snap.maxTime;
     buffer.watermark = snap.watermark ?? Number.NEGATIVE_INFINITY;
+    buffer.releasedTime = snap.released?.[0] ?? Number.NEGATIVE_INFINITY;
+    buffer.releasedTrunk = snap.released?.[1] ?? null;
     const bySig = new Map(rules.series.map((s) => [s.signature, s]));
     for (const ss of snap.series) {
       const def = bySig.get(ss.signature);
@@ -322,7 +381,7 @@ export class RuleEngine {
    * use keep their points.
    */
   replaceRules(rules: CompiledRuleSet): void {
-    const next = RuleEngine.restore(rules, this.snapshot(), { onTransition: this.onTransition });
+    const next = RuleEngine.restore(rules, this.snapshot(), this.options);
     this.rules = next.rules;
     this.buffer = next.buffer;
     this.keys = next.keys;

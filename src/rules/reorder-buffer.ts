@@ -1,12 +1,34 @@
 import type { TrunkSample } from '../events/trunk-event.js';
+import { MemberWatermark } from './member-watermark.js';
+
+/** What the buffer made of a sample. */
+export type Verdict = 'accepted' | 'late' | 'duplicate' | 'future';
+
+export interface EventTimeSettings {
+  /** how far behind its member's newest sample a sample may arrive and still be put in order, ms */
+  allowedLatenessMs: number;
+  /** event time behind the newest member after which a silent member may stop holding the others, ms */
+  memberStaleAfterMs: number;
+  /** wall clock a member that far behind must stay silent before it stops holding the others, ms */
+  memberIdleMs: number;
+  /** how far ahead of the wall clock an event may be stamped, ms (beyond: refused as future) */
+  maxFutureSkewMs: number;
+}
 
 /**
- * Event-time order for one input partition. Samples wait here until the watermark
- * (newest event time seen − allowed lateness) passes them, then leave in (time,
- * trunkId) order. So every arrival order within the allowed lateness yields the same
- * processing order — and the same decisions. A sample older than the watermark can no
- * longer be put in order: it is refused as late. A second sample for the same trunk
- * and instant is a duplicate (an at-least-once redelivery) and is dropped.
+ * Event-time order for one input partition. Samples wait here until the watermark passes
+ * them, then leave in (time, trunkId) order, so every arrival order that leaves no sample
+ * late yields the same processing order — and the same decisions.
+ *
+ * The watermark is the slowest live member's newest event time − allowed lateness
+ * (MemberWatermark): driven by the members, not by whichever partition was read first.
+ * A sample is late only when it would come before a sample already released, since only
+ * then can it no longer be put in order; the same trunk and instant as a waiting sample or
+ * the last released one is a duplicate (an at-least-once redelivery). A sample stamped more
+ * than `maxFutureSkewMs` ahead of the wall clock is refused as future and moves nothing.
+ *
+ * `now` (wall clock) is passed in by the caller; without it (a replay) no member goes stale
+ * and nothing is in the future.
  *
  * Samples mostly arrive in order: appending is the fast path, an out-of-order one is
  * placed by binary search.
@@ -14,20 +36,35 @@ import type { TrunkSample } from '../events/trunk-event.js';
 export class ReorderBuffer {
   private items: TrunkSample[] = [];
   private head = 0;
-  /** newest event time accepted */
-  maxTime = Number.NEGATIVE_INFINITY;
-  /** samples with time < watermark have been released; later ones may still arrive */
+  readonly members: MemberWatermark;
+  /** samples with time < watermark have been released; later ones wait */
   watermark = Number.NEGATIVE_INFINITY;
+  /** event time of the last sample released */
+  releasedTime = Number.NEGATIVE_INFINITY;
+  /** its trunk; null when only its time is known (every trunk at that instant counts as released) */
+  releasedTrunk: string | null = null;
 
-  constructor(readonly allowedLatenessMs: number) {}
+  constructor(readonly settings: EventTimeSettings) {
+    this.members = new MemberWatermark(settings.memberStaleAfterMs, settings.memberIdleMs);
+  }
 
   get size(): number {
     return this.items.length - this.head;
   }
 
-  /** 'late' | 'duplicate' | 'accepted' */
-  offer(s: TrunkSample): 'late' | 'duplicate' | 'accepted' {
-    if (s.time < this.watermark) return 'late';
+  /** newest event time accepted */
+  get maxTime(): number {
+    return this.members.frontier;
+  }
+
+  offer(s: TrunkSample, now?: number): Verdict {
+    if (now !== undefined && s.time > now + this.settings.maxFutureSkewMs) return 'future';
+    if (s.time <= this.releasedTime) {
+      if (s.time < this.releasedTime) return 'late';
+      if (this.releasedTrunk === null) return 'late';
+      if (s.trunkId === this.releasedTrunk) return 'duplicate';
+      if (s.trunkId < this.releasedTrunk) return 'late';
+    }
     const items = this.items;
     const n = items.length;
     const last = n > this.head ? items[n - 1]! : undefined;
@@ -45,11 +82,15 @@ export class ReorderBuffer {
       if (at !== undefined && at.time === s.time && at.trunkId === s.trunkId) return 'duplicate';
       items.splice(lo, 0, s);
     }
-    if (s.time > this.maxTime) {
-      this.maxTime = s.time;
-      this.watermark = s.time - this.allowedLatenessMs;
-    }
+    this.members.heard(s.trunkId, s.time, now);
+    this.advance(now);
     return 'accepted';
+  }
+
+  /** Moves the watermark to the slowest live member at wall-clock `now`. */
+  advance(now?: number): void {
+    const w = this.members.slowest(now) - this.settings.allowedLatenessMs;
+    if (w > this.watermark) this.watermark = w;
   }
 
   /** The next sample the watermark has passed, or undefined. */
@@ -68,15 +109,22 @@ export class ReorderBuffer {
       this.items.length -= this.head;
       this.head = 0;
     }
+    this.releasedTime = s.time;
+    this.releasedTrunk = s.trunkId;
     return s;
   }
 
-  /** Releases everything, as at the end of a stream: later samples at or before maxTime are late. */
+  /** Releases everything, as at the end of a stream. */
   drain(): TrunkSample[] {
     const out = this.items.slice(this.head);
     this.items = [];
     this.head = 0;
-    if (this.maxTime !== Number.NEGATIVE_INFINITY) this.watermark = this.maxTime + 1;
+    const last = out[out.length - 1];
+    if (last !== undefined) {
+      this.releasedTime = last.time;
+      this.releasedTrunk = last.trunkId;
+    }
+    if (this.maxTime > this.watermark) this.watermark = this.maxTime + 1;
     return out;
   }
 
