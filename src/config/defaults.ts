@@ -74,6 +74,13 @@ export const DEFAULTS = {
     files: ['config/rules.yaml'],
     watch: true,
     allowedLatenessMs: 60_000,
+    /** an event stamped further than this ahead of the wall clock is dead-lettered (TR_ERR_EVENT_FUTURE), milliseconds */
+    maxFutureSkewMs: 5 * 60_000,
+    /**
+     * a trunk more than the rules' memberStaleAfter behind its partition's newest event time stops
+     * holding the watermark back after this long without a sample, wall-clock milliseconds
+     */
+    memberIdleMs: 30_000,
     killSwitchFile: '.trunk-reactor-kill-switch',
   },
   admin: { host: '127.0.0.1', port: 9464 },

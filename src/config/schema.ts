@@ -161,6 +161,22 @@ const Rules = z.strictObject({
     .default([...D.rules.files]),
   watch: z.boolean().default(D.rules.watch),
   allowedLatenessMs: z.number().int().min(0).default(D.rules.allowedLatenessMs),
+  maxFutureSkewMs: z
+    .number()
+    .int()
+    .min(1_000)
+    .default(D.rules.maxFutureSkewMs)
+    .describe(
+      'an event stamped further than this ahead of the wall clock is dead-lettered as TR_ERR_EVENT_FUTURE and moves no watermark, milliseconds',
+    ),
+  memberIdleMs: z
+    .number()
+    .int()
+    .min(1_000)
+    .default(D.rules.memberIdleMs)
+    .describe(
+      "a trunk more than the rules' memberStaleAfter behind its partition's newest event time stops holding the watermark back after this long without a sample, wall-clock milliseconds",
+    ),
   killSwitchFile: z.string().default(D.rules.killSwitchFile),
 });
 

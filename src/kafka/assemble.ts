@@ -112,6 +112,12 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
     evaluators = rulesEvaluators({
       rules,
       planner,
+      eventTime: {
+        clock,
+        maxFutureSkewMs: config.rules.maxFutureSkewMs,
+        memberIdleMs: config.rules.memberIdleMs,
+      },
+      logger: o.logger,
       ...(firings ? { onIntent: (rule: string) => firings.inc({ rule }) } : {}),
       ...(observer ? { observer } : {}),
     });

@@ -1,3 +1,5 @@
+import type { Logger } from 'pino';
+import { DEFAULTS } from '../config/defaults.js';
 import type { TrunkSample } from '../events/trunk-event.js';
 import type { Adjustment } from '../planner/adjustment.js';
 import { Planner, type PlannerOptions, type PlannerSnapshot } from '../planner/planner.js';
@@ -7,8 +9,8 @@ import { RuleEngine } from '../rules/engine.js';
 import type { EngineSnapshot } from '../rules/engine-snapshot.js';
 import type { Intent } from '../rules/intent.js';
 import type { RulesFile, ScopeBy } from '../rules/schema.js';
-import { systemClock } from '../time/clock.js';
-import { DAY_MS } from '../time/instant.js';
+import { type Clock, systemClock } from '../time/clock.js';
+import { DAY_MS, toWire } from '../time/instant.js';
 import { StateRestoreError } from './errors.js';
 import type { PipelineObserver } from './observer.js';
 import type { Evaluated, EvaluatorFactory, Lane, PartitionEvaluator, PartitionPlanner } from './ports.js';
@@ -25,6 +27,15 @@ export interface RulesAdapterOptions {
   onIntent?: (ruleId: string) => void;
   /** told of samples, transitions, plans and skips (the status page) */
   observer?: PipelineObserver;
+  /**
+   * The wall clock's part in event time (docs/pipeline.md, "Event time"): a sample stamped more
+   * than `maxFutureSkewMs` ahead of it is refused, and a member more than `memberStaleAfter`
+   * behind stops holding the watermark after `memberIdleMs` without a sample. Default: the
+   * planner's clock and the config defaults (`rules.maxFutureSkewMs`, `rules.memberIdleMs`).
+   */
+  eventTime?: { clock?: Clock; maxFutureSkewMs?: number; memberIdleMs?: number };
+  /** where a restored rule state that had to be repaired is reported, once per restore */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 /** A rules partition's stored state (per lane); the planner's is the planning stage's. */
@@ -86,6 +97,11 @@ export function rulesEvaluators(o: RulesAdapterOptions): EvaluatorFactory {
     });
   const plannerOptions: PlannerOptions = { ...o.planner, cache };
   const domains = planningDomains(all);
+  const wallClock = o.eventTime?.clock ?? o.planner.clock ?? systemClock;
+  const engineTime = {
+    maxFutureSkewMs: o.eventTime?.maxFutureSkewMs ?? DEFAULTS.rules.maxFutureSkewMs,
+    memberIdleMs: o.eventTime?.memberIdleMs ?? DEFAULTS.rules.memberIdleMs,
+  };
   return {
     fingerprint: all.fingerprint,
     routing: { repartition, lanes, allowedLatenessMs: all.allowedLatenessMs },
@@ -98,16 +114,34 @@ export function rulesEvaluators(o: RulesAdapterOptions): EvaluatorFactory {
       }
       const stored = snapshot as StoredState | undefined;
       const onTransition = o.observer?.transition;
-      const options = onTransition ? { onTransition } : {};
+      const options = { ...engineTime, ...(onTransition ? { onTransition } : {}) };
       let engine: RuleEngine;
       try {
-        engine = stored ? RuleEngine.restore(rules, stored.engine, options) : new RuleEngine(rules, options);
+        engine = stored
+          ? RuleEngine.restore(rules, stored.engine, {
+              ...options,
+              now: wallClock.now(),
+              onRepair: (r) =>
+                o.logger?.warn(
+                  {
+                    partition,
+                    lane,
+                    bound: toWire(r.limit),
+                    droppedSamples: r.droppedSamples,
+                    droppedMembers: r.droppedMembers,
+                    ...(r.watermark ? { watermark: r.watermark } : {}),
+                    ...(r.released ? { released: r.released } : {}),
+                  },
+                  'restored rule state held event times beyond the future bound (rules.maxFutureSkewMs): those were dropped and the watermark brought back',
+                ),
+            })
+          : new RuleEngine(rules, options);
       } catch (cause) {
         throw new StateRestoreError(`partition ${partition} lane ${lane}: ${(cause as Error).message}`, {
           cause,
         });
       }
-      return new RulesPartition(engine, cache, teamsOf.get(lane) ?? [], o.onIntent, o.observer);
+      return new RulesPartition(engine, wallClock, cache, teamsOf.get(lane) ?? [], o.onIntent, o.observer);
     },
     planning: {
       domainOf: (intent) => domains.get(intent.action.team) ?? `team:${intent.action.team}`,
@@ -171,6 +205,7 @@ class RulesPartition implements PartitionEvaluator {
 
   constructor(
     private readonly engine: RuleEngine,
+    private readonly clock: Clock,
     private readonly cache: ScheduleCache,
     /** the teams this lane's rules act on */
     private readonly teams: readonly string[],
@@ -187,7 +222,7 @@ class RulesPartition implements PartitionEvaluator {
       this.prefetchedDay = day;
       this.cache.prefetch(this.teams, sample.time);
     }
-    const r = this.engine.evaluate(sample);
+    const r = this.engine.evaluate(sample, this.clock.now());
     if (this.observer) {
       if (r.rejected) this.observer.refused?.(sample, r.rejected.code);
       else this.observer.sample?.(sample);
