@@ -23,9 +23,12 @@ export interface Pacing {
 }
 
 export interface AlignerOptions {
-  /** a partition may run at most this far ahead of the slowest busy one, milliseconds of event time */
+  /** a partition may run at most this far ahead of the slowest other one, milliseconds of event time */
   boundMs: number;
-  /** a partition not heard of since assignment holds the others this long, wall-clock milliseconds */
+  /**
+   * a partition with nothing to read (caught up, or not heard of yet) holds one that is ahead
+   * of it this long before it is taken as idle, wall-clock milliseconds
+   */
   idleMs: number;
   /** the event time of a message, undefined when it has none (it is always admitted) */
   timeOf(message: KafkaMessage): number | undefined;
@@ -34,10 +37,14 @@ export interface AlignerOptions {
 }
 
 interface Source {
-  /** event time of the partition's head (next unprocessed message), or a lower bound of it */
+  /** event time of the partition's head (next unprocessed message), or of its last one when caught up */
   time: number | undefined;
-  /** caught up with its high watermark: it holds no one back */
+  /** its last batch reached the high watermark: it has nothing to read at the moment */
+  caughtUp: boolean;
+  /** caught up (or never heard of) and waited for once already: it holds no one back until it has data */
   idle: boolean;
+  /** wall clock when this partition was first held for the message it waits with */
+  heldSince: number | undefined;
   /** event time of the first message of the slice being built */
   sliceStart: number | undefined;
 }
@@ -47,25 +54,31 @@ interface Source {
  * with timestamp-ordered processing and `max.task.idle.ms`.
  *
  * Why: the repartition topic merges several source partitions in the order they are
- * processed. When a backlog is replayed, one source partition's whole backlog would reach
- * a scope's owner before another's, and the other's samples would then be far behind the
- * owner's watermark (dead-lettered as late, decisions depending on interleaving). So a
- * partition may only process a message whose event time is at most `boundMs` ahead of the
- * head of every other busy partition; a partition that reached its high watermark is idle
- * and holds no one back; one not heard of since assignment holds the others for `idleMs`.
- * And a slice (one transaction) spans at most `boundMs` of event time, because a slice
- * becomes visible downstream all at once.
+ * processed. Downstream the watermark follows each scope's slowest member, so a source
+ * read late makes nothing late (reorder-buffer.ts) — but it makes the owner hold the
+ * faster sources' samples in memory meanwhile, and a member the owner has not met yet
+ * (a fresh start) cannot hold anything back. So the sources stay together in event time:
  *
- * Downstream, a sample is then at most about 2 × `boundMs` behind the newest sample of
- * another source, so `boundMs = allowedLateness / 3` keeps every sample within the
- * reorder buffer. The slowest busy partition can always go on: no deadlock.
+ * - a partition may only process a message whose event time is at most `boundMs` ahead of
+ *   the head of every other partition with data to read (busy); the slowest busy one can
+ *   always go on: no deadlock;
+ * - a partition with nothing to read at the moment — caught up with its high watermark, or
+ *   not heard of yet — may still get data for that time any moment: a bursty producer's
+ *   next burst lands on the partitions one fetch apart. So it holds a partition ahead of it
+ *   for up to `idleMs` of wall clock from when that one was held; if no data came by then it
+ *   is idle and holds no one back until it has data again;
+ * - a slice (one transaction) spans at most `boundMs` of event time, because a slice becomes
+ *   visible downstream all at once.
+ *
+ * Downstream, a sample then reaches its owner at most about 2 × `boundMs` behind the newest
+ * sample of another source of the instance; `boundMs = allowedLateness / 3` keeps even a
+ * member the owner meets for the first time inside its allowed lateness.
  */
 export class EventTimeAligner implements Pacing {
   readonly #o: AlignerOptions;
   readonly #now: () => number;
   readonly #sources = new Map<number, Source>();
   readonly #waiters = new Map<number, Array<() => void>>();
-  #assignedAt = 0;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(o: AlignerOptions) {
@@ -81,11 +94,7 @@ export class EventTimeAligner implements Pacing {
       this.#waiters.delete(p);
       for (const w of list) w();
     }
-    for (const p of partitions) {
-      if (!this.#sources.has(p))
-        this.#sources.set(p, { time: undefined, idle: false, sliceStart: undefined });
-    }
-    this.#assignedAt = this.#now();
+    for (const p of partitions) if (!this.#sources.has(p)) this.#sources.set(p, newSource());
     this.#wake();
   }
 
@@ -93,12 +102,16 @@ export class EventTimeAligner implements Pacing {
     const t = this.#o.timeOf(message);
     const s = this.#source(partition);
     if (t === undefined) return 'go';
+    // it has data: it holds the others again
+    s.caughtUp = false;
     s.idle = false;
     if (!this.#admissible(partition, t)) {
       s.time = t;
+      s.heldSince ??= this.#now();
       this.#wake();
       return 'hold';
     }
+    s.heldSince = undefined;
     s.time = Math.max(s.time ?? t, t);
     const cut = s.sliceStart !== undefined && t - s.sliceStart > this.#o.boundMs;
     if (cut || s.sliceStart === undefined) s.sliceStart = t;
@@ -114,7 +127,7 @@ export class EventTimeAligner implements Pacing {
   batchEnded(partition: number, caughtUp: boolean): void {
     const s = this.#source(partition);
     // not caught up: the next message is at least as late as the last one (a lower bound)
-    s.idle = caughtUp;
+    s.caughtUp = caughtUp;
     this.#wake();
   }
 
@@ -138,21 +151,24 @@ export class EventTimeAligner implements Pacing {
   #source(partition: number): Source {
     let s = this.#sources.get(partition);
     if (!s) {
-      s = { time: undefined, idle: false, sliceStart: undefined };
+      s = newSource();
       this.#sources.set(partition, s);
     }
     return s;
   }
 
+  /** Whether `partition` may process a message at event time `t` now. */
   #admissible(partition: number, t: number): boolean {
-    const waitUnknown = this.#now() - this.#assignedAt < this.#o.idleMs;
+    const me = this.#sources.get(partition);
     for (const [p, s] of this.#sources) {
       if (p === partition || s.idle) continue;
-      if (s.time === undefined) {
-        if (waitUnknown) return false;
-        continue;
-      }
-      if (t > s.time + this.#o.boundMs) return false;
+      if (s.time !== undefined && t <= s.time + this.#o.boundMs) continue;
+      // behind by more than the bound and busy: it will catch up
+      if (s.time !== undefined && !s.caughtUp) return false;
+      // nothing to read there: wait for its data until idleMs after this partition was held
+      const heldSince = me?.heldSince;
+      if (heldSince === undefined || this.#now() - heldSince < this.#o.idleMs) return false;
+      s.idle = true;
     }
     return true;
   }
@@ -171,4 +187,8 @@ export class EventTimeAligner implements Pacing {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
   }
+}
+
+function newSource(): Source {
+  return { time: undefined, caughtUp: false, idle: false, heldSince: undefined, sliceStart: undefined };
 }
