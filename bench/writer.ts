@@ -391,14 +391,19 @@ interface ServiceRun extends RunResult {
  * process produces them in the same bursts and reads the outcomes.
  */
 async function runService(adjustments: Adjustment[]): Promise<ServiceRun> {
+  const closes = WINDOW_OPENS + CONFIG.service.window.durationMinutes * MIN;
+  if (Date.now() < closes)
+    throw new Error(
+      `the system clock (${new Date().toISOString()}) is before the sandbox's publish window closes (${toWire(closes)}): the run process would read a bulk swap's lockedUntil as a lock still to come; the trunk-reactor run column needs a system clock past it`,
+    );
   try {
     const brokers = await kafkaBrokers();
     const sb = await startSandboxProcess();
     undo.push(() => stopSandboxProcess(sb));
     await sandboxPublishWindow(sb, CONFIG.service.window);
 
-    // The run process reads the system clock; the sandbox's runs more than a week behind it, so
-    // the instants the sandbox names (a bulk swap's lockedUntil) are long past to the process.
+    // The run process reads the system clock; the sandbox's runs behind it, so the instants the
+    // sandbox names (a bulk swap's lockedUntil) are past to the process.
     // Its config therefore gives the window as it falls on the system clock: the minute at whose
     // end the sandbox's window closes, the bursts timed so that it opens after the same burst
     // as in the other columns and stays open as long.
@@ -486,7 +491,6 @@ async function runService(adjustments: Adjustment[]): Promise<ServiceRun> {
       return batch.sent;
     };
 
-    const closes = WINDOW_OPENS + CONFIG.service.window.durationMinutes * MIN;
     const { done, runSeconds } = await drive(
       sb,
       adjustments,
@@ -1154,8 +1158,8 @@ function writeDocs(
     '',
     `The process reads the system clock, so no clock jumps. The sandbox gets a ${w.durationMinutes}-minute publish window (day ${w.dayOfWeek}, ${w.time}`,
     `${w.zone}, on its own clock); at the same burst as in the other columns its clock is set ${CONFIG.window.openForMs / 1000} s before that window`,
-    `closes, so it is open for those ${CONFIG.window.openForMs / 1000} s and closes by itself. The sandbox's clock runs more than a week behind the system`,
-    "clock, so the instants it names (a bulk swap item's `lockedUntil`) are long past to the process; the run's",
+    `closes, so it is open for those ${CONFIG.window.openForMs / 1000} s and closes by itself. The sandbox's clock runs behind the system clock, so`,
+    "the instants it names (a bulk swap item's `lockedUntil`) are past to the process; the run's",
     '`publishWindow` is therefore that window as it falls on the system clock: the minute, in the same zone, at whose end',
     "the sandbox's window closes (the bursts start when it is due), as a deployment whose WFM keeps the same time would",
     'configure it. Updates learn the end of the lock from Retry-After, swaps from that window.',
