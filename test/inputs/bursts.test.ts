@@ -124,7 +124,7 @@ async function deadLetters(s: Setup) {
 }
 
 describe('a bursty producer (kcat, one produce call per burst, keyed by trunk id, 3 partitions)', () => {
-  for (const minutes of [1, 5]) {
+  for (const minutes of [1, 5, 15]) {
     it(`gets the adjustments plan finds, key for key, from bursts of ${minutes} minute(s) of event time, and no sample late but the one sent late`, async () => {
       const rulesFile = burstRules();
       const lines = goldenEventLines();
