@@ -43,22 +43,25 @@ function extendRulesFile(): string {
 }
 
 /**
- * Trunk `trunk` running hot at 09:0<trunk>:00 and :10 SGT (the second moves event time past
- * the first; each trunk a minute later, so none is late after the one before).
+ * Trunk `trunk` running hot at 09:0<trunk>:00 and :10 SGT, and the trunks before it still
+ * reporting at :10: the watermark follows the slowest trunk, so the hot sample at :00 is
+ * evaluated once every trunk has reported past it (each trunk a minute later, so none is late
+ * after the one before; the earlier trunks' rule is in its cooldown).
  */
 function hotEvents(trunk: number): string[] {
-  return ['00', '10'].map((second) =>
+  const line = (id: number, second: string) =>
     JSON.stringify({
       schemaVersion: 1,
-      trunkId: `sg-byoc-0${trunk}`,
+      trunkId: `sg-byoc-0${id}`,
       trunkGroup: 'sg-byoc',
       region: 'apac',
       site: 'sg1',
       eventTime: `2026-11-27T09:0${trunk}:${second}+08:00`,
       activeCalls: 29,
       capacity: 30,
-    }),
-  );
+    });
+  const earlier = Array.from({ length: trunk - 1 }, (_, i) => line(i + 1, '10'));
+  return [line(trunk, '00'), ...earlier, line(trunk, '10')];
 }
 
 /** A logger that keeps what the stages log at info and above. */
