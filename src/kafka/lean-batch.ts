@@ -6,9 +6,10 @@
  * (`Long.fromValue(message.offset).gte(...)`): a string, a BigInt and an object per message,
  * all garbage at once. The lean batch is kafkajs' class (every method inherited) with that
  * check made on the lean records' numeric offsets (fast-records.ts); records that are not
- * lean, offsets past 2^53 and batches with aborted transactions take kafkajs' own code. The
- * three message lists (`rawMessages`, `messagesWithinOffset`, `messages`) hold what kafkajs'
- * would hold, in fresh arrays as there.
+ * lean and offsets past 2^53 take kafkajs' own code. Aborted transactions are dropped by the
+ * filter it is given; installed, that is the project's (aborted-transactions.ts), since
+ * kafkajs' own lets some of their records through. The three message lists (`rawMessages`,
+ * `messagesWithinOffset`, `messages`) hold what kafkajs' would hold, in fresh arrays as there.
  *
  * kafkajs' consumer group module takes `Batch` when kafkajs itself is loaded, so the lean one
  * has to be in the module cache first: `kafkajs.ts` installs it before it loads kafkajs, and
@@ -16,6 +17,7 @@
  * it mirrors, and not when kafkajs' consumer was loaded already (kafkajs' `Batch` stays).
  */
 import { createRequire } from 'node:module';
+import { filterAbortedMessages } from './aborted-transactions.js';
 import { type InstallResult, kafkajsReplacementRefused, LeanRecord } from './fast-records.js';
 
 const require = createRequire(import.meta.url);
@@ -103,7 +105,7 @@ function install(): InstallResult {
   if (!cached) return { installed: false, reason: "kafkajs' Batch is not in the module cache" };
   lean = leanBatchClass(
     Batch,
-    require('kafkajs/src/consumer/filterAbortedMessages.js') as FilterAborted,
+    filterAbortedMessages as unknown as FilterAborted,
     require('kafkajs/src/utils/long.js') as LongStatics,
   );
   cached.exports = lean;

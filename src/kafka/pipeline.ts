@@ -2,6 +2,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Metrics } from '../observability/metrics.js';
+import { installAbortedTransactionFilter } from './aborted-transactions.js';
 import { deadLetterRecordBytes } from './dead-letter.js';
 import type { ConsumerCrashedError } from './errors.js';
 import type { EventTimeAligner } from './event-time-alignment.js';
@@ -167,6 +168,13 @@ export class Pipeline {
     const batches = installLeanBatch();
     if (batches.installed) logger.debug("kafkajs' consumer batches made by the lean batch (lean-batch.ts)");
     else logger.info({ reason: batches.reason }, "kafkajs' consumer batches made by kafkajs' own Batch");
+    // the lean batch filters with the project's filter itself; kafkajs' Batch only once it is installed
+    const aborted = installAbortedTransactionFilter();
+    if (!batches.installed && !aborted.installed)
+      logger.warn(
+        { reason: aborted.reason },
+        "kafkajs' own aborted-transaction filter is in use: after a kill, records of aborted transactions can be read as committed (aborted-transactions.ts)",
+      );
     const k = config.kafka;
     const t = k.topics;
     const admin = kafka.admin();
