@@ -20,7 +20,13 @@ export const DEFAULTS = {
     /** partitions used when trunk-reactor creates a topic that does not exist */
     partitions: 6,
     replicationFactor: 1,
-    sessionTimeoutMs: 30_000,
+    /**
+     * a consumer silent this long is dropped from its group and its partitions go to the others,
+     * milliseconds: after a kill -9 a restarted instance waits out the dead one's session. The
+     * broker's least (group.min.session.timeout.ms, 6,000 by default); every stage heartbeats
+     * every tenth of it, also while it waits (docs/operations.md, "Restarts and rebalances")
+     */
+    sessionTimeoutMs: 6_000,
     transactionTimeoutMs: 60_000,
     /**
      * a rules-stage transaction without adjustments closes once it is this old, milliseconds

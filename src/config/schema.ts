@@ -40,7 +40,14 @@ const Kafka = z.strictObject({
   topics: Topics.default(Topics.parse({})),
   partitions: z.number().int().min(1).default(D.kafka.partitions),
   replicationFactor: z.number().int().min(1).default(D.kafka.replicationFactor),
-  sessionTimeoutMs: z.number().int().min(1000).default(D.kafka.sessionTimeoutMs),
+  sessionTimeoutMs: z
+    .number()
+    .int()
+    .min(1000)
+    .default(D.kafka.sessionTimeoutMs)
+    .describe(
+      'a consumer silent this long is dropped from its group, milliseconds: how long a restart after kill -9 waits for its partitions; heartbeats go every tenth of it (at most 3 s)',
+    ),
   transactionTimeoutMs: z.number().int().min(1000).default(D.kafka.transactionTimeoutMs),
   commitIntervalMs: z
     .number()

@@ -388,7 +388,17 @@ export class TransactionalStage {
       throw failure;
     }
     if (o.gate) await o.gate(heartbeat, () => isRunning() && !this.#stopping);
-    const owned = await this.#own(batch.partition);
+    // taking a partition over restores its state, which can outlast the session timeout (the
+    // restore reads through a consumer group of its own): heartbeat meanwhile
+    const opening = this.#own(batch.partition);
+    await this.#heartbeatUntil(
+      opening.then(
+        () => {},
+        () => {},
+      ),
+      heartbeat,
+    );
+    const owned = await opening;
     if (owned.failed) return;
     if (!o.pacing) return this.#overlapped(owned, payload);
     // a commit that failed and is not yet known here is known at the next batch, which
