@@ -35,6 +35,16 @@ const MIN = 60_000;
 /** the golden stream's one sample sent late on purpose (line 601: 40 minutes behind its trunk) */
 const GOLDEN_LATE_LINE = 600;
 
+/**
+ * The late dead letters other than the golden stream's deliberately late sample, which must be
+ * none. That one is late when every trunk has passed it by the time it comes (so in plan and on
+ * one instance); a trunk still behind it would let it be taken in order.
+ */
+function lateButNotSentLate(dead: ReadonlyArray<{ value: string | null; headers: Record<string, string> }>) {
+  const late = dead.filter((d) => d.headers[DLQ_HEADERS.code] === 'TR_ERR_EVENT_LATE');
+  return late.map((d) => d.value).filter((v) => v !== goldenEventLines()[GOLDEN_LATE_LINE]);
+}
+
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c().catch(() => {});
@@ -143,9 +153,7 @@ describe('a bursty producer (kcat, one produce call per burst, keyed by trunk id
       expect(fatal()).toBeUndefined();
 
       expect(await adjustmentKeys(s)).toEqual(expected);
-      const dead = await deadLetters(s);
-      const late = dead.filter((d) => d.headers[DLQ_HEADERS.code] === 'TR_ERR_EVENT_LATE');
-      expect(late.map((d) => d.value)).toEqual([lines[GOLDEN_LATE_LINE]]);
+      expect(lateButNotSentLate(await deadLetters(s))).toEqual([]);
     }, 300_000);
   }
 
@@ -167,8 +175,7 @@ describe('a bursty producer (kcat, one produce call per burst, keyed by trunk id
     expect(fatal()).toBeUndefined();
 
     expect(await adjustmentKeys(s)).toEqual(expected);
-    const late = (await deadLetters(s)).filter((d) => d.headers[DLQ_HEADERS.code] === 'TR_ERR_EVENT_LATE');
-    expect(late.map((d) => d.value)).toEqual([lines[GOLDEN_LATE_LINE]]);
+    expect(lateButNotSentLate(await deadLetters(s))).toEqual([]);
   }, 300_000);
 
   it('dead-letters an event stamped 2099 as TR_ERR_EVENT_FUTURE and takes the later events of its group, also after a restart', async () => {
