@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Metrics } from '../observability/metrics.js';
+import { WfmOutageLog, type WriterBacklog } from '../observability/wfm-outage-log.js';
 import { FileKillSwitch, type KillSwitch } from '../planner/kill-switch.js';
 import type { PlannerOptions } from '../planner/planner.js';
 import { sharingReads } from '../planner/shared-reads.js';
@@ -64,6 +65,13 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
     ...(o.instanceId ? { clientIdSuffix: o.instanceId } : {}),
   });
   const gate = new SharedBudgetGate(config.wfm.requestsPerMinute, clock);
+  // the WFM going unreachable, in the log: once, a summary a minute, once when it answers again
+  const outages = new WfmOutageLog({
+    logger: o.logger,
+    clock,
+    backlog: () => writerBacklog(pipeline, o.role),
+  });
+  const requestMetrics = o.metrics ? wfmRequestMetrics(o.metrics) : undefined;
   const wfm = new WfmHttpClient({
     baseUrl: config.wfm.baseUrl,
     ...(secrets.wfmToken ? { token: secrets.wfmToken } : {}),
@@ -83,7 +91,10 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
     },
     clock,
     gate,
-    ...(o.metrics ? { onRequest: wfmRequestMetrics(o.metrics) } : {}),
+    onRequest: (e) => {
+      requestMetrics?.(e);
+      outages.request(e);
+    },
   });
   const businessUnit = businessUnitCalendar(config);
   const killSwitch = o.killSwitch ?? new FileKillSwitch(config.rules.killSwitchFile);
@@ -136,14 +147,24 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
     ...(o.maxWriterLag !== undefined ? { maxWriterLag: o.maxWriterLag } : {}),
     ...(o.metrics ? { metrics: o.metrics } : {}),
   });
+  outages.start();
   return {
     pipeline,
     gate,
     wfm,
     killSwitch,
     async close() {
+      outages.stop();
       await wfm.close();
     },
+  };
+}
+
+/** Adjustments waiting (the writer group's lag, read by the rules side) and dead-lettered by this writer. */
+function writerBacklog(pipeline: Pipeline, role: PipelineRole): WriterBacklog {
+  return {
+    ...(role !== 'writer' ? { waiting: pipeline.writerLag } : {}),
+    ...(pipeline.writer ? { deadLettered: pipeline.writer.stats.deadLettered } : {}),
   };
 }
 
