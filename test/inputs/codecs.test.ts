@@ -276,11 +276,13 @@ async function expectPoisonPassed(
   const t = run.config.kafka.topics;
   const { app, fatal } = await runPipeline(run, counts.before + counts.poisoned + counts.after);
   const r = app.pipeline.repartitionStats;
-  // the batch counts as one input, dead-lettered; every other event went on to the rules stage
-  expect(r.events).toBe(counts.before + 1 + counts.after);
-  expect(r.deadLettered).toBe(1);
-  expect(r.routed).toBe((counts.before + counts.after) * LANES);
-  expect(app.pipeline.rulesStats.events).toBe(r.routed);
+  // the batch counts as one input, dead-lettered; every other event went on to the rules stage.
+  // The counters count processing, and a batch processed again after an aborted transaction
+  // (a loaded machine) counts twice: at least, here; exactly once is read from the topics below.
+  expect(r.events).toBeGreaterThanOrEqual(counts.before + 1 + counts.after);
+  expect(r.deadLettered).toBeGreaterThanOrEqual(1);
+  expect(r.routed).toBeGreaterThanOrEqual((counts.before + counts.after) * LANES);
+  expect(app.pipeline.rulesStats.events).toBeGreaterThanOrEqual((counts.before + counts.after) * LANES);
   expect(fatal()).toBeUndefined();
 
   const dead = await readRecords(run.kafka, t.deadLetter, (d) => d.length >= 1);
