@@ -535,8 +535,10 @@ function writeDocs(table: string[], bars: Bar[]): void {
     `${QUICK ? 'twice' : 'three times'}, each copy a week before the next) in one produce call per burst, keyed by trunk id over 3 partitions,`,
     `${PAUSE_MS} ms apart. "plan" is \`trunk-reactor plan\`'s dry run on the same events and schedule; "made" the`,
     "sandbox ledger's keys and `already-applied` outcomes. The golden stream sends one sample twice and one 40",
-    'minutes late on purpose (per copy): those dead letters are not counted. "restart → assigned" is from a',
-    "restarted instance's start to every one of its stages logging `partitions assigned` with partitions.",
+    'minutes late on purpose (per copy): those dead letters are not counted. The schedule holds the golden',
+    "week only, so the earlier copies make no adjustment (plan's none either): they carry the kills' events.",
+    '"restart → assigned" is from a restarted instance\'s start (the process spawned) to every one of its',
+    'stages logging `partitions assigned` with partitions.',
     ...(skipped ? ['', `${skipped}.`] : []),
   ];
   writeDocSection(new URL('../docs/reliability.md', import.meta.url), '## bench:arrivals', [
