@@ -230,10 +230,15 @@ async function runPattern(p: Pattern): Promise<Row> {
     const live: Instance[] = Array.from({ length: p.instances }, start);
     const stages = await assignedStages(live[0]!, 60_000);
 
-    // kills land at even points of the stream, the instances in turn; the restart's time to
-    // hold partitions again is measured on its own while the bursts go on
+    // kills land at even points of the stream's last third — the golden week, whose surge makes
+    // the adjustments — the instances in turn; the restart's time to hold partitions again is
+    // measured on its own while the bursts go on
+    const lastThird = Math.floor((2 * bursts.length) / 3);
     const killAt = new Set(
-      Array.from({ length: p.kills }, (_, k) => Math.floor(((k + 1) * bursts.length) / (p.kills + 1))),
+      Array.from(
+        { length: p.kills },
+        (_, k) => lastThird + Math.floor(((k + 1) * (bursts.length - lastThird)) / (p.kills + 1)),
+      ),
     );
     const restartAt = p.brokerRestart ? Math.floor(bursts.length / 2) : -1;
     const measuring: Array<Promise<number | undefined>> = [];
@@ -536,7 +541,8 @@ function writeDocs(table: string[], bars: Bar[]): void {
     `${PAUSE_MS} ms apart. "plan" is \`trunk-reactor plan\`'s dry run on the same events and schedule; "made" the`,
     "sandbox ledger's keys and `already-applied` outcomes. The golden stream sends one sample twice and one 40",
     'minutes late on purpose (per copy): those dead letters are not counted. The schedule holds the golden',
-    "week only, so the earlier copies make no adjustment (plan's none either): they carry the kills' events.",
+    "week only, so the earlier copies make no adjustment (plan's none either); the kills land in the last third",
+    "of the stream, the golden week, while its surge's bursts arrive.",
     '"restart → assigned" is from a restarted instance\'s start (the process spawned) to every one of its',
     'stages logging `partitions assigned` with partitions.',
     ...(skipped ? ['', `${skipped}.`] : []),
