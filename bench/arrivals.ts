@@ -25,6 +25,7 @@ import { parseArgs } from 'node:util';
 import { DLQ_HEADERS } from '../src/kafka/dead-letter.js';
 import { groupIds } from '../src/kafka/pipeline.js';
 import { eventTimeBursts, produceBursts } from '../test/inputs/support/bursts.js';
+import { plannedAdjustments } from '../test/inputs/support/plan-reference.js';
 import {
   freePortPair,
   restartLocalBroker,
@@ -43,7 +44,6 @@ import {
 } from '../test/pipeline/support/harness.js';
 import { readCommitted } from '../test/pipeline/support/topic-reader.js';
 import { type ArrivalStream, goldenStream } from './support/arrival-stream.js';
-import { planKeys } from './support/plan-reference.js';
 import { type Bar, barsTable, finalLine, machine, printBars, writeDocSection } from './support/report.js';
 
 const { values } = parseArgs({
@@ -205,7 +205,7 @@ async function runPattern(p: Pattern): Promise<Row> {
     seconds: 0,
   };
   try {
-    const planned = await planKeys(rulesFile, p.stream.lines);
+    const planned = (await plannedAdjustments(rulesFile, p.stream.lines)).map((a) => a.key).sort();
     const { sandbox, admin: wfm } = await goldenSandbox();
     cleanup.push(() => sandbox.close());
     const config = testConfig({ brokers: brokers!, sandboxUrl: sandbox.url, partitions: 3, rulesFile });

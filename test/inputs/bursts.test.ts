@@ -1,27 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.js';
-import { readEventsNdjson } from '../../src/events/ndjson.js';
 import { DLQ_HEADERS } from '../../src/kafka/dead-letter.js';
 import { groupIds } from '../../src/kafka/pipeline.js';
 import type { Adjustment } from '../../src/planner/adjustment.js';
-import { dryRun } from '../../src/planner/dry-run.js';
-import { Planner } from '../../src/planner/planner.js';
-import { SnapshotScheduleSource } from '../../src/planner/snapshot-source.js';
-import { compileRules } from '../../src/rules/compile.js';
-import { loadRulesFile } from '../../src/rules/load.js';
-import { DEFAULT_PUBLISH_WINDOW } from '../../src/time/publish-window.js';
-import type { IsoWeekday } from '../../src/time/schedule-week.js';
 import { waitUntil } from '../kafka/wait-until.js';
 import {
   brokers,
   createTopics,
   goldenEventLines,
   goldenSandbox,
-  goldenSchedule,
   readTopic,
   settled,
   startAssembled,
@@ -30,6 +18,7 @@ import {
   testRulesFile,
 } from '../pipeline/support/harness.js';
 import { eventTimeBursts, eventTimeOf, produceBursts, trunkBursts } from './support/bursts.js';
+import { plannedAdjustments } from './support/plan-reference.js';
 
 const MIN = 60_000;
 /** the golden stream's one sample sent late on purpose (line 601: 40 minutes behind its trunk) */
@@ -52,24 +41,12 @@ afterEach(async () => {
 
 /** What `trunk-reactor plan` finds on `lines`: its dry run, in process, on the golden schedule. */
 async function planned(rulesFile: string, lines: readonly string[]): Promise<Adjustment[]> {
-  const file = join(mkdtempSync(join(tmpdir(), 'tr-plan-')), 'events.ndjson');
-  writeFileSync(file, `${lines.join('\n')}\n`);
-  const snapshot = goldenSchedule();
-  const zone = snapshot.businessUnit.timeZone;
-  const planner = new Planner({
-    source: new SnapshotScheduleSource(snapshot),
-    businessUnit: { zone, weekStart: snapshot.businessUnit.weekStart as IsoWeekday },
-  });
-  const rules = compileRules(await loadRulesFile(rulesFile));
-  const report = await dryRun(rules, readEventsNdjson(file), planner, {
-    publishWindow: DEFAULT_PUBLISH_WINDOW,
-    zone,
-  });
+  const adjustments = await plannedAdjustments(rulesFile, lines);
   // the pipeline never flushes its stream: plan's decisions on the last samples (flushed at the
   // end of the file) have no counterpart there, so the streams used here end quietly
   const last = Math.max(...lines.flatMap((l) => eventTimeOf(l) ?? []));
-  expect(report.adjustments.filter((a) => Date.parse(a.reason.eventTime) > last - 10 * MIN)).toEqual([]);
-  return report.adjustments;
+  expect(adjustments.filter((a) => Date.parse(a.reason.eventTime) > last - 10 * MIN)).toEqual([]);
+  return adjustments;
 }
 
 /** The golden rules without the trunk-scoped one: one scope, one owner, one planner order (harness.ts). */
