@@ -1,3 +1,5 @@
+import { grown } from './typed-growth.js';
+
 /**
  * The latest sample of every trunk in a multi-trunk scope, and their sums. Members sit
  * in a list ordered by the event time of their latest sample (samples arrive in
@@ -96,20 +98,10 @@ export class MemberSums {
 
   private grow(): void {
     const cap = this.time.length * 2;
-    const f = (a: Float64Array) => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    const n = (a: Int32Array) => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.time = f(this.time);
-    this.active = f(this.active);
-    this.capacity = f(this.capacity);
-    this.prev = n(this.prev);
-    this.next = n(this.next);
+    this.time = grown(this.time, cap);
+    this.active = grown(this.active, cap);
+    this.capacity = grown(this.capacity, cap);
+    this.prev = grown(this.prev, cap);
+    this.next = grown(this.next, cap);
   }
 }

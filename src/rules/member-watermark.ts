@@ -1,3 +1,5 @@
+import { grown } from './typed-growth.js';
+
 /**
  * The event time of the members (trunks) that feed one engine: each member's newest event
  * time, and the slowest *live* member's, which is what the watermark follows (Flink's
@@ -190,19 +192,9 @@ export class MemberWatermark {
 
   private grow(): void {
     const cap = this.newest.length * 2;
-    const f = (a: Float64Array) => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    const n = (a: Int32Array) => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.newest = f(this.newest);
-    this.heardAt = f(this.heardAt);
-    this.heap = n(this.heap);
-    this.pos = n(this.pos);
+    this.newest = grown(this.newest, cap);
+    this.heardAt = grown(this.heardAt, cap);
+    this.heap = grown(this.heap, cap);
+    this.pos = grown(this.pos, cap);
   }
 }
