@@ -50,38 +50,28 @@ export function notificationRoutes(
       pattern: `${base}/:channelId/subscriptions`,
       handle: (r, p) => ({ status: 200, body: { entities: hub.subscriptions(p.channelId!, r.principal) } }),
     },
-    {
-      method: 'PUT',
+    // PUT replaces the channel's topics, POST adds to them
+    ...(
+      [
+        ['PUT', 'replace'],
+        ['POST', 'add'],
+      ] as const
+    ).map(([method, mode]) => ({
+      method,
       pattern: `${base}/:channelId/subscriptions`,
-      handle: async (r, p) => ({
+      handle: async (r: ApiRequest, p: Record<string, string>) => ({
         status: 200,
         body: {
           entities: hub.subscribe(
             p.channelId!,
             r.principal,
             await topics(r),
-            'replace',
+            mode,
             boolParam(r.query, 'ignoreErrors'),
           ),
         },
       }),
-    },
-    {
-      method: 'POST',
-      pattern: `${base}/:channelId/subscriptions`,
-      handle: async (r, p) => ({
-        status: 200,
-        body: {
-          entities: hub.subscribe(
-            p.channelId!,
-            r.principal,
-            await topics(r),
-            'add',
-            boolParam(r.query, 'ignoreErrors'),
-          ),
-        },
-      }),
-    },
+    })),
     {
       method: 'DELETE',
       pattern: `${base}/:channelId/subscriptions`,
