@@ -62,8 +62,15 @@ export class WfmVersionConflictError extends WfmError {
   readonly retriable = true;
   readonly currentVersion: number | undefined;
   readonly currentShift: Shift | undefined;
+  /**
+   * The conflict was found while settling a write whose answer never came (a backend without
+   * idempotency keys): the version may have moved through that very write. A writer that then
+   * finds its target state true counts the adjustment applied, not already-applied.
+   */
+  readonly mayHaveLanded: boolean;
   constructor(message: string, init: WfmErrorInit = {}) {
     super(message, init);
+    this.mayHaveLanded = detail(init.details, 'mayHaveLanded') === true;
     const v = detail(init.details, 'currentVersion');
     this.currentVersion = typeof v === 'number' ? v : undefined;
     const parsed = Shift.safeParse(detail(init.details, 'shift'));

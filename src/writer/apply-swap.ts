@@ -136,7 +136,8 @@ export async function applySwap(
 
     const err = itemError(answer.result.error, adj.key);
     if (err instanceof WfmVersionConflictError) {
-      if (run.attempts === 1) run.firstAttemptStale = true;
+      if (run.attempts === 1 && !err.mayHaveLanded) run.firstAttemptStale = true;
+      if (err.mayHaveLanded) mayHaveWritten = true;
       const current = err.currentShift;
       if (current?.id === A) {
         a = current;

@@ -109,7 +109,9 @@ export async function applyUpdate(
       if (!(err instanceof WfmError)) throw err;
       if (err instanceof WfmVersionConflictError) {
         // Stale version: re-plan the same intent on the current shift the 409 carries (or re-read).
-        if (run.attempts === 1) run.firstAttemptStale = true;
+        if (run.attempts === 1 && !err.mayHaveLanded) run.firstAttemptStale = true;
+        // Found while settling a lost answer: the version may have moved through our own write.
+        if (err.mayHaveLanded) mayHaveWritten = true;
         shift = err.currentShift;
         fresh = shift !== undefined;
         if (shift) ctx.cache.remember(shift);

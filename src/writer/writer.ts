@@ -77,6 +77,9 @@ export class Writer {
     const random = options.random ?? Math.random;
     const cache = new ShiftCache(options.cacheMaxShifts ?? DEFAULT_WRITER_OPTIONS.cacheMaxShifts);
     const signal = this.#abort.signal;
+    options.adapter.observeShifts?.((shifts) => {
+      for (const s of shifts) cache.remember(s);
+    });
     // Every wait and request of every adjustment listens on this one signal: hundreds at once is normal.
     setMaxListeners(0, signal);
     const locks = new PublishLocks(
