@@ -42,7 +42,8 @@ export const DEFAULTS = {
     allowInsecureHttp: false,
     /** the shared request budget of all instances; Genesys Cloud's default is 300/min per client */
     requestsPerMinute: 240,
-    maxConcurrency: 8,
+    /** adjustments in flight: the contract writes one request each; Genesys gathers them into uploads */
+    maxConcurrency: { contract: 8, 'genesys-cloud': 200 },
     connectTimeoutMs: 5_000,
     headersTimeoutMs: 10_000,
     bodyTimeoutMs: 10_000,

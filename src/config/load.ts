@@ -88,10 +88,19 @@ export function loadConfig(
     throw new ConfigError(lines.join('\n'));
   }
   const config = parsed.data;
-  if (need.wfm !== false && !config.wfm.allowInsecureHttp && config.wfm.baseUrl.startsWith('http://')) {
-    throw new ConfigError(
-      `${file ?? 'config'}: wfm.baseUrl must be https:// (got ${new URL(config.wfm.baseUrl).origin}); set wfm.allowInsecureHttp: true only for a local sandbox`,
-    );
+  const gc = config.wfm.kind === 'genesys-cloud' ? config.wfm.genesysCloud : undefined;
+  const hosts = gc
+    ? ([
+        ['wfm.genesysCloud.apiBaseUrl', gc.apiBaseUrl],
+        ['wfm.genesysCloud.loginBaseUrl', gc.loginBaseUrl],
+      ] as const)
+    : ([['wfm.baseUrl', config.wfm.baseUrl]] as const);
+  for (const [name, url] of hosts) {
+    if (need.wfm !== false && url && !config.wfm.allowInsecureHttp && url.startsWith('http://')) {
+      throw new ConfigError(
+        `${file ?? 'config'}: ${name} must be https:// (got ${new URL(url).origin}); set wfm.allowInsecureHttp: true only for a local sandbox`,
+      );
+    }
   }
   const scrubber = new SecretScrubber();
   const read = (ref: SecretRef | undefined, what: string): string | undefined => {
@@ -111,7 +120,9 @@ export function loadConfig(
   };
   const auth = config.wfm.auth;
   const secrets: LoadedConfig['secrets'] = {};
-  if (need.wfm !== false) {
+  if (need.wfm !== false && gc) {
+    secrets.wfmClientSecret = read(gc.clientSecret, 'wfm.genesysCloud.clientSecret');
+  } else if (need.wfm !== false) {
     if (auth.kind === 'token') secrets.wfmToken = read(auth.token, 'wfm.auth.token');
     else secrets.wfmClientSecret = read(auth.clientSecret, 'wfm.auth.clientSecret');
   }

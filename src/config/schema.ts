@@ -89,12 +89,101 @@ const WfmAuth = z.discriminatedUnion('kind', [
   }),
 ]);
 
+const ActivityCategory = z.enum([
+  'OnQueueWork',
+  'Break',
+  'Meal',
+  'Meeting',
+  'OffQueueWork',
+  'TimeOff',
+  'Training',
+  'Unavailable',
+]);
+
+const GenesysCloud = z
+  .strictObject({
+    region: z
+      .string()
+      .regex(/^[a-z0-9.-]+$/)
+      .optional()
+      .describe(
+        "the org's region domain, e.g. mypurecloud.com or mypurecloud.de: the API is https://api.{region}, login https://login.{region}",
+      ),
+    apiBaseUrl: z
+      .string()
+      .url()
+      .optional()
+      .describe('instead of region: the API host, e.g. https://api.mypurecloud.com'),
+    loginBaseUrl: z
+      .string()
+      .url()
+      .optional()
+      .describe('instead of region: the login host, e.g. https://login.mypurecloud.com'),
+    businessUnitId: z.string().min(1).describe('the WFM business unit whose schedules are written'),
+    clientId: z.string().min(1).describe('an OAuth client with the Client Credentials grant'),
+    clientSecret: SecretRef,
+    teams: z
+      .union([
+        z.enum(['teams-api', 'management-units']),
+        z.strictObject({ map: z.record(z.string(), z.array(z.string().min(1))) }),
+      ])
+      .default('teams-api')
+      .describe(
+        "where the rules' team ids come from: Genesys teams (the Teams API, read by id), management units (team id = unit id), or a fixed map of team id → user ids",
+      ),
+    activityTypes: z
+      .partialRecord(
+        z.enum(['on-queue', 'break', 'meal', 'training', 'meeting', 'coaching', 'off-queue']),
+        z.strictObject({ category: ActivityCategory, name: z.string().min(1).optional() }),
+      )
+      .default({})
+      .describe(
+        "where an activity type lives among the BU's codes: a category's default code, or a named code of it",
+      ),
+    notifications: z
+      .boolean()
+      .default(true)
+      .describe('hear write results on a notification channel; false: settle every write by re-reading'),
+    uploads: z
+      .strictObject({
+        lingerMs: z.number().int().min(0).optional(),
+        maxWaitMs: z.number().int().min(0).optional(),
+        maxAgents: z.number().int().min(1).max(2_000).optional(),
+        maxBytes: z.number().int().min(10_000).optional(),
+        resultTimeoutMs: z.number().int().min(100).optional(),
+      })
+      .default({}),
+  })
+  .superRefine((g, ctx) => {
+    if (!g.region && !(g.apiBaseUrl && g.loginBaseUrl)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'set region (e.g. mypurecloud.com), or both apiBaseUrl and loginBaseUrl',
+      });
+    }
+  });
+
 const Wfm = z.strictObject({
+  kind: z
+    .enum(['contract', 'genesys-cloud'])
+    .default('contract')
+    .describe(
+      "the WFM written to: the seed contract's HTTP API (baseUrl, auth) or Genesys Cloud WFM (genesysCloud)",
+    ),
+  genesysCloud: GenesysCloud.optional(),
   baseUrl: z.string().url().default(D.wfm.baseUrl),
   allowInsecureHttp: z.boolean().default(D.wfm.allowInsecureHttp),
   auth: WfmAuth.default({ kind: 'token', token: { env: 'TRUNK_REACTOR_WFM_TOKEN' } }),
   requestsPerMinute: z.number().positive().default(D.wfm.requestsPerMinute),
-  maxConcurrency: z.number().int().min(1).max(256).default(D.wfm.maxConcurrency),
+  maxConcurrency: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000)
+    .optional()
+    .describe(
+      'adjustments the writer works on at once; default 8 for the contract (one request each), 200 for genesys-cloud (gathered into uploads)',
+    ),
   connectTimeoutMs: z.number().int().min(1).default(D.wfm.connectTimeoutMs),
   headersTimeoutMs: z.number().int().min(1).default(D.wfm.headersTimeoutMs),
   bodyTimeoutMs: z.number().int().min(1).default(D.wfm.bodyTimeoutMs),
@@ -211,6 +300,14 @@ export const Config = z
     shutdownTimeoutMs: z.number().int().min(100).default(D.shutdownTimeoutMs),
   })
   .superRefine((c, ctx) => {
+    if (c.wfm.kind === 'genesys-cloud' && !c.wfm.genesysCloud) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['wfm', 'genesysCloud'],
+        message:
+          'wfm.kind is genesys-cloud: add a wfm.genesysCloud section (region, businessUnitId, clientId, clientSecret)',
+      });
+    }
     const p = c.planner;
     if (p.readBudgetMs < p.readTimeoutMs) {
       ctx.addIssue({

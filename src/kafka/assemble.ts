@@ -10,7 +10,8 @@ import { loadRulesFile } from '../rules/load.js';
 import type { RulesFile } from '../rules/schema.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import type { IsoWeekday } from '../time/schedule-week.js';
-import { WfmHttpClient, type WfmRequestEvent } from '../wfm/http-client.js';
+import { type WfmBackend, wfmFromConfig, writerConcurrency } from '../wfm/from-config.js';
+import type { WfmRequestEvent } from '../wfm/http-client.js';
 import { SharedBudgetGate } from './budget-gate.js';
 import { createKafka } from './client.js';
 import type { ConsumerCrashedError } from './errors.js';
@@ -43,8 +44,8 @@ export interface AssembleOptions {
 export interface Assembled {
   pipeline: Pipeline;
   gate: SharedBudgetGate;
-  /** the WFM client (readiness probes) */
-  wfm: WfmHttpClient;
+  /** the WFM backend (readiness probes) */
+  wfm: WfmBackend;
   killSwitch: KillSwitch;
   close(): Promise<void>;
 }
@@ -72,25 +73,12 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
     backlog: () => writerBacklog(pipeline, o.role),
   });
   const requestMetrics = o.metrics ? wfmRequestMetrics(o.metrics) : undefined;
-  const wfm = new WfmHttpClient({
-    baseUrl: config.wfm.baseUrl,
-    ...(secrets.wfmToken ? { token: secrets.wfmToken } : {}),
-    ...(config.wfm.auth.kind === 'oauth' && secrets.wfmClientSecret
-      ? {
-          oauth: {
-            tokenUrl: config.wfm.auth.tokenUrl ?? `${config.wfm.baseUrl}/oauth/token`,
-            clientId: config.wfm.auth.clientId,
-            clientSecret: secrets.wfmClientSecret,
-          },
-        }
-      : {}),
-    timeouts: {
-      connectMs: config.wfm.connectTimeoutMs,
-      headersMs: config.wfm.headersTimeoutMs,
-      bodyMs: config.wfm.bodyTimeoutMs,
-    },
+  const publishWindow = { ...config.publishWindow, dayOfWeek: config.publishWindow.dayOfWeek as IsoWeekday };
+  const wfm = wfmFromConfig(o.loaded, {
     clock,
     gate,
+    logger: o.logger,
+    publishWindow,
     onRequest: (e) => {
       requestMetrics?.(e);
       outages.request(e);
@@ -98,7 +86,6 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
   });
   const businessUnit = businessUnitCalendar(config);
   const killSwitch = o.killSwitch ?? new FileKillSwitch(config.rules.killSwitchFile);
-  const publishWindow = { ...config.publishWindow, dayOfWeek: config.publishWindow.dayOfWeek as IsoWeekday };
   const observer = o.observer ? guardObserver(o.observer, (obj, msg) => o.logger.warn(obj, msg)) : undefined;
   const applier =
     o.role === 'rules'
@@ -107,7 +94,7 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
           adapter: wfm,
           clock,
           logger: o.logger,
-          concurrency: config.wfm.maxConcurrency,
+          concurrency: writerConcurrency(config),
           publishWindow,
           businessUnit: { timeZone: businessUnit.zone },
           settings: config.writer,

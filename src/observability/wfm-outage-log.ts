@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { formatDuration } from '../rules/duration.js';
 import type { Clock } from '../time/clock.js';
-import type { WfmRequestEvent, WfmRoute } from '../wfm/http-client.js';
+import type { WfmRequestEvent } from '../wfm/http-client.js';
 
 /**
  * The WFM going unreachable, in the log: once when it starts, a summary once a minute while it
@@ -48,14 +48,16 @@ export interface WfmOutageLogOptions {
   tickEveryMs?: number;
 }
 
-const WRITES: ReadonlySet<WfmRoute> = new Set(['patch-shift', 'swap-shifts']);
+const WRITES: ReadonlySet<string> = new Set(['patch-shift', 'swap-shifts']);
+/** a Genesys Cloud write: the upload's three steps */
+const GENESYS_WRITE = /\/update(\/uploadurl)?$|^genesys storage PUT/;
 
 /** Failed requests with no answer between them. */
 interface Failing {
   since: number;
   failures: number;
   writes: number;
-  last: { route: WfmRoute; status: number | undefined; code: string | undefined };
+  last: { route: WfmRequestEvent['route']; status: number | undefined; code: string | undefined };
 }
 
 /** An outage being reported: `Failing` plus what the log has said. */
@@ -94,7 +96,7 @@ export class WfmOutageLog {
       this.#state = { kind: 'answering' };
       return;
     }
-    const write = WRITES.has(e.route);
+    const write = WRITES.has(e.route) || GENESYS_WRITE.test(e.route);
     const last = { route: e.route, status: e.status, code: e.code };
     if (s.kind === 'unreachable') {
       s.o.failures++;

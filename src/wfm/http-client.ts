@@ -40,7 +40,8 @@ export interface RequestGate {
 
 /** One finished request, for metrics and benchmarks. */
 export interface WfmRequestEvent {
-  route: WfmRoute;
+  /** the contract's routes; another backend labels its own (`genesys api POST …/update`) */
+  route: WfmRoute | (string & {});
   method: string;
   status: number | undefined;
   /** why it failed: the contract's errorCode for an error answer (VERSION_CONFLICT …), the WfmError code for a transport failure (TR_ERR_WFM_TIMEOUT …) */

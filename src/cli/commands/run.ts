@@ -156,13 +156,10 @@ function wfmProbe(app: Awaited<ReturnType<typeof assemble>>): () => Promise<bool
   let last = { at: 0, ok: false };
   return async () => {
     if (Date.now() - last.at < WFM_PROBE_CACHE_MS) return last.ok;
-    const now = new Date();
-    const ok = await app.wfm
-      .listShifts({ from: now.toISOString(), to: new Date(now.getTime() + 60_000).toISOString() })
-      .then(
-        () => true,
-        () => false,
-      );
+    const ok = await app.wfm.ping().then(
+      () => true,
+      () => false,
+    );
     last = { at: Date.now(), ok };
     return ok;
   };
