@@ -3,11 +3,17 @@ import { type ApiRequest, boolParam, type Route } from './api-request.js';
 import type { DownloadHost } from './download-host.js';
 import { GenesysError } from './genesys-error.js';
 import type { GenesysWfm } from './genesys-wfm.js';
-import { ROUTE_PERMISSIONS, requireAny } from './permissions.js';
+import { HOME_DIVISION } from './login-host.js';
+import { permissionPolicies, ROUTE_PERMISSIONS, requireAny } from './permissions.js';
 import { requireBusinessUnit, scheduleAt, weekParam } from './route-params.js';
 import { API, activityCodeToWire, scheduleListItem, scheduleMetadata, WFM } from './wire.js';
 
-/** The synchronous reads a client discovers an org with: business unit, units, users, teams, codes, schedules. */
+const ORGANIZATION = { id: 'sandbox-org', name: 'Genesys Cloud WFM sandbox' };
+
+/**
+ * The synchronous reads a client discovers an org with: business unit, units, users, teams, codes,
+ * schedules, and what its own token may do (the token's OAuth client, then that client's roles).
+ */
 export function discoveryRoutes(wfm: GenesysWfm, downloads: DownloadHost): Route[] {
   const bu = () => wfm.store.state.businessUnit;
   return [
@@ -25,7 +31,7 @@ export function discoveryRoutes(wfm: GenesysWfm, downloads: DownloadHost): Route
         const body: Record<string, unknown> = {
           id: bu().id,
           name: bu().name,
-          division: { id: 'home-division', selfUri: `${API}/authorization/divisions/home-division` },
+          division: { id: HOME_DIVISION, selfUri: `${API}/authorization/divisions/${HOME_DIVISION}` },
           selfUri: `${WFM}/businessunits/${bu().id}`,
         };
         if (Object.keys(settings).length > 0)
@@ -156,6 +162,55 @@ export function discoveryRoutes(wfm: GenesysWfm, downloads: DownloadHost): Route
           .getAll('expand')
           .some((e) => e.split(',').includes('managementUnits.agents'));
         return { status: 200, body: scheduleMetadata(schedule, wfm.store.state, { expandAgents }) };
+      },
+    },
+    // TokenInfo: needs no permission; for a client-credentials token it names the OAuth client
+    // and the roles it is granted (OrgOAuthClient.roleDivisions), but not what the roles allow.
+    {
+      method: 'GET',
+      pattern: `${API}/tokens/me`,
+      handle(r) {
+        const role = r.principal.roles().find((x) => x.clientId === r.principal.clientId)!;
+        return {
+          status: 200,
+          body: {
+            organization: ORGANIZATION,
+            homeOrganization: ORGANIZATION,
+            authorizedScope: [],
+            OAuthClient: {
+              id: r.principal.clientId,
+              name: r.principal.clientId,
+              authorizedGrantType: 'CLIENT-CREDENTIALS',
+              roleDivisions: [{ roleId: role.id, divisionId: role.divisionId }],
+              state: 'active',
+              organization: ORGANIZATION,
+            },
+          },
+        };
+      },
+    },
+    // DomainOrganizationRole: what a role allows, as permission policies (domain, entity, actions).
+    {
+      method: 'GET',
+      pattern: `${API}/authorization/roles/:roleId`,
+      handle(r, p) {
+        requireAny(r.principal, ROUTE_PERMISSIONS.roleRead, 'GET role');
+        const role = r.principal.roles().find((x) => x.id === p.roleId);
+        if (!role) throw new GenesysError('not.found', `role ${p.roleId} does not exist`);
+        return {
+          status: 200,
+          body: {
+            id: role.id,
+            name: role.name,
+            description: `the permissions of OAuth client ${role.clientId}`,
+            permissions: [],
+            permissionPolicies: permissionPolicies(role.permissions),
+            userCount: 0,
+            base: false,
+            default: false,
+            selfUri: `${API}/authorization/roles/${role.id}`,
+          },
+        };
       },
     },
   ];

@@ -9,6 +9,35 @@ export interface Principal {
   clientId: string;
   token: string;
   permissions: ReadonlySet<string>;
+  /** every role of the org as the emulation grants them: one per OAuth client (`clientRole`) */
+  roles(): ClientRole[];
+}
+
+/** The division every emulated object lives in: the business unit's, and the one roles are granted in. */
+export const HOME_DIVISION = 'home-division';
+
+/**
+ * The role an OAuth client holds in the emulation. A real client-credentials client is granted
+ * roles, each in some divisions (its `roleDivisions`); here each client has one role holding
+ * exactly its permissions, granted in the home division, so that taking a permission from the
+ * client (`PUT /_sandbox/clients/{id}`) takes it from the role a client reads back.
+ */
+export interface ClientRole {
+  id: string;
+  name: string;
+  clientId: string;
+  divisionId: string;
+  permissions: readonly string[];
+}
+
+export function clientRole(client: Pick<GenesysClient, 'id' | 'permissions'>): ClientRole {
+  return {
+    id: `role-${client.id}`,
+    name: `${client.id} (sandbox role)`,
+    clientId: client.id,
+    divisionId: HOME_DIVISION,
+    permissions: client.permissions,
+  };
 }
 
 /** A refusal of the token endpoint in RFC 6749's error shape (`error`, `error_description`). */
@@ -103,7 +132,12 @@ export class TokenIssuer {
       );
     }
     const client = this.clients.find((c) => c.id === issued.clientId)!;
-    return { clientId: client.id, token, permissions: new Set(client.permissions) };
+    return {
+      clientId: client.id,
+      token,
+      permissions: new Set(client.permissions),
+      roles: () => this.clients.map(clientRole),
+    };
   }
 
   private prune(): void {

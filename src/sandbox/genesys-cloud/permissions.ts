@@ -43,6 +43,8 @@ export const ROUTE_PERMISSIONS = {
   scheduleEdit: ['wfm:schedule:edit'],
   schedulingRuns: ['wfm:schedule:generate', 'wfm:schedule:edit'],
   teamMembers: ['groups:team:view'],
+  /** `GET /api/v2/authorization/roles/{roleId}`; `GET /api/v2/tokens/me` requires none */
+  roleRead: ['authorization:role:view'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** 403 missing.permissions naming what the route needs, unless the principal holds any of it. */
@@ -54,4 +56,28 @@ export function requireAny(principal: Principal, anyOf: readonly string[], what:
     {},
     { missingPermissions: [...anyOf] },
   );
+}
+
+/**
+ * Permissions (`domain:entity:action`) as a role's `permissionPolicies` answer them
+ * (DomainPermissionPolicy): one policy per domain and entity, its actions in `actionSet`.
+ */
+export function permissionPolicies(permissions: readonly string[]): Array<Record<string, unknown>> {
+  const byEntity = new Map<string, { domain: string; entityName: string; actions: Set<string> }>();
+  for (const p of permissions) {
+    const [domain, entityName, action] = p.split(':');
+    if (!domain || !entityName || !action) continue;
+    const key = `${domain}:${entityName}`;
+    const policy = byEntity.get(key) ?? { domain, entityName, actions: new Set<string>() };
+    policy.actions.add(action);
+    byEntity.set(key, policy);
+  }
+  return [...byEntity.values()].map((p) => ({
+    domain: p.domain,
+    entityName: p.entityName,
+    policyName: `${p.domain}-${p.entityName}`,
+    actionSet: [...p.actions].sort(),
+    namedResources: [],
+    allowConditions: false,
+  }));
 }
