@@ -39,6 +39,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: 'Send dead-lettered records back to the topic they came from',
     load: () => import('./commands/redrive.js'),
   },
+  wfm: {
+    summary: 'Check a Genesys Cloud org read-only: token, schedules, codes, topics, permissions',
+    load: () => import('./commands/wfm-check.js'),
+  },
   'wfm-sandbox': {
     summary: 'Serve a stateful WFM sandbox over HTTP: the contract or an emulated Genesys Cloud',
     load: () => import('./commands/wfm-sandbox.js'),
