@@ -506,14 +506,22 @@ export class GenesysCloudWfm implements WfmAdapter {
 
   #enqueue(scheduleId: string, c: Pick<Change, 'users' | 'update' | 'swap'>): Promise<Shift | SwapResult> {
     return new Promise((resolve, reject) => {
+      // Settles once: the first outcome of a change is its outcome.
+      let done = false;
       const change: Change = {
         ...c,
         sent: new Map(),
         uploaded: new Map(),
         rounds: 0,
         alone: false,
-        resolve,
-        reject,
+        resolve: (v) => {
+          if (!done) resolve(v);
+          done = true;
+        },
+        reject: (e) => {
+          if (!done) reject(e);
+          done = true;
+        },
       };
       this.#queue(scheduleId, change);
     });
@@ -605,6 +613,19 @@ export class GenesysCloudWfm implements WfmAdapter {
     const ready: Change[] = [];
     const agents = new Map<string, Record<string, unknown>>();
     for (const c of batch) {
+      const absent = c.users.find((u) => !this.#copies.has(key(schedule.id, u)));
+      if (absent !== undefined) {
+        this.#fail(
+          c,
+          new WfmNotFoundError(
+            `agent '${absent}' has no schedule in schedule ${schedule.id} (week of ${schedule.weekDate}); the shift cannot be written there`,
+            { status: 404 },
+          ),
+          org,
+          schedule,
+        );
+        continue;
+      }
       // A run announced in progress: known without a call.
       if (this.#runOver(schedule.id, c.users, org)) {
         this.#locked(
@@ -805,7 +826,9 @@ export class GenesysCloudWfm implements WfmAdapter {
         const list = await listSchedules(this.http, this.#o.businessUnitId, schedule.weekDate);
         for (const s of list) this.#noteSchedule(s);
       }
-      await this.#read(schedule, users);
+      const present = new Set((await this.#read(schedule, users)).map((c) => c.userId));
+      // An agent no longer in the schedule: its copy goes, and its changes cannot be written there.
+      for (const u of users) if (!present.has(u)) this.#copies.delete(key(schedule.id, u));
     } catch (err) {
       for (const c of batch) c.reject(err);
       return;
@@ -813,6 +836,18 @@ export class GenesysCloudWfm implements WfmAdapter {
     const scheduleMoved = schedule.version !== before;
     const nothingMoved: Change[] = [];
     for (const c of batch) {
+      const gone = c.users.find((u) => !this.#copies.has(key(schedule.id, u)));
+      if (gone !== undefined) {
+        this.#fail(
+          c,
+          new WfmNotFoundError(`agent '${gone}' is no longer in schedule ${schedule.id}; re-plan`, {
+            status: 404,
+          }),
+          org,
+          schedule,
+        );
+        continue;
+      }
       const moved = c.users.filter((u) => this.#copies.get(key(schedule.id, u))?.version !== c.sent.get(u));
       if (moved.length === c.users.length && outcome.kind === 'complete') {
         this.#applied(c, schedule, org);

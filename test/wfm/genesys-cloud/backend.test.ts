@@ -8,6 +8,7 @@ import {
 import type { Shift } from '../../../src/wfm/contract.js';
 import {
   WfmAuthRejectedError,
+  WfmNotFoundError,
   WfmScheduleConflictError,
   WfmScheduleLockedError,
   WfmVersionConflictError,
@@ -323,6 +324,25 @@ describe('Genesys Cloud backend: writes through uploads', () => {
     ]);
     expect(results[0]!.status).toBe('rejected');
     expect((results[0] as PromiseRejectedResult).reason).toBeInstanceOf(WfmScheduleConflictError);
+    expect(results.slice(1).every((r) => r.status === 'fulfilled')).toBe(true);
+  });
+
+  it('answers a change for an agent taken out of the schedule with not found, and writes the others', async () => {
+    const s = await org();
+    const b = backend(s);
+    const shifts = await b.listShifts(DAY);
+    const byAgent = [...new Map(shifts.map((x) => [x.agentId, x])).values()];
+    const gone = byAgent[0]!;
+    const schedule = s.wfm.store.state.schedules.find(
+      (x) => x.published && x.agents[gone.agentId]?.shifts.some((y) => y.id === gone.id),
+    )!;
+    delete schedule.agents[gone.agentId];
+    const results = await Promise.allSettled(
+      byAgent.map((x, i) => b.patchShift(x.id, extended(x), { idempotencyKey: `k${i}` })),
+    );
+    expect(results[0]!.status).toBe('rejected');
+    expect((results[0] as PromiseRejectedResult).reason).toBeInstanceOf(WfmNotFoundError);
+    expect(String((results[0] as PromiseRejectedResult).reason.message)).toContain(gone.agentId);
     expect(results.slice(1).every((r) => r.status === 'fulfilled')).toBe(true);
   });
 
