@@ -68,6 +68,8 @@ export class ActivityCodeError extends Error {
 export class ActivityCodeTable {
   readonly #typeOf = new Map<string, ActivityType>();
   readonly #codeOf = new Map<ActivityType, string>();
+  /** types whose named code the BU lacks: written with the category's default code, read back as that category's type */
+  readonly fallbacks: Array<{ type: ActivityType; wanted: TypePlacement; readsAs: ActivityType }> = [];
 
   constructor(codes: ActivityCode[], placements: Partial<Record<ActivityType, TypePlacement>> = {}) {
     const wanted = { ...DEFAULT_PLACEMENTS, ...placements };
@@ -81,6 +83,8 @@ export class ActivityCodeTable {
           : undefined;
       const chosen = named ?? active.find((c) => c.category === place.category && c.defaultCode);
       if (!chosen) continue;
+      if (place.name !== undefined && !named)
+        this.fallbacks.push({ type, wanted: place, readsAs: CATEGORY_TYPE[place.category] });
       this.#codeOf.set(type, chosen.id);
       if (named) this.#typeOf.set(named.id, type);
     }

@@ -188,10 +188,26 @@ export class GenesysCloudWfm implements WfmAdapter {
       this.#o.businessUnitId,
       this.#o.activityTypes ?? {},
       this.#o.teams ?? { kind: 'teams-api' },
-    ).catch((err) => {
-      this.#org = undefined;
-      throw err;
-    });
+    )
+      .then((org) => {
+        for (const f of org.codes.fallbacks) {
+          this.#o.logger?.warn(
+            { type: f.type, category: f.wanted.category, name: f.wanted.name },
+            `the business unit has no active ${f.wanted.category} code named '${f.wanted.name}': '${f.type}' activities are written with the ${f.wanted.category} default code and read back as '${f.readsAs}'; add the code or map the type with wfm.genesysCloud.activityTypes`,
+          );
+        }
+        for (const t of org.codes.missing()) {
+          this.#o.logger?.warn(
+            { type: t },
+            `the business unit has no active activity code for '${t}': changes that write '${t}' activities are rejected`,
+          );
+        }
+        return org;
+      })
+      .catch((err) => {
+        this.#org = undefined;
+        throw err;
+      });
     return this.#org;
   }
 

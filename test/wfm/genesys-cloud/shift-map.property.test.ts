@@ -119,6 +119,15 @@ describe('Genesys shift mapping', () => {
     expect(table.typeOf('coach')).toBe('coaching');
   });
 
+  it('says which named type falls back to its category default code, since it then reads back as another type', () => {
+    const noCoach = new ActivityCodeTable(CODES.filter((c) => c.id !== 'coach'));
+    expect(noCoach.codeFor('coaching')).toBe('d3');
+    expect(noCoach.fallbacks).toEqual([
+      { type: 'coaching', wanted: { category: 'Meeting', name: 'Coaching' }, readsAs: 'meeting' },
+    ]);
+    expect(table.fallbacks).toEqual([]);
+  });
+
   it('names the category a type has no code in, instead of writing some other code', () => {
     const noMeal = new ActivityCodeTable(CODES.filter((c) => c.category !== 'Meal'));
     expect(() => noMeal.codeFor('meal')).toThrow(/no active activity code for 'meal' \(category Meal/);
