@@ -1,0 +1,232 @@
+import type { Clock } from '../../time/clock.js';
+import { parseInstant } from '../../time/instant.js';
+import type { ReadOptions, ShiftQuery } from '../adapter.js';
+import type { Agent, Shift } from '../contract.js';
+import { WfmNotFoundError } from '../errors.js';
+import { AgentCopies, shiftsOf } from './agent-copies.js';
+import { queryAgents } from './agent-query.js';
+import type { GenesysHttp } from './http.js';
+import { type GenesysCloudWfmOptions, resultTopics, type UploadOptions } from './options.js';
+import { Org } from './org.js';
+import { RescheduleRuns } from './reschedule-runs.js';
+import { ChannelResultFeed } from './result-feed.js';
+import { type AgentCopy, chooseSchedule, listSchedules, type ScheduleRef } from './schedules.js';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * What the backend knows of the org and how it reads it: the org discovered once, the schedule
+ * each week is written through (listed at most every 30 s per week) with its version, the agent
+ * copies, reschedule runs, and the notification channel that brings results and run changes.
+ */
+export class GenesysReads {
+  readonly copies = new AgentCopies();
+  readonly runs: RescheduleRuns;
+  #org: Promise<Org> | undefined;
+  #feed: ChannelResultFeed | undefined;
+  #feedStarted: Promise<boolean> | undefined;
+  readonly #schedules = new Map<string, ScheduleRef>();
+  readonly #weekSchedule = new Map<string, { id: string | undefined; readAt: number }>();
+
+  constructor(
+    readonly http: GenesysHttp,
+    private readonly o: GenesysCloudWfmOptions,
+    private readonly u: UploadOptions,
+    private readonly clock: Clock,
+  ) {
+    this.runs = new RescheduleRuns(http, o.businessUnitId);
+  }
+
+  /** The org as discovered (BU zone and week start, units, codes); read once, warnings logged once. */
+  org(): Promise<Org> {
+    this.#org ??= Org.discover(
+      this.http,
+      this.o.businessUnitId,
+      this.o.activityTypes ?? {},
+      this.o.teams ?? { kind: 'teams-api' },
+    )
+      .then((org) => {
+        for (const f of org.codes.fallbacks) {
+          this.o.logger?.warn(
+            { type: f.type, category: f.wanted.category, name: f.wanted.name },
+            `the business unit has no active ${f.wanted.category} code named '${f.wanted.name}': '${f.type}' activities are written with the ${f.wanted.category} default code and read back as '${f.readsAs}'; add the code or map the type with wfm.genesysCloud.activityTypes`,
+          );
+        }
+        for (const t of org.codes.missing()) {
+          this.o.logger?.warn(
+            { type: t },
+            `the business unit has no active activity code for '${t}': changes that write '${t}' activities are rejected`,
+          );
+        }
+        return org;
+      })
+      .catch((err) => {
+        this.#org = undefined;
+        throw err;
+      });
+    return this.#org;
+  }
+
+  async listAgents(query: { teamId?: string }, options: ReadOptions = {}): Promise<Agent[]> {
+    const org = await this.org();
+    if (query.teamId === undefined) {
+      return [...org.units.values()]
+        .flat()
+        .map((id) => ({ id, name: id, teamId: org.teamOf(id), timeZone: org.zone }));
+    }
+    const members = await org.members(this.http, query.teamId, this.clock.now(), options.signal);
+    return members.map((m) => ({ id: m.id, name: m.name, teamId: query.teamId!, timeZone: org.zone }));
+  }
+
+  async listShifts(query: ShiftQuery, options: ReadOptions = {}): Promise<Shift[]> {
+    const org = await this.org();
+    const now = this.clock.now();
+    // Without bounds: from now through the next two weeks (what a writer's week re-read wants).
+    const from = query.from !== undefined ? parseInstant(query.from) : now;
+    const to = query.to !== undefined ? parseInstant(query.to) : from + 14 * DAY_MS;
+    let users: string[];
+    if (query.agentId !== undefined) users = [query.agentId];
+    else if (query.teamId !== undefined)
+      users = (await org.members(this.http, query.teamId, now, options.signal)).map((m) => m.id);
+    else users = [...org.units.values()].flat();
+    const schedules = new Map<string, ScheduleRef>();
+    for (const week of org.weeksBetween(from, to)) {
+      const schedule = await this.scheduleOf(week, options.signal);
+      if (schedule) schedules.set(schedule.id, schedule);
+    }
+    const out = new Map<string, Shift>();
+    for (const schedule of schedules.values()) {
+      for (const copy of await this.read(schedule, users, options.signal)) {
+        for (const s of shiftsOf(copy, org)) {
+          if (parseInstant(s.start) < to && from < parseInstant(s.end) && !out.has(s.id)) out.set(s.id, s);
+        }
+      }
+    }
+    return [...out.values()].sort((a, b) => a.start.localeCompare(b.start) || a.id.localeCompare(b.id));
+  }
+
+  /** A shift read fresh: its agent's schedule queried again. */
+  async getShift(shiftId: string, signal?: AbortSignal): Promise<Shift> {
+    const org = await this.org();
+    const id = this.copies.current(shiftId);
+    const home = this.copies.home(id);
+    if (home === undefined) {
+      throw new WfmNotFoundError(
+        `shift '${shiftId}' has not been seen in a read of this business unit's published schedules; list the agent's or team's shifts first`,
+        { status: 404 },
+      );
+    }
+    await this.read(this.schedule(home.scheduleId), [home.userId], signal);
+    const found = this.copies.shift(home.scheduleId, home.userId, id, org);
+    if (!found) {
+      throw new WfmNotFoundError(
+        `shift '${shiftId}' is no longer in agent '${home.userId}'s schedule ${home.scheduleId}`,
+        { status: 404 },
+      );
+    }
+    return found;
+  }
+
+  schedule(id: string): ScheduleRef {
+    const s = this.#schedules.get(id);
+    if (!s) throw new Error(`schedule ${id} was never listed`);
+    return s;
+  }
+
+  /** The schedule a week is written through, listed at most every 30 s per week. */
+  async scheduleOf(week: string, signal?: AbortSignal): Promise<ScheduleRef | undefined> {
+    const org = await this.org();
+    const known = this.#weekSchedule.get(week);
+    if (known && this.clock.now() - known.readAt < 30_000)
+      return known.id ? this.#schedules.get(known.id) : undefined;
+    const list = await this.relist(week, signal);
+    const chosen = chooseSchedule(list, week, org.zone);
+    this.#weekSchedule.set(week, { id: chosen?.id, readAt: this.clock.now() });
+    return chosen ? this.#schedules.get(chosen.id) : undefined;
+  }
+
+  /** Lists the schedules spanning a week again: their versions move on every write. */
+  async relist(week: string, signal?: AbortSignal): Promise<ScheduleRef[]> {
+    const list = await listSchedules(this.http, this.o.businessUnitId, week, signal);
+    for (const s of list) this.#note(s.id, s);
+    return list;
+  }
+
+  /** A schedule version heard or read: versions only grow. */
+  #note(id: string, s: ScheduleRef | { version: number }): void {
+    const known = this.#schedules.get(id);
+    if (known) known.version = Math.max(known.version, s.version);
+    else if ('weekDate' in s) this.#schedules.set(id, { ...s });
+  }
+
+  noteVersion(scheduleId: string, version: number): void {
+    this.#note(scheduleId, { version });
+  }
+
+  /** Reads agents' schedules (one query per management unit), keeps the copies and returns them. */
+  async read(schedule: ScheduleRef, users: string[], signal?: AbortSignal): Promise<AgentCopy[]> {
+    const org = await this.org();
+    const byUnit = new Map<string, string[]>();
+    for (const u of users) {
+      const mu = org.unitOf(u);
+      if (mu) byUnit.set(mu, [...(byUnit.get(mu) ?? []), u]);
+    }
+    const feed = await this.feed();
+    const parts = await Promise.all(
+      [...byUnit].map(([managementUnitId, userIds]) =>
+        queryAgents(
+          this.http,
+          {
+            businessUnitId: this.o.businessUnitId,
+            schedule,
+            managementUnitId,
+            userIds,
+            ...(signal ? { signal } : {}),
+          },
+          { ...(feed ? { feed } : {}), asyncWaitMs: this.u.queryAsyncWaitMs, maxSplits: 4 },
+        ),
+      ),
+    );
+    const copies = parts.flat();
+    for (const c of copies) this.copies.keep(c, org);
+    return copies;
+  }
+
+  /** The result channel, opened once; undefined (results settled by re-reading) when it cannot be opened. */
+  feed(): Promise<ChannelResultFeed | undefined> {
+    if (this.o.notifications === false) return Promise.resolve(undefined);
+    this.#feedStarted ??= (async () => {
+      const topics = resultTopics(this.o.businessUnitId, this.o.clientId);
+      this.#feed = new ChannelResultFeed(
+        this.http,
+        // The query topic may be refused to a client-credentials token: large sets are then halved (agent-query.ts).
+        [topics.schedules, topics.runs, topics.query],
+        {
+          onScheduleUpdate: (body) => {
+            const r = (body as { result?: { id?: unknown; metadata?: { version?: unknown } } })?.result;
+            if (typeof r?.id === 'string' && typeof r.metadata?.version === 'number')
+              this.noteVersion(r.id, r.metadata.version);
+          },
+          onRun: (body) => this.runs.heard(body),
+        },
+        this.o.logger,
+      );
+      try {
+        await this.#feed.start();
+        await this.runs.read();
+        return true;
+      } catch (err) {
+        this.o.logger?.warn(
+          { err: { message: this.http.redact((err as Error).message) } },
+          'Genesys Cloud notification channel could not be opened; write results are settled by re-reading the agents',
+        );
+        return false;
+      }
+    })();
+    return this.#feedStarted.then((ok) => (ok ? this.#feed : undefined));
+  }
+
+  async close(): Promise<void> {
+    await this.#feed?.close();
+  }
+}
