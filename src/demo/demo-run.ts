@@ -3,6 +3,7 @@ import type { StatusModel } from '../observability/status-model.js';
 import { type KillSwitch, MemoryKillSwitch } from '../planner/kill-switch.js';
 import type { RunningSandbox } from '../sandbox/server.js';
 import { type DemoAdminOptions, startDemoAdmin } from './demo-admin.js';
+import type { DemoWfm, DemoWfmKind } from './demo-wfm.js';
 import { type KafkaDemoOptions, replayThroughKafka } from './kafka-replay.js';
 import { replayInMemory } from './memory-replay.js';
 import type { DemoSummary } from './summary.js';
@@ -22,7 +23,11 @@ export interface DemoOptions {
   otherIntegrationShare: number;
   /** one line of progress at a time */
   progress: (done: number, total: number, now: number) => void;
-  /** called once the sandbox is up, with its address */
+  /** the WFM written to: the seed contract's sandbox (default) or the emulated Genesys Cloud org */
+  wfm?: DemoWfmKind;
+  /** called once the WFM's sandbox is up, whichever it is */
+  onWfm?: (wfm: DemoWfm) => void;
+  /** called once the contract sandbox is up (not with `wfm: 'genesys-cloud'`) */
   onSandbox?: (sandbox: RunningSandbox) => void;
   /** real milliseconds to wait per minute of event time replayed (default 0: as fast as it goes) */
   paceMs?: number;
@@ -48,9 +53,11 @@ export type Replay = (
 /**
  * The main job on embedded defaults: a recorded APAC scenario replayed through the real
  * rules engine, planner and writer into an in-process WFM sandbox over HTTP — in this
- * process, or with `kafka` through real topics and the Kafka pipeline. The sandbox's
- * virtual clock follows the events, so the Sunday 02:00 SGT publish window opens on time
- * and the writer's deferral ends when the replay passes 02:30.
+ * process, or with `kafka` through real topics and the Kafka pipeline; into the seed
+ * contract's sandbox, or with `wfm: 'genesys-cloud'` the emulated Genesys Cloud org built
+ * from the same schedule. The sandbox's virtual clock follows the events, so the Sunday
+ * 02:00 SGT publish window opens on time and the writer's deferral ends when the replay
+ * passes 02:30.
  */
 export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   const killSwitch = o.killSwitch ?? new MemoryKillSwitch();

@@ -11,10 +11,11 @@ import { createMetrics } from '../observability/metrics.js';
 import { formatLocal } from '../time/local-format.js';
 import { DEFAULT_PUBLISH_WINDOW } from '../time/publish-window.js';
 import type { DemoOptions, Replay } from './demo-run.js';
+import { startDemoWfm } from './demo-wfm.js';
 import { consumedAll, settle } from './kafka-settle.js';
 import { DemoTally } from './kafka-tally.js';
 import { scenarioTicks } from './kafka-ticks.js';
-import { loadScenario, scenarioModel, startScenarioSandbox } from './scenario.js';
+import { loadScenario, scenarioModel } from './scenario.js';
 import { emptySummary, settleSummary } from './summary.js';
 import { virtualTime } from './virtual-time.js';
 
@@ -37,7 +38,8 @@ export interface KafkaDemoOptions {
 /**
  * The replay through Kafka: the story is produced into real topics one minute of event
  * time at a time and consumed by the real pipeline (repartition → rules → adjustments →
- * writer → outcomes) of this process, writing into the in-process sandbox.
+ * writer → outcomes) of this process, writing into the in-process sandbox of the chosen WFM
+ * through the backend its config section names (`wfm.kind`), as `trunk-reactor run` would.
  *
  * Time: the sandbox's virtual clock is the world's. It moves to a minute's events before
  * they are produced, and the next minute is produced only once the pipeline is idle —
@@ -62,10 +64,10 @@ export const replayThroughKafka: Replay = async (o: DemoOptions, killSwitch, ser
   try {
     const model = scenarioModel(scenario);
     await serve(model);
-    const sandbox = await startScenarioSandbox(scenario, o.otherIntegrationShare);
-    cleanup.push(() => sandbox.close());
-    o.onSandbox?.(sandbox);
-    const config = demoConfig(k, prefix, o.rulesFile, sandbox.baseUrl);
+    const wfm = await startDemoWfm(o, scenario);
+    cleanup.push(() => wfm.close());
+    const { wfm: wfmSection, secrets } = wfm.config();
+    const config = demoConfig(k, prefix, o.rulesFile, wfmSection);
     const topics = config.kafka.topics;
     const kafka = createKafka({ kafka: config.kafka, logger });
     const admin = kafka.admin();
@@ -84,12 +86,12 @@ export const replayThroughKafka: Replay = async (o: DemoOptions, killSwitch, ser
       retry: IDEMPOTENT_SEND_RETRY,
     });
 
-    const clock = virtualTime(sandbox.sandbox.clock);
+    const clock = virtualTime(wfm.clock);
     const tally = new DemoTally(model);
     const metrics = createMetrics({ defaultMetrics: false });
     let fatal: Error | undefined;
     const app = await assemble({
-      loaded: { config, secrets: { wfmToken: 'sandbox-token' } },
+      loaded: { config, secrets },
       role: 'all',
       logger,
       clock,
@@ -134,7 +136,7 @@ export const replayThroughKafka: Replay = async (o: DemoOptions, killSwitch, ser
     let produced = 0;
     for (const [i, tick] of ticks.entries()) {
       if (i > 0 && (o.paceMs ?? 0) > 0) await new Promise((r) => setTimeout(r, o.paceMs));
-      if (tick.time > sandbox.sandbox.clock.now()) sandbox.sandbox.clock.set(tick.time);
+      if (tick.time > wfm.clock.now()) wfm.clock.set(tick.time);
       await producer.send({ topic: topics.events, messages: tick.messages });
       produced += tick.messages.length;
       model.feed({
@@ -144,14 +146,14 @@ export const replayThroughKafka: Replay = async (o: DemoOptions, killSwitch, ser
         finished: false,
       });
       await settle(idle, settleOptions(tick.time));
-      o.progress(produced, scenario.lines.length, sandbox.sandbox.clock.now());
+      o.progress(produced, scenario.lines.length, wfm.clock.now());
     }
     // Walk the clock past any deferral still waiting for a publish window to close.
     const deferredUntil = tally.records.flatMap((r) =>
       r.deferredUntil ? [Date.parse(r.deferredUntil)] : [],
     );
-    const last = Math.max(sandbox.sandbox.clock.now(), ...deferredUntil);
-    sandbox.sandbox.clock.set(last + 60_000);
+    const last = Math.max(wfm.clock.now(), ...deferredUntil);
+    wfm.clock.set(last + 60_000);
     await settle(async () => {
       const done = tally.waiting.size === 0 && tally.finals.size >= adjustments();
       return done
@@ -159,7 +161,7 @@ export const replayThroughKafka: Replay = async (o: DemoOptions, killSwitch, ser
         : `a final outcome for each of ${adjustments()} adjustments (have ${tally.finals.size})`;
     }, settleOptions(last));
 
-    const summary = emptySummary('kafka', tally.records, scenario);
+    const summary = emptySummary('kafka', wfm.kind, tally.records, scenario);
     summary.kafka = { topicPrefix: prefix, deleted: generated };
     summary.events = {
       read: scenario.lines.length,
@@ -171,14 +173,21 @@ export const replayThroughKafka: Replay = async (o: DemoOptions, killSwitch, ser
     summary.firings = await total(metrics.ruleFirings);
     summary.adjustments = adjustments();
     summary.skippedByKillSwitch = tally.skippedByKillSwitch;
-    settleSummary(summary, [...tally.finals.values()], sandbox, await total(metrics.wfmCalls));
+    const finals = [...tally.finals.values()];
+    settleSummary(summary, finals);
+    wfm.report(summary, finals, app.wfm, await total(metrics.wfmCalls));
     return { summary, model };
   } finally {
     await finish();
   }
 };
 
-function demoConfig(k: KafkaDemoOptions, prefix: string, rulesFile: string, wfmBaseUrl: string): Config {
+function demoConfig(
+  k: KafkaDemoOptions,
+  prefix: string,
+  rulesFile: string,
+  wfm: Record<string, unknown>,
+): Config {
   return Config.parse({
     kafka: {
       brokers: k.brokers,
@@ -199,8 +208,8 @@ function demoConfig(k: KafkaDemoOptions, prefix: string, rulesFile: string, wfmB
         intents: `${prefix}.intents`,
       },
     },
-    // the in-process sandbox (its token is handed to assemble as a secret)
-    wfm: { baseUrl: wfmBaseUrl, allowInsecureHttp: true, requestsPerMinute: 600 },
+    // the in-process sandbox of the chosen WFM (its secret is handed to assemble)
+    wfm,
     publishWindow: DEFAULT_PUBLISH_WINDOW,
     rules: { files: [rulesFile], watch: false },
     log: { level: 'error' },

@@ -8,18 +8,19 @@ import { RuleEngine } from '../rules/engine.js';
 import type { Intent } from '../rules/intent.js';
 import { DEFAULT_PUBLISH_WINDOW } from '../time/publish-window.js';
 import type { IsoWeekday } from '../time/schedule-week.js';
-import { WfmHttpClient } from '../wfm/http-client.js';
 import type { Outcome } from '../writer/outcome.js';
 import { Writer } from '../writer/writer.js';
 import { writerOptionsFrom } from '../writer/writer-settings.js';
 import type { DemoOptions, Replay } from './demo-run.js';
-import { loadScenario, scenarioModel, startScenarioSandbox } from './scenario.js';
+import { startDemoWfm } from './demo-wfm.js';
+import { loadScenario, scenarioModel } from './scenario.js';
 import { emptySummary, settleSummary } from './summary.js';
 import { virtualTime } from './virtual-time.js';
 
 /**
  * The replay without Kafka: each event straight into the rules engine, each intent into
- * the planner, each adjustment into the writer, in this process.
+ * the planner, each adjustment into the writer, in this process; the planner reads and the
+ * writer writes through one backend on the chosen WFM's sandbox.
  */
 export const replayInMemory: Replay = async (o: DemoOptions, killSwitch: KillSwitch, serve) => {
   const scenario = await loadScenario(o);
@@ -27,23 +28,15 @@ export const replayInMemory: Replay = async (o: DemoOptions, killSwitch: KillSwi
   const model: StatusModel = scenarioModel(scenario);
   await serve(model);
 
-  const sandbox = await startScenarioSandbox(scenario, o.otherIntegrationShare);
-  o.onSandbox?.(sandbox);
-  const clock = virtualTime(sandbox.sandbox.clock);
-  let httpCalls = 0;
-  const client = new WfmHttpClient({
-    baseUrl: sandbox.baseUrl,
-    token: 'sandbox-token',
-    clock,
-    onRequest: () => {
-      httpCalls++;
-    },
-  });
+  const wfm = await startDemoWfm(o, scenario);
+  const clock = virtualTime(wfm.clock);
+  const backend = wfm.connect(clock);
   const records: Outcome[] = [];
   const firstRecord = new Map<string, () => void>();
   const writer = new Writer({
     ...writerOptionsFrom(DEFAULTS.writer),
-    adapter: client,
+    adapter: backend.adapter,
+    concurrency: backend.concurrency,
     clock,
     publishWindow: DEFAULT_PUBLISH_WINDOW,
     businessUnit: { timeZone: snapshot.businessUnit.timeZone },
@@ -58,7 +51,7 @@ export const replayInMemory: Replay = async (o: DemoOptions, killSwitch: KillSwi
   });
   const planner = new Planner({
     // the planner's lists give the writer its versions, as in `run --role all`
-    source: sharingReads(client, (shifts) => writer.remember(shifts)),
+    source: sharingReads(backend.adapter, (shifts) => writer.remember(shifts)),
     clock,
     businessUnit: {
       zone: snapshot.businessUnit.timeZone,
@@ -67,7 +60,7 @@ export const replayInMemory: Replay = async (o: DemoOptions, killSwitch: KillSwi
     killSwitch,
   });
   const engine = new RuleEngine(scenario.rules, { onTransition: (t) => model.transition(t) });
-  const summary = emptySummary('memory', records, scenario);
+  const summary = emptySummary('memory', wfm.kind, records, scenario);
   const pending: Array<Promise<Outcome>> = [];
   // Each adjustment's first record (applied, or deferred by the publish lock) is awaited
   // before the replay moves on, so writes happen at their moment in the story.
@@ -99,7 +92,7 @@ export const replayInMemory: Replay = async (o: DemoOptions, killSwitch: KillSwi
       summary.events.read++;
       model.feed({ label: 'demo replay', done: summary.events.read, total: items.length, finished: false });
       if (summary.events.read % 100 === 0 || summary.events.read === items.length) {
-        o.progress(summary.events.read, items.length, sandbox.sandbox.clock.now());
+        o.progress(summary.events.read, items.length, wfm.clock.now());
       }
       if (!item.ok) {
         summary.events.bad++;
@@ -111,7 +104,7 @@ export const replayInMemory: Replay = async (o: DemoOptions, killSwitch: KillSwi
         if (!Number.isNaN(minute)) await new Promise((resolve) => setTimeout(resolve, paceMs));
         minute = m;
       }
-      if (item.sample.time > sandbox.sandbox.clock.now()) sandbox.sandbox.clock.set(item.sample.time);
+      if (item.sample.time > wfm.clock.now()) wfm.clock.set(item.sample.time);
       const out = engine.evaluate(item.sample);
       if (out.rejected) {
         if (out.rejected.code === 'TR_ERR_EVENT_LATE') summary.events.late++;
@@ -125,13 +118,15 @@ export const replayInMemory: Replay = async (o: DemoOptions, killSwitch: KillSwi
     await planAll(engine.flush());
     // Walk the clock past any deferral still waiting for a publish window to close.
     const deferredUntil = records.flatMap((r) => (r.deferredUntil ? [Date.parse(r.deferredUntil)] : []));
-    const last = Math.max(sandbox.sandbox.clock.now(), ...deferredUntil);
-    sandbox.sandbox.clock.set(last + 60_000);
-    settleSummary(summary, await Promise.all(pending), sandbox, httpCalls);
+    const last = Math.max(wfm.clock.now(), ...deferredUntil);
+    wfm.clock.set(last + 60_000);
+    const finals = await Promise.all(pending);
+    settleSummary(summary, finals);
+    wfm.report(summary, finals, backend.adapter, backend.requests());
     return { summary, model };
   } finally {
     await writer.close();
-    await client.close?.();
-    await sandbox.close();
+    await backend.close();
+    await wfm.close();
   }
 };

@@ -4,8 +4,6 @@ import { ruleInfoFrom, StatusModel } from '../observability/status-model.js';
 import { type CompiledRuleSet, compileRules } from '../rules/compile.js';
 import { loadRulesFile } from '../rules/load.js';
 import type { RulesFile } from '../rules/schema.js';
-import { type RunningSandbox, startSandbox } from '../sandbox/server.js';
-import { DEFAULT_PUBLISH_WINDOW } from '../time/publish-window.js';
 import { ScheduleSnapshot } from '../wfm/snapshot.js';
 
 /** The demo's recorded story: the schedule, the rules, and the events with their raw lines. */
@@ -57,24 +55,5 @@ export function scenarioModel(s: Scenario): StatusModel {
     rules: ruleInfoFrom(s.rules),
     horizonMs: s.end - s.start + DAY_MS,
     zone: s.snapshot.businessUnit.timeZone,
-  });
-}
-
-/**
- * The in-process WFM sandbox with its virtual clock at the story's start. The other
- * integration races the reactor's writes (`mutatorBeforeWriteShare`): its change lands just
- * before the reactor's write to a shift the rules adjust, after the reactor read it, so the
- * write meets the seed's stale-version 409. Changes on a timer of real time would fall on
- * shifts the story never adjusts, at moments unrelated to its writes (the writer reads a
- * shift a moment before writing it), and differ from run to run.
- */
-export function startScenarioSandbox(s: Scenario, otherIntegrationShare: number): Promise<RunningSandbox> {
-  return startSandbox({
-    port: 0,
-    snapshot: s.snapshot,
-    clockStart: s.start,
-    publishWindow: DEFAULT_PUBLISH_WINDOW,
-    behaviour: { rateLimitPerMinute: 600, rateLimitBurst: 100 },
-    faults: { mutatorBeforeWriteShare: otherIntegrationShare, seed: 7 },
   });
 }

@@ -1,8 +1,8 @@
-import type { RunningSandbox } from '../sandbox/server.js';
 import { parseInstant, toWire } from '../time/instant.js';
 import { formatLocalSpan } from '../time/local-format.js';
 import { DEFAULT_PUBLISH_WINDOW, windowsOpeningBetween } from '../time/publish-window.js';
 import type { Outcome } from '../writer/outcome.js';
+import type { DemoWfmKind } from './demo-wfm.js';
 import type { Scenario } from './scenario.js';
 
 export interface DemoSummary {
@@ -10,6 +10,8 @@ export interface DemoSummary {
   source: 'memory' | 'kafka';
   /** through Kafka: the topics' prefix, and whether the demo deleted them (and its groups) at the end */
   kafka?: { topicPrefix: string; deleted: boolean };
+  /** the WFM written to: the seed contract's sandbox, or the emulated Genesys Cloud org */
+  wfm: DemoWfmKind;
   /** the business unit's zone: the table tells its times there */
   zone: string;
   /** the story's first and last event time, UTC instants */
@@ -21,29 +23,58 @@ export interface DemoSummary {
   adjustments: number;
   outcomes: Record<string, number>;
   /**
-   * versionConflicts: writes the WFM refused as based on a stale version (409 answers and
-   * bulk-swap items alike); resolved: adjustments whose first write met one and that were
+   * versionConflicts: writes the WFM refused as based on a stale version (contract: 409 answers
+   * and bulk-swap items alike; genesys-cloud, whose Error result names no agent: adjustments
+   * whose first write met one); resolved: adjustments whose first write met one and that were
    * then applied (a write after a publish-window deferral is not a first write);
-   * lockedAnswers: writes refused by the publish lock
+   * lockedAnswers: writes refused by the publish lock (genesys-cloud: the writer's deferrals)
    */
   conflicts: { versionConflicts: number; resolved: number; lockedAnswers: number };
   deferredThenApplied: number;
   /** intents the planner dropped because the kill switch was engaged */
   skippedByKillSwitch: number;
-  /** otherIntegration: shifts the other integration changed between the reactor's read and its write */
-  ledger: { patches: number; swaps: number; publish: number; otherIntegration: number };
+  /**
+   * What the sandbox's ledger holds. otherIntegration: shifts (genesys-cloud: agent schedules)
+   * the other integration changed between the reactor's read and its write; publish: versions
+   * the publish job bumped (contract: per shift of the published week; genesys-cloud: per agent
+   * of each published schedule spanning it); agentSchedules (genesys-cloud): agent schedules the
+   * reactor's uploads changed, one per updated shift and two per swap
+   */
+  ledger: {
+    patches: number;
+    swaps: number;
+    publish: number;
+    otherIntegration: number;
+    agentSchedules?: number;
+  };
+  /** requests to the WFM's API (genesys-cloud: to the API host, which the 300-a-minute budget counts) */
   httpCalls: number;
+  /** genesys-cloud: what the uploads did */
+  uploads?: UploadFigures;
   outcomeRecords: Outcome[];
+}
+
+/** Genesys Cloud's writes: changes gathered into uploads of whole agent schedules (uploadurl → PUT → /update). */
+export interface UploadFigures {
+  uploads: number;
+  /** uploads whose job ended in an Error result: a stale version or the publish lock (Genesys says not which) */
+  errorResults: number;
+  /** agents in each upload, in order */
+  agentsPerUpload: number[];
+  /** requests by host: the API host, the login host (tokens), the signed storage URLs (the PUTs) */
+  calls: { api: number; login: number; storage: number };
 }
 
 export function emptySummary(
   source: DemoSummary['source'],
+  wfm: DemoWfmKind,
   records: Outcome[],
   story: Scenario,
 ): DemoSummary {
   const zone = story.snapshot.businessUnit.timeZone;
   return {
     source,
+    wfm,
     zone,
     eventTime: { from: toWire(story.start), to: toWire(story.end) },
     publishWindows: windowsOpeningBetween(story.start, story.end, DEFAULT_PUBLISH_WINDOW).map((w) => ({
@@ -64,16 +95,12 @@ export function emptySummary(
 }
 
 /**
- * The summary's outcome half, the same whichever way the events travelled: terminal
- * outcomes by status, adjustments deferred by the publish window and then applied, version
- * conflicts met and resolved, and what the sandbox's ledger says was written.
+ * The summary's outcome half, the same whichever way the events travelled and whichever WFM
+ * was written: terminal outcomes by status, adjustments deferred by the publish window and then
+ * applied, and those whose first write met a version conflict and were then applied. The WFM's
+ * half (ledger, conflicts answered, calls) is its sandbox's report (demo-wfm.ts).
  */
-export function settleSummary(
-  summary: DemoSummary,
-  finals: readonly Outcome[],
-  sandbox: RunningSandbox,
-  httpCalls: number,
-): void {
+export function settleSummary(summary: DemoSummary, finals: readonly Outcome[]): void {
   for (const f of finals) summary.outcomes[f.status] = (summary.outcomes[f.status] ?? 0) + 1;
   const everDeferred = new Set(
     summary.outcomeRecords.filter((r) => r.status === 'deferred').map((r) => r.key),
@@ -82,25 +109,18 @@ export function settleSummary(
     (f) => everDeferred.has(f.key) && f.status === 'applied',
   ).length;
   summary.conflicts.resolved = finals.filter((f) => f.firstAttemptStale && f.status === 'applied').length;
-  const entries = sandbox.sandbox.ledger.since(1).entries;
-  summary.ledger = {
-    patches: entries.filter((e) => e.kind === 'patch').length,
-    swaps: entries.filter((e) => e.kind === 'swap').length / 2,
-    publish: entries.filter((e) => e.kind === 'publish').length,
-    otherIntegration: entries.filter((e) => e.kind === 'mutator').length,
-  };
-  summary.httpCalls = httpCalls;
-  // a bulk swap's refused item is answered inside a 200, not as a 409 of its own
-  const refused = (code: string) =>
-    (sandbox.stats.byErrorCode[code] ?? 0) + (sandbox.stats.swapItemErrors[code] ?? 0);
-  summary.conflicts.versionConflicts = refused('VERSION_CONFLICT');
-  summary.conflicts.lockedAnswers = refused('SCHEDULE_LOCKED');
 }
 
 /** The summary as the CLI prints it: one row per figure, times in the business unit's zone with UTC beside them. */
 export function summaryTable(s: DemoSummary): string {
   const span = (from: string, to: string) => formatLocalSpan(parseInstant(from), parseInstant(to), s.zone);
   const rows: Array<[string, string | number]> = [
+    [
+      'WFM written to',
+      s.wfm === 'genesys-cloud'
+        ? 'Genesys Cloud, emulated (uploads of whole agent schedules)'
+        : "the seed contract's sandbox (a request per shift)",
+    ],
     [
       'events travelled',
       s.kafka
@@ -116,10 +136,21 @@ export function summaryTable(s: DemoSummary): string {
     ['rule firings', s.firings],
     ['adjustments', s.adjustments],
     ...Object.entries(s.outcomes).map(([k, v]) => [`  ${k}`, v] as [string, number]),
+    ...(s.uploads ? genesysRows(s, s.uploads, span) : contractRows(s, span)),
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
+}
+
+type Row = [string, string | number];
+type Span = (from: string, to: string) => string;
+
+function contractRows(s: DemoSummary, span: Span): Row[] {
+  return [
     ['shifts the other integration changed between read and write', s.ledger.otherIntegration],
     ['version conflicts met (409 VERSION_CONFLICT)', s.conflicts.versionConflicts],
     ['  adjustments whose first write met one, then applied', s.conflicts.resolved],
-    ...s.publishWindows.map((w) => ['publish window', span(w.opensAt, w.closesAt)] as [string, string]),
+    ...s.publishWindows.map((w): Row => ['publish window', span(w.opensAt, w.closesAt)]),
     ['publish-lock answers (409 SCHEDULE_LOCKED)', s.conflicts.lockedAnswers],
     ['deferred through the publish window, then applied', s.deferredThenApplied],
     ['intents skipped by the kill switch', s.skippedByKillSwitch],
@@ -127,6 +158,40 @@ export function summaryTable(s: DemoSummary): string {
     ['sandbox ledger: patches / swaps', `${s.ledger.patches} / ${s.ledger.swaps}`],
     ['sandbox ledger: publish bumps', s.ledger.publish],
   ];
-  const w = Math.max(...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
+}
+
+/**
+ * Genesys Cloud tells the same story in its own units: an upload carries many agents, its
+ * Error result names none of them, and publishing bumps every agent of the schedule. The
+ * last row says which figures differ from the contract WFM's by nature.
+ */
+function genesysRows(s: DemoSummary, u: UploadFigures, span: Span): Row[] {
+  const agents = u.agentsPerUpload;
+  const mean = agents.length > 0 ? agents.reduce((a, b) => a + b, 0) / agents.length : 0;
+  return [
+    ['agent schedules the other integration changed before an upload', s.ledger.otherIntegration],
+    ['adjustments whose first upload met a stale version', s.conflicts.versionConflicts],
+    ['  adjustments whose first write met one, then applied', s.conflicts.resolved],
+    ...s.publishWindows.map((w): Row => ['publish window', span(w.opensAt, w.closesAt)]),
+    ['writes the publish lock refused (Error results), deferred', s.conflicts.lockedAnswers],
+    ['deferred through the publish window, then applied', s.deferredThenApplied],
+    ['intents skipped by the kill switch', s.skippedByKillSwitch],
+    ['uploads (uploadurl, PUT, update)', u.uploads],
+    [
+      '  agents per upload',
+      agents.length > 0
+        ? `${Math.min(...agents)}–${Math.max(...agents)}, ${mean.toFixed(1)} on average`
+        : '–',
+    ],
+    ['  answered Error (a stale version or the publish lock)', u.errorResults],
+    ['WFM calls (API host)', s.httpCalls],
+    ['  login host / signed upload URLs', `${u.calls.login} / ${u.calls.storage}`],
+    ['sandbox ledger: patches / swaps', `${s.ledger.patches} / ${s.ledger.swaps}`],
+    ['sandbox ledger: agent schedules updated', s.ledger.agentSchedules ?? 0],
+    ['sandbox ledger: publish bumps (every agent of the schedule)', s.ledger.publish],
+    [
+      'differ from the contract WFM by nature',
+      'calls and ledger entries (agents, not shifts); conflicts counted per adjustment',
+    ],
+  ];
 }

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { type DemoSummary, runDemo } from '../../demo/demo-run.js';
+import { DEMO_WFM_KINDS, type DemoWfmKind } from '../../demo/demo-wfm.js';
 import { summaryTable } from '../../demo/summary.js';
 import { createLogger } from '../../observability/logger.js';
 import { formatLocal } from '../../time/local-format.js';
@@ -12,7 +13,7 @@ const asset = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.
 const DEFAULT_ADMIN_PORT = 9464;
 
 const usage = `Usage: trunk-reactor demo [--rules FILE] [--schedule FILE] [--events FILE] [--other-integration SHARE]
-                          [--source memory|kafka] [--topic-prefix P]
+                          [--source memory|kafka] [--topic-prefix P] [--wfm contract|genesys-cloud]
                           [--admin-port PORT] [--pace MS] [--hold] [--json]
 
 Replays a recorded APAC scenario — 15 BYOC trunks, an Asia/Singapore team, a surge, a quiet
@@ -31,12 +32,18 @@ all), one minute of event time at a time, and the topics are deleted at the end.
                             else memory); --source memory ignores KAFKA_BROKERS
   --topic-prefix P          Kafka topics and groups named P.*, which must not exist yet; kept at
                             the end (default trunk-reactor-demo-<random>, deleted at the end)
+  --wfm contract|genesys-cloud
+                            the WFM written to (default contract): the seed contract's sandbox, or
+                            an emulated Genesys Cloud org built from the same schedule, written
+                            through uploads of whole agent schedules; the summary says what the
+                            uploads did
   --rules FILE              rules file (default config/rules.apac.yaml)
   --schedule FILE           schedule snapshot (default config/demo/apac-schedule.json)
   --events FILE             events, NDJSON (default config/demo/apac-events.ndjson)
   --other-integration SHARE another integration changes this share (0–1) of the shifts the reactor
-                            writes, between the reactor's read and its write, so those writes meet
-                            409 VERSION_CONFLICT and re-apply their intent (default 0.5)
+                            writes (with genesys-cloud: of the agent schedules), between the
+                            reactor's read and its write, so those writes meet a version conflict
+                            and re-apply their intent (default 0.5)
   --admin-port PORT         status page and admin endpoints on 127.0.0.1:PORT (default ${DEFAULT_ADMIN_PORT},
                             a free one if that is taken; 0 = a free port)
   --pace MS                 wait MS real milliseconds per minute of event time, to watch it (default 0)
@@ -67,7 +74,7 @@ function untilInterrupted(): Promise<void> {
 
 const command: Command = {
   name: 'demo',
-  example: 'trunk-reactor demo --source memory',
+  example: 'trunk-reactor demo --source memory --wfm genesys-cloud',
   usage,
   async run(argv) {
     const { values } = parseFlags(argv, {
@@ -81,6 +88,7 @@ const command: Command = {
       json: { type: 'boolean', default: false },
       source: { type: 'string' },
       'topic-prefix': { type: 'string' },
+      wfm: { type: 'string', default: 'contract' },
     });
     const brokers = process.env.KAFKA_BROKERS?.trim();
     const source = values.source ?? (brokers ? 'kafka' : 'memory');
@@ -93,6 +101,9 @@ const command: Command = {
       throw new UsageError(`--topic-prefix must be letters, digits, '.', '_' or '-', got '${topicPrefix}'`);
     if (topicPrefix !== undefined && source !== 'kafka')
       throw new UsageError('--topic-prefix needs the Kafka demo: set KAFKA_BROKERS (or --source kafka)');
+    const wfm = values.wfm as string;
+    if (!(DEMO_WFM_KINDS as readonly string[]).includes(wfm))
+      throw new UsageError(`--wfm must be ${DEMO_WFM_KINDS.join(' or ')}, got '${wfm}'`);
     const share = Number(values['other-integration']);
     if (!(share >= 0 && share <= 1))
       throw new UsageError(
@@ -124,9 +135,14 @@ const command: Command = {
       scheduleFile: values.schedule as string,
       eventsFile: values.events as string,
       otherIntegrationShare: share,
-      onSandbox: (s) => {
-        zone = s.sandbox.store.businessUnit.timeZone;
-        process.stderr.write(`WFM sandbox (in-process): ${s.baseUrl}\n`);
+      wfm: wfm as DemoWfmKind,
+      onWfm: (w) => {
+        zone = w.zone;
+        const what =
+          w.kind === 'genesys-cloud'
+            ? 'Genesys Cloud sandbox (emulated, in-process)'
+            : 'WFM sandbox (in-process)';
+        process.stderr.write(`${what}: ${w.url}\n`);
         if (source === 'kafka') process.stderr.write(`events through Kafka at ${brokers}\n`);
       },
       admin: { host: '127.0.0.1', port, anyPortIfBusy: portText === undefined },
