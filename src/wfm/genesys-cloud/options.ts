@@ -56,7 +56,9 @@ export const DEFAULT_UPLOAD_OPTIONS: UploadOptions = {
   maxWaitMs: 400,
   maxAgents: 250,
   maxBytes: 512_000,
-  resultTimeoutMs: 30_000,
+  // Well inside the writer's attempt budget (writer.attemptBudgetMs, 30 s): a lost result is
+  // settled by re-reading, and the change sent again if need be, before the budget runs out.
+  resultTimeoutMs: 10_000,
   unknownSettleMs: 2_000,
   queryAsyncWaitMs: 10_000,
   runLockRetryMs: 60_000,

@@ -45,7 +45,11 @@ export class ChannelResultFeed implements ResultFeed {
       topics,
       onEvent: (e) => this.#event(e.topicName, e.eventBody),
       onConnected: (info) => {
-        if (info.reconnect) this.listeners.onReconnect?.();
+        if (!info.reconnect) return;
+        // What was announced while the socket was down is lost for good: every wait ends now,
+        // and its caller settles by re-reading instead of waiting out its timeout.
+        this.#endWaits();
+        this.listeners.onReconnect?.();
       },
       onRejected: (r) => {
         this.rejected = r;
@@ -96,13 +100,17 @@ export class ChannelResultFeed implements ResultFeed {
   }
 
   async close(): Promise<void> {
+    this.#endWaits();
+    await this.#channels.close();
+  }
+
+  #endWaits(): void {
     for (const list of this.#waiters.values())
       for (const w of list) {
         clearTimeout(w.timer);
         w.resolve(undefined);
       }
     this.#waiters.clear();
-    await this.#channels.close();
   }
 
   #event(topic: string, body: unknown): void {

@@ -226,6 +226,20 @@ describe('Genesys Cloud backend: writes through uploads', () => {
     expect(b.stats.resultsTimedOut).toBe(1);
   });
 
+  it('settles a write at once when the result channel reconnects, since its announcement may have been lost meanwhile', async () => {
+    const s = await org({ faults: { notificationLossRate: 1 } });
+    // Were the wait not ended by the reconnect, this test would time out long before the result timeout.
+    const b = backend(s, { uploads: { resultTimeoutMs: 600_000 } });
+    const [shift] = await b.listShifts({ teamId: TEAM, ...DAY });
+    const pending = b.patchShift(shift!.id, extended(shift!), { idempotencyKey: 'k1' });
+    while ((await ledger(s)).filter((e) => e.kind === 'update').length === 0)
+      await new Promise((r) => setTimeout(r, 10));
+    await admin(s, 'POST', '/notifications/drop', {});
+    const written = await pending;
+    expect(written.end).toBe(plus(shift!.end, 30));
+    expect((await ledger(s)).filter((e) => e.kind === 'update')).toHaveLength(1);
+  }, 20_000);
+
   it('settles a lost /update answer whose job ran by finding the upload in place: applied once, never sent twice', async () => {
     const s = await org({ faults: { errorAfterWriteRate: 1 } });
     const b = backend(s);
