@@ -91,6 +91,24 @@ export const DEFAULTS = {
     killSwitchFile: '.trunk-reactor-kill-switch',
   },
   admin: { host: '127.0.0.1', port: 9464 },
+  bridge: {
+    genesysCloud: {
+      /** trunks listed again this often, so added and removed trunks are followed, milliseconds */
+      rediscoverIntervalMs: 5 * 60_000,
+      /** every trunk's latest sample read from REST this often (besides after every reconnect), milliseconds */
+      gapFillIntervalMs: 60_000,
+      /** trunk ids per `GET …/trunks/metrics?trunkIds=` (Genesys' own limit is not documented) */
+      gapFillBatchSize: 100,
+      /** how long a trunk base's sample waits for every edge's instance before it goes with what it has, milliseconds */
+      instanceWaitMs: 2_000,
+      /** events held while Kafka does not take them; past this the bridge stops reading notifications */
+      bufferMaxEvents: 10_000,
+      /** the bridge's share of the OAuth client's 300 requests a minute */
+      requestsPerMinute: 240,
+      /** the bridge's own admin server (/metrics, /healthz, /readyz), on admin.host */
+      adminPort: 9465,
+    },
+  },
   log: { level: 'info' },
   shutdownTimeoutMs: 15_000,
 } as const;

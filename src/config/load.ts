@@ -16,7 +16,14 @@ export class ConfigError extends Error {
 export interface LoadedConfig {
   config: Config;
   /** secret values resolved from the environment or files; never logged */
-  secrets: { wfmToken?: string; wfmClientSecret?: string; saslPassword?: string; adminToken?: string };
+  secrets: {
+    wfmToken?: string;
+    wfmClientSecret?: string;
+    saslPassword?: string;
+    adminToken?: string;
+    /** bridge.genesysCloud.clientSecret, resolved only when `need.bridge` */
+    bridgeClientSecret?: string;
+  };
   scrubber: SecretScrubber;
   /** the env overrides that took effect, for a start-up log line */
   overrides: string[];
@@ -36,8 +43,8 @@ export function loadConfig(
   file: string | undefined,
   env: Record<string, string | undefined> = process.env,
   readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
-  /** which secrets to resolve: a producer needs no WFM credentials */
-  need: { wfm?: boolean; admin?: boolean } = {},
+  /** which secrets to resolve: a producer needs no WFM credentials; only the bridge needs its own */
+  need: { wfm?: boolean; admin?: boolean; bridge?: boolean } = {},
 ): LoadedConfig {
   let raw: unknown = {};
   let lineOf: (path: PropertyKey[]) => number | undefined = () => undefined;
@@ -102,6 +109,22 @@ export function loadConfig(
       );
     }
   }
+  const bridge = need.bridge === true ? config.bridge.genesysCloud : undefined;
+  if (need.bridge === true && !bridge)
+    throw new ConfigError(
+      `${file ?? 'config'}: bridge.genesysCloud: add the section (region, clientId, clientSecret, trunks); docs/bridge-genesys-cloud.md shows one`,
+    );
+  if (bridge && !bridge.allowInsecureHttp) {
+    for (const [name, url] of [
+      ['bridge.genesysCloud.apiBaseUrl', bridge.apiBaseUrl],
+      ['bridge.genesysCloud.loginBaseUrl', bridge.loginBaseUrl],
+    ] as const) {
+      if (url?.startsWith('http://'))
+        throw new ConfigError(
+          `${file ?? 'config'}: ${name} must be https:// (got ${new URL(url).origin}); set bridge.genesysCloud.allowInsecureHttp: true only for a local emulation`,
+        );
+    }
+  }
   const scrubber = new SecretScrubber();
   const read = (ref: SecretRef | undefined, what: string): string | undefined => {
     if (!ref) return undefined;
@@ -126,9 +149,16 @@ export function loadConfig(
     if (auth.kind === 'token') secrets.wfmToken = read(auth.token, 'wfm.auth.token');
     else secrets.wfmClientSecret = read(auth.clientSecret, 'wfm.auth.clientSecret');
   }
+  if (bridge) secrets.bridgeClientSecret = read(bridge.clientSecret, 'bridge.genesysCloud.clientSecret');
   if (config.kafka.sasl) secrets.saslPassword = read(config.kafka.sasl.password, 'kafka.sasl.password');
   if (config.admin.token && need.admin !== false)
     secrets.adminToken = read(config.admin.token, 'admin.token');
-  scrubber.add(secrets.wfmToken, secrets.wfmClientSecret, secrets.saslPassword, secrets.adminToken);
+  scrubber.add(
+    secrets.wfmToken,
+    secrets.wfmClientSecret,
+    secrets.saslPassword,
+    secrets.adminToken,
+    secrets.bridgeClientSecret,
+  );
   return { config, secrets, scrubber, overrides: applied, source: file ?? '(embedded defaults)' };
 }
