@@ -1,13 +1,22 @@
-import { readFile } from 'node:fs/promises';
+import { access, constants, readFile, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { readEventsNdjson } from '../../events/ndjson.js';
-import type { Adjustment } from '../../planner/adjustment.js';
 import { type DryRunReport, dryRun } from '../../planner/dry-run.js';
 import { Planner } from '../../planner/planner.js';
 import { SnapshotScheduleSource } from '../../planner/snapshot-source.js';
+import { planPicture } from '../../report/plan-picture.js';
+import { renderPlanReport } from '../../report/plan-report.js';
+import {
+  ADJUSTMENT_COLUMNS,
+  adjustmentRow,
+  planCounts,
+  SKIP_COLUMNS,
+  skipRow,
+  subject,
+} from '../../report/plan-rows.js';
 import { compileRules } from '../../rules/compile.js';
 import { loadRulesFile } from '../../rules/load.js';
 import { formatIssue, RulesFileError } from '../../rules/rules-error.js';
-import { formatLocal, formatLocalTime } from '../../time/local-format.js';
 import { DEFAULT_PUBLISH_WINDOW } from '../../time/publish-window.js';
 import {
   type IsoWeekday,
@@ -27,7 +36,8 @@ const TOKEN_ENV = 'TRUNK_REACTOR_WFM_TOKEN';
 const usage = `Usage: trunk-reactor plan --rules FILE --events FILE (--wfm URL | --schedule FILE) [options]
 
 A dry run: feeds the events through the rules and the planner against the schedule and
-prints every adjustment they would cause, and why. Nothing is written anywhere.
+prints every adjustment they would cause, and why. Nothing is written anywhere but to
+the --report FILE.
 
   --rules FILE        rules file (YAML or JSON)
   --events FILE       trunk utilization events, one JSON object per line (NDJSON)
@@ -38,13 +48,17 @@ prints every adjustment they would cause, and why. Nothing is written anywhere.
   --week-start DAY    first day of the schedule week for --wfm: mon … sun (default mon)
   --no-publish-window do not mark adjustments decided inside the Sunday 02:00 SGT publish window
   --json              print the whole report as one JSON object
+  --report FILE       also write the plan as one HTML page to FILE: utilization per trunk group
+                      against each rule's thresholds, when each rule fired, every adjustment
+                      marked in time with its reason, and the table; self-contained (no network)
 
-Exit codes: 0 ran (whatever it found), 2 wrong arguments, 3 rules or schedule invalid, 4 WFM unreachable.`;
+Exit codes: 0 ran (whatever it found), 2 wrong arguments, 3 rules or schedule invalid,
+4 WFM unreachable or the report could not be written.`;
 
 const command: Command = {
   name: 'plan',
   example:
-    'trunk-reactor plan --rules config/rules.apac.yaml --events config/demo/apac-events.ndjson --schedule config/demo/apac-schedule.json',
+    'trunk-reactor plan --rules config/rules.apac.yaml --events config/demo/apac-events.ndjson --schedule config/demo/apac-schedule.json --report /tmp/trunk-reactor-plan.html',
   usage,
   async run(argv) {
     const { values } = parseFlags(argv, {
@@ -56,12 +70,15 @@ const command: Command = {
       'week-start': { type: 'string' },
       'no-publish-window': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      report: { type: 'string' },
     });
     const rulesPath = str(values.rules, '--rules');
     const eventsPath = str(values.events, '--events');
     if ((values.schedule === undefined) === (values.wfm === undefined)) {
       throw new UsageError('give exactly one of --schedule FILE or --wfm URL');
     }
+    const reportPath = values.report === undefined ? undefined : resolve(str(values.report, '--report'));
+    if (reportPath !== undefined) await writableDir(reportPath);
 
     let compiled: ReturnType<typeof compileRules>;
     let zoneDefault: string | undefined;
@@ -129,9 +146,46 @@ const command: Command = {
       await client?.close();
     }
     process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, zone));
+    if (reportPath === undefined) return EXIT.OK;
+
+    const picture = await planPicture(compiled, () => readEventsNdjson(eventsPath), report, zone);
+    const html = renderPlanReport({
+      plan: report,
+      picture,
+      sources: [
+        { label: 'rules', value: rulesPath },
+        { label: 'events', value: eventsPath },
+        typeof values.schedule === 'string'
+          ? { label: 'schedule', value: values.schedule }
+          : { label: 'schedule read from', value: String(values.wfm) },
+      ],
+    });
+    try {
+      await writeFile(reportPath, html);
+    } catch (err) {
+      process.stderr.write(
+        `trunk-reactor plan: cannot write the report to ${reportPath}: ${(err as Error).message}\n`,
+      );
+      return EXIT.RUNTIME;
+    }
+    // on stderr, so that stdout stays the plan (and with --json, one JSON object)
+    process.stderr.write(`trunk-reactor plan: report written to ${reportPath}\n`);
     return EXIT.OK;
   },
 };
+
+/** Checked before the dry run, so that a report that cannot be written costs no replay. */
+async function writableDir(file: string): Promise<void> {
+  try {
+    await access(dirname(file), constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not writable' : String(code);
+    throw new UsageError(
+      `--report: the directory ${dirname(file)} ${why}; give a FILE in a directory that exists`,
+    );
+  }
+}
 
 function str(v: string | boolean | undefined, flag: string): string {
   if (typeof v !== 'string' || v === '') throw new UsageError(`${flag} is required`);
@@ -140,25 +194,13 @@ function str(v: string | boolean | undefined, flag: string): string {
 
 /** The human view: one row per adjustment with its reason, then what was passed over and why. */
 export function renderReport(r: DryRunReport, zone: string): string {
-  const local = (iso: string) => formatLocal(Date.parse(iso), zone);
   const notes = new Map(r.notes.map((n) => [n.key, n.note]));
-  const rows = r.adjustments.map((a) => [
-    local(a.createdAt),
-    a.ruleId,
-    a.action,
-    subject(a),
-    change(a, zone),
-    why(a),
-  ]);
+  const rows = r.adjustments.map((a) => adjustmentRow(a, zone));
   const out: string[] = [];
-  out.push(
-    `events: ${r.events.read} read, ${r.events.accepted} accepted, ${r.events.bad} bad, ${r.events.late} late, ${r.events.duplicates} duplicate · intents: ${r.intents} · adjustments: ${r.adjustments.length} · passed over: ${r.skipped.length}`,
-    `times in ${zone}; nothing was written`,
-    '',
-  );
+  out.push(planCounts(r), `times in ${zone}; nothing was written`, '');
   if (rows.length === 0) out.push('No adjustments.');
   else {
-    out.push(...table(['when', 'rule', 'action', 'shift / agent', 'change', 'why'], rows));
+    out.push(...table([...ADJUSTMENT_COLUMNS], rows));
     for (const a of r.adjustments) {
       const n = notes.get(a.key);
       if (n) out.push(`  ! ${subject(a)}: ${n}`);
@@ -168,8 +210,8 @@ export function renderReport(r: DryRunReport, zone: string): string {
     out.push('', 'Passed over:');
     out.push(
       ...table(
-        ['when', 'rule', 'guardrail', 'detail'],
-        r.skipped.map((s) => [local(s.eventTime), s.ruleId, s.guardrail, s.detail]),
+        [...SKIP_COLUMNS],
+        r.skipped.map((s) => skipRow(s, zone)),
       ),
     );
   }
@@ -178,29 +220,6 @@ export function renderReport(r: DryRunReport, zone: string): string {
     for (const x of r.rejected) out.push(`  line ${x.line}: [${x.code}] ${x.message}`);
   }
   return `${out.join('\n')}\n`;
-}
-
-function subject(a: Adjustment): string {
-  return a.kind === 'swap' ? `${a.a.shiftId} ⇄ ${a.b.shiftId}` : `${a.shiftId} / ${a.agentId}`;
-}
-
-function change(a: Adjustment, zone: string): string {
-  const hm = (iso: string) => formatLocalTime(Date.parse(iso), zone);
-  if (a.kind === 'swap') return `${a.b.agentId} takes ${a.a.shiftId}; ${a.a.agentId} takes ${a.b.shiftId}`;
-  const m = a.mutation;
-  switch (m.kind) {
-    case 'set-end':
-      return `end → ${hm(m.end)}`;
-    case 'set-start':
-      return `start → ${hm(m.start)}`;
-    case 'activities-to-on-queue':
-      return `${m.types.join('/')} ${hm(m.from)}–${hm(m.to)} → on-queue`;
-  }
-}
-
-function why(a: Adjustment): string {
-  const r = a.reason;
-  return `${r.aggregate} ${r.metric} ${r.value} vs ${r.threshold} over ${r.window} on ${r.scope.kind} ${r.scope.value}`;
 }
 
 function table(head: string[], rows: string[][]): string[] {
