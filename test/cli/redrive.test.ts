@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, inject, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { deadLetterMessage } from '../../src/kafka/dead-letter.js';
+import { DLQ_HEADERS, deadLetterMessage } from '../../src/kafka/dead-letter.js';
 
 async function readAll(kafka: Kafka, topic: string, expected: number) {
   const consumer = kafka.consumer({ groupId: `${topic}-check-${Date.now()}` });
@@ -95,5 +95,68 @@ describe('trunk-reactor redrive', () => {
       { key: 'agent-1', value: '{"adj":1}' },
       { key: 'agent-2', value: '{"adj":2}' },
     ]);
+  });
+
+  it('leaves a dead letter that names an undecodable record batch where it is: it carries none of the batch', async () => {
+    const brokers = inject('kafkaBrokers') as string;
+    const id = `redrive-batch-${Date.now()}`;
+    const kafka = new Kafka({ clientId: id, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        { topic: `${id}-dlq`, numPartitions: 1 },
+        { topic: `${id}-events`, numPartitions: 1 },
+      ],
+    });
+    await admin.disconnect();
+    const batch = deadLetterMessage(
+      { topic: `${id}-events`, partition: 0, offset: '10', key: null, value: null },
+      { code: 'TR_ERR_EVENT_BATCH_UNDECODABLE', message: 'lz4 checksum' },
+      'rules',
+    );
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: `${id}-dlq`,
+      messages: [
+        { ...batch, headers: { ...batch.headers, [DLQ_HEADERS.lastOffset]: '19' } },
+        deadLetterMessage(
+          {
+            topic: `${id}-events`,
+            partition: 0,
+            offset: '20',
+            key: Buffer.from('t1'),
+            value: Buffer.from('{}'),
+          },
+          { code: 'TR_ERR_EVENT_DECODE', message: 'bad' },
+          'rules',
+        ),
+      ],
+    });
+    await producer.disconnect();
+    const dir = mkdtempSync(join(tmpdir(), 'redrive-'));
+    const config = join(dir, 'c.yaml');
+    writeFileSync(
+      config,
+      `kafka:\n  brokers: [${brokers}]\n  groupId: ${id}\n  topics: { deadLetter: ${id}-dlq }\n`,
+    );
+    const out: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string) => {
+      out.push(String(chunk));
+      return true;
+    }) as typeof process.stdout.write;
+    try {
+      expect(await main(['redrive', '--config', config, '--stage', 'rules'])).toBe(0);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(out.join('')).toMatch(
+      /not redriven: .* names a record batch that could not be decoded .*offsets 10–19/,
+    );
+    const redriven = await readAll(kafka, `${id}-events`, 1);
+    expect(redriven).toEqual([{ key: 't1', value: '{}' }]);
   });
 });

@@ -5,6 +5,9 @@ import { DLQ_HEADERS } from '../../kafka/dead-letter.js';
 import { type Command, EXIT } from '../command.js';
 import { parseFlags } from '../parse-flags.js';
 
+/** A dead letter naming an undecodable record batch by its offsets: it carries none of the batch. */
+const UNDECODABLE = 'TR_ERR_EVENT_BATCH_UNDECODABLE';
+
 const usage = `Usage: trunk-reactor redrive --config FILE [--stage S] [--code CODE]... [--dry-run]
 
 Sends dead-lettered records back to the topic they came from (header tr-original-topic), key and
@@ -94,6 +97,12 @@ const command: Command = {
                   const origin = at.includes(undefined) ? undefined : `${target}/${at[0]}@${at[1]}`;
                   if (!target || from !== stage || (codes.size > 0 && !codes.has(code))) {
                     counts.skipped++;
+                  } else if (code === UNDECODABLE) {
+                    // the record names a batch by its offsets and carries none of it: its records stay in their topic
+                    counts.truncated++;
+                    process.stdout.write(
+                      `not redriven: ${dlq}/${batch.partition}@${m.offset} names a record batch that could not be decoded (${target}/${header(m.headers, DLQ_HEADERS.partition) ?? '?'} offsets ${header(m.headers, DLQ_HEADERS.offset) ?? '?'}–${header(m.headers, DLQ_HEADERS.lastOffset) ?? '?'}); read those offsets with a client that can decode them\n`,
+                    );
                   } else if (header(m.headers, DLQ_HEADERS.truncated) !== undefined) {
                     // a part of the value is not a record to process
                     counts.truncated++;
@@ -159,7 +168,7 @@ const command: Command = {
       await Promise.all([consumer.disconnect(), producer.disconnect()]);
     }
     process.stdout.write(
-      `${dryRun ? 'dry run: ' : ''}${counts.redriven} redriven, ${counts.skipped} left (other stage or code), ${counts.read} read from ${dlq}${counts.repeats > 0 ? `, ${counts.repeats} naming a record already redriven` : ''}${counts.truncated > 0 ? `, ${counts.truncated} truncated (not redriven)` : ''}\n`,
+      `${dryRun ? 'dry run: ' : ''}${counts.redriven} redriven, ${counts.skipped} left (other stage or code), ${counts.read} read from ${dlq}${counts.repeats > 0 ? `, ${counts.repeats} naming a record already redriven` : ''}${counts.truncated > 0 ? `, ${counts.truncated} truncated or naming an undecodable batch (not redriven)` : ''}\n`,
     );
     return EXIT.OK;
   },
