@@ -11,6 +11,8 @@ import type { NotificationHub } from './notification-hub.js';
 import type { GenesysClient } from './options.js';
 import { RUN_STATES, RunTransitionError, runToWire } from './scheduling-runs.js';
 import { stateFromSnapshot } from './seed.js';
+import { trunkAdminRoute } from './trunk-admin.js';
+import type { TrunkScenario } from './trunk-scenario.js';
 import { iso } from './wire.js';
 
 const share = z.number().min(0).max(1).optional();
@@ -87,6 +89,7 @@ const SavedState = z.object({
 export interface GenesysAdminDeps {
   wfm: GenesysWfm;
   hub: NotificationHub;
+  trunks: TrunkScenario;
   stats: ApiStats;
   clients: GenesysClient[];
   onBehaviour(): void;
@@ -110,7 +113,8 @@ function stripUndefined<T extends object>(o: T): { [K in keyof T]-?: Exclude<T[K
  * /_sandbox/* of the genesys-cloud flavour: the same state, ledger, clock, faults, behaviour,
  * publish-window and stats routes as the project's own sandbox, plus reschedule runs, the
  * notification channels (socket_closing, dropped sockets, paused heartbeats, a publish), the
- * reasons behind job results, and the OAuth clients' permissions.
+ * reasons behind job results, the OAuth clients' permissions, and the trunk metrics scenario
+ * under /trunks (trunk-admin.ts).
  */
 export function genesysAdminRoute(
   d: GenesysAdminDeps,
@@ -128,6 +132,8 @@ export function genesysAdminRoute(
     return r;
   };
   const parts = path.split('/').filter(Boolean);
+  if (parts[0] === 'trunks')
+    return trunkAdminRoute(d.trunks, method, path.slice('/trunks'.length), params, body);
   const route = `${method} /${parts.map((p, i) => (i === 1 && ['scheduling-runs', 'operations', 'clients'].includes(parts[0]!) ? ':id' : p)).join('/')}`;
   switch (route) {
     case 'GET /health':

@@ -1,5 +1,6 @@
 import type { PublishWindow } from '../../time/publish-window.js';
 import type { ScheduleSnapshot } from '../../wfm/snapshot.js';
+import type { TrunkScenarioOptions } from './trunk-options.js';
 
 /**
  * How the emulated Genesys Cloud behaves. Every switch marked "unverified" picks between two
@@ -154,7 +155,10 @@ export interface GenesysClient {
   permissions: string[];
 }
 
-/** Everything a client of this backend needs: reads, writes, runs and the notifications it listens to. */
+/**
+ * Everything a client of this backend needs: reads, writes, runs and the notifications it listens
+ * to; and the trunk routes and trunk metrics topics (`telephony:plugin:all`).
+ */
 export const DEFAULT_PERMISSIONS = [
   'wfm:businessUnit:view',
   'wfm:managementUnit:view',
@@ -165,6 +169,7 @@ export const DEFAULT_PERMISSIONS = [
   'wfm:schedule:edit',
   'wfm:schedule:generate',
   'groups:team:view',
+  'telephony:plugin:all',
 ];
 
 export const DEFAULT_GENESYS_CLIENTS: GenesysClient[] = [
@@ -187,4 +192,6 @@ export interface GenesysSandboxOptions {
   behaviour?: Partial<GenesysBehaviour>;
   faults?: Partial<GenesysFaults>;
   clients?: GenesysClient[];
+  /** the trunks and the trunk metrics scenario; default: the demo's events, 2 edges, waiting to play */
+  trunks?: TrunkScenarioOptions;
 }

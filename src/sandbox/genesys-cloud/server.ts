@@ -23,6 +23,11 @@ import { DEFAULT_GENESYS_BEHAVIOUR, DEFAULT_GENESYS_CLIENTS, type GenesysSandbox
 import { S3Refusal, sendS3Error } from './s3-answer.js';
 import { scheduleRoutes } from './schedule-routes.js';
 import { stateFromSnapshot } from './seed.js';
+import { DEFAULT_TRUNK_EDGES } from './trunk-options.js';
+import { trunkRoutes } from './trunk-routes.js';
+import { TrunkScenario } from './trunk-scenario.js';
+import { timelineFor } from './trunk-timeline.js';
+import { trunkTopics } from './trunk-topics.js';
 import { UPLOAD_PREFIX, UploadSigner } from './upload-signer.js';
 import { wfmTopics } from './wfm-topics.js';
 import { API } from './wire.js';
@@ -38,6 +43,8 @@ export interface RunningGenesysSandbox {
   streamingUrl: string;
   wfm: GenesysWfm;
   hub: NotificationHub;
+  /** the trunks, their metrics scenario and what it produced */
+  trunks: TrunkScenario;
   stats: ApiStats;
   close(): Promise<void>;
 }
@@ -85,6 +92,17 @@ export async function startGenesysSandbox(
   const hub = new NotificationHub(clock, () => wfm.behaviour);
   hubRef = hub;
   hub.addAuthority(wfmTopics(wfm));
+  const t = options.trunks ?? {};
+  const edges = t.edges ?? DEFAULT_TRUNK_EDGES;
+  const trunks = new TrunkScenario(
+    { publish: (topic, body) => hub.publish(topic, body), now: Date.now },
+    timelineFor(t, edges, t.seed ?? 1),
+    edges,
+    t.seed ?? 1,
+    t.behaviour,
+  );
+  hub.addAuthority(trunkTopics(trunks));
+  if (t.playSpeed !== undefined) trunks.play(t.playSpeed);
   const issuer = new TokenIssuer(clients, clock, () => wfm.behaviour.tokenTtlSeconds);
   const signer = new UploadSigner(clock, () => ({
     ttlSeconds: wfm.behaviour.uploadUrlTtlSeconds,
@@ -133,6 +151,7 @@ export async function startGenesysSandbox(
       },
     }),
     ...notificationRoutes(hub, () => streamingOrigin),
+    ...trunkRoutes(trunks),
   ];
 
   const fail = (res: ServerResponse, err: GenesysError) => {
@@ -234,6 +253,7 @@ export async function startGenesysSandbox(
         {
           wfm,
           hub,
+          trunks,
           stats,
           clients,
           onBehaviour: () =>
@@ -337,6 +357,7 @@ export async function startGenesysSandbox(
       lastTick = now;
       wfm.tick();
       hub.tick();
+      trunks.tick();
       let changed = false;
       while (mutationDebt >= 1) {
         mutationDebt -= 1;
@@ -356,6 +377,7 @@ export async function startGenesysSandbox(
     streamingUrl: streamingOrigin,
     wfm,
     hub,
+    trunks,
     stats,
     close: async () => {
       clearInterval(timer);
