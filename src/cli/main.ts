@@ -35,6 +35,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: 'Publish trunk utilization events into Kafka from an NDJSON file or a generator',
     load: () => import('./commands/produce.js'),
   },
+  bridge: {
+    summary: 'Bridge Genesys Cloud trunk metrics into Kafka: notifications, REST gap filling',
+    load: () => import('./commands/bridge.js'),
+  },
   redrive: {
     summary: 'Send dead-lettered records back to the topic they came from',
     load: () => import('./commands/redrive.js'),
