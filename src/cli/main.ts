@@ -31,6 +31,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: 'Dry run: the adjustments a file of events would cause against a schedule, and why',
     load: () => import('./commands/plan.js'),
   },
+  test: {
+    summary: 'Test rules files: input series and the firing rules and adjustments they must give',
+    load: () => import('./commands/test.js'),
+  },
   produce: {
     summary: 'Publish trunk utilization events into Kafka from an NDJSON file or a generator',
     load: () => import('./commands/produce.js'),
