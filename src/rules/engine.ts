@@ -1,11 +1,10 @@
 import type { TrunkSample } from '../events/trunk-event.js';
-import type { CompiledRule, CompiledRuleSet, SeriesDef } from './compile.js';
+import type { CompiledRule, CompiledRuleSet } from './compile.js';
 import {
   ENGINE_SNAPSHOT_FORMAT,
   type EngineCounters,
   type EngineSnapshot,
   type EngineSnapshotV1,
-  type SampleTuple,
   upgradeSnapshot,
 } from './engine-snapshot.js';
 import { EventRejectedError } from './event-rejected-error.js';
@@ -13,10 +12,11 @@ import { type FutureRepair, repairFuture } from './future-repair.js';
 import type { Intent } from './intent.js';
 import { evidenceOf } from './predicate.js';
 import { ReorderBuffer } from './reorder-buffer.js';
-import { PHASE, PHASE_NAMES, type Phase, RuleState } from './rule-state.js';
+import { PHASE, PHASE_NAMES, type Phase, type RuleState } from './rule-state.js';
 import type { ScopeBy } from './schema.js';
-import { ScopeState } from './scope-state.js';
-import { SlidingWindow } from './sliding-window.js';
+import { type Route, routeOf, sameLabels } from './scope-route.js';
+import type { ScopeState } from './scope-state.js';
+import { finite, fromTuple, restoreScope, toTuple } from './snapshot-codec.js';
 
 export interface Evaluation {
   /** intents in (event time, rule order); a shared empty array when none */
@@ -55,18 +55,6 @@ export interface RestoreOptions extends RuleEngineOptions {
 
 const NO_INTENTS: readonly Intent[] = Object.freeze([]);
 
-/** Where one trunk's samples go: the series that see it, their scope keys and states. */
-interface Route {
-  trunkGroup: string;
-  region: string;
-  site: string;
-  labels: Readonly<Record<string, string>> | undefined;
-  defs: readonly SeriesDef[];
-  keys: string[];
-  states: ScopeState[];
-  /** the trunk's member slot in each multi-trunk scope state (a lookup hint) */
-  slots: Int32Array;
-}
 const NOTHING: Evaluation = Object.freeze({ intents: NO_INTENTS, rejected: null });
 
 /**
@@ -207,27 +195,7 @@ export class RuleEngine {
 
   /** Rules indexed by scope: works out once per trunk which scope states its samples reach. */
   private route(s: TrunkSample): Route {
-    const defs = this.rules.route(s);
-    const keys = defs.map((d) => keyOf(d.by, s));
-    const states = defs.map((def, i) => {
-      const map = this.keys[def.index]!;
-      let st = map.get(keys[i]!);
-      if (st === undefined) {
-        st = new ScopeState(def);
-        map.set(keys[i]!, st);
-      }
-      return st;
-    });
-    const r: Route = {
-      trunkGroup: s.trunkGroup,
-      region: s.region,
-      site: s.site,
-      labels: s.labels,
-      defs,
-      keys,
-      states,
-      slots: new Int32Array(defs.length).fill(-1),
-    };
+    const r = routeOf(this.rules, this.keys, s);
     this.routes.set(s.trunkId, r);
     return r;
   }
@@ -388,76 +356,4 @@ export class RuleEngine {
     this.routes = new Map();
     this.usesLabels = next.usesLabels;
   }
-}
-
-function restoreScope(def: SeriesDef, k: EngineSnapshot['series'][number]['keys'][number]): ScopeState {
-  const st = new ScopeState(def);
-  if (k.members) st.restoreMembers(k.members);
-  def.windows.forEach((w, i) => {
-    const ws = k.windows.find((x) => x.signature === w.signature);
-    if (ws) st.windows[i] = SlidingWindow.fromJSON(w.spanMs, w.needs, ws);
-  });
-  def.rules.forEach((r, j) => {
-    const rs = k.rules.find((x) => x.id === r.id && x.fingerprint === r.fingerprint);
-    if (rs) st.rules[j] = RuleState.fromJSON(rs.state);
-  });
-  return st;
-}
-
-function keyOf(by: ScopeBy, s: TrunkSample): string {
-  switch (by) {
-    case 'trunk':
-      return s.trunkId;
-    case 'trunkGroup':
-      return s.trunkGroup;
-    case 'region':
-      return s.region;
-    case 'site':
-      return s.site;
-    case 'selector':
-      return '*';
-  }
-}
-
-function sameLabels(
-  a: Readonly<Record<string, string>> | undefined,
-  b: Readonly<Record<string, string>> | undefined,
-) {
-  if (a === b) return true;
-  const ka = a ? Object.keys(a) : [];
-  const kb = b ? Object.keys(b) : [];
-  if (ka.length !== kb.length) return false;
-  for (const k of ka) if (a![k] !== b![k]) return false;
-  return true;
-}
-
-function finite(n: number): number | null {
-  return Number.isFinite(n) ? n : null;
-}
-
-function toTuple(s: TrunkSample): SampleTuple {
-  return [
-    s.trunkId,
-    s.trunkGroup,
-    s.region,
-    s.site,
-    s.labels ? { ...s.labels } : null,
-    s.time,
-    s.activeCalls,
-    s.capacity,
-  ];
-}
-
-function fromTuple(t: SampleTuple): TrunkSample {
-  return {
-    trunkId: t[0],
-    trunkGroup: t[1],
-    region: t[2],
-    site: t[3],
-    labels: t[4] ?? undefined,
-    time: t[5],
-    activeCalls: t[6],
-    capacity: t[7],
-    utilization: t[6] / t[7],
-  };
 }
