@@ -1,75 +1,15 @@
 import type { TrunkSample } from '../events/trunk-event.js';
 import type { Adjustment } from '../planner/adjustment.js';
 import type { Skip } from '../planner/resolve-intent.js';
-import type { CompiledRuleSet } from '../rules/compile.js';
-import { formatDuration } from '../rules/duration.js';
 import type { RuleTransition } from '../rules/engine.js';
-import { type ConditionNode, type Leaf, OP_SYMBOL } from '../rules/predicate.js';
 import type { ScopeBy } from '../rules/schema.js';
 import { formatLocal } from '../time/local-format.js';
 import type { Outcome, OutcomeStatus } from '../writer/outcome.js';
+import type { RuleInfo } from './rule-info.js';
+import type { AdjustmentRow, AdjustmentView, FeedState, StatusSnapshot } from './status-snapshot.js';
 
-/** One comparison of a rule's condition, as the page draws it (utilization ones as lines). */
-export interface ThresholdLine {
-  metric: string;
-  aggregate: string;
-  window: string;
-  op: string;
-  value: number;
-  /** where the condition lets go again (hysteresis); equals `value` without one */
-  clear: number;
-}
-
-/** What the status page needs to know of a rule. */
-export interface RuleInfo {
-  id: string;
-  scopeBy: ScopeBy;
-  /** the condition in words: "avg 5m utilization > 0.85 (clear 0.75)" */
-  condition: string;
-  thresholds: ThresholdLine[];
-  /** whether the rule sees this trunk's samples (its scope's `where`); all trunks when absent */
-  appliesTo?: (s: TrunkSample) => boolean;
-}
-
-/** The page's view of the compiled rules: thresholds from the condition leaves. */
-export function ruleInfoFrom(rules: CompiledRuleSet): RuleInfo[] {
-  return rules.rules.map((r) => ({
-    id: r.id,
-    scopeBy: r.series.by,
-    condition: describe(r.condition),
-    thresholds: leaves(r.condition).map((l) => ({
-      metric: l.metric,
-      aggregate: l.aggregate,
-      window: formatDuration(l.windowMs),
-      op: OP_SYMBOL[l.op],
-      value: l.threshold,
-      clear: l.clear,
-    })),
-    appliesTo: (s) => r.series.matches(s),
-  }));
-}
-
-function leaves(n: ConditionNode): Leaf[] {
-  if (n.kind === 'leaf') return [n];
-  if (n.kind === 'not') return leaves(n.child);
-  return n.children.flatMap(leaves);
-}
-
-function describe(n: ConditionNode): string {
-  switch (n.kind) {
-    case 'leaf': {
-      const clear = n.clear !== n.threshold ? ` (clear ${n.clear})` : '';
-      return `${n.aggregate} ${formatDuration(n.windowMs)} ${n.metric} ${OP_SYMBOL[n.op]} ${n.threshold}${clear}`;
-    }
-    case 'not':
-      return `not (${describe(n.child)})`;
-    case 'all':
-    case 'any':
-      return n.children
-        .map((c) => (c.kind === 'leaf' ? describe(c) : `(${describe(c)})`))
-        .join(` ${n.kind === 'all' ? 'and' : 'or'} `);
-  }
-}
+export { type RuleInfo, ruleInfoFrom, type ThresholdLine } from './rule-info.js';
+export type { AdjustmentRow, AdjustmentView, FeedState, StatusSnapshot } from './status-snapshot.js';
 
 export interface StatusModelOptions {
   rules: readonly RuleInfo[];
@@ -128,85 +68,6 @@ interface RuleScope {
   value: string;
   phase: string;
   periods: Period[];
-}
-
-export interface AdjustmentRow {
-  key: string;
-  ruleId: string;
-  action: string;
-  kind: 'update' | 'swap';
-  teamId: string | null;
-  /** "shift s-1 (agent a-1)" or "swap s-1 (a-1) ⇄ s-2 (a-2)" */
-  target: string | null;
-  /** event time of the trigger, epoch ms */
-  createdAt: number | null;
-  reason: {
-    text: string;
-    metric: string;
-    aggregate: string;
-    window: string;
-    value: number;
-    threshold: number;
-    scope: string;
-  } | null;
-  status: OutcomeStatus | 'planned';
-  /** when the latest outcome record was written, epoch ms */
-  statusAt: number | null;
-  deferredUntil: number | null;
-  attempts: number;
-  outcomeReason: { code: string; message: string } | null;
-}
-
-/** A row as the page shows it: its times also as text for people, in the page's zone with UTC beside them. */
-export interface AdjustmentView extends AdjustmentRow {
-  /** "09:22 Fri 27 Nov +08:00 (01:22Z)" */
-  createdAtText: string | null;
-  deferredUntilText: string | null;
-}
-
-export interface FeedState {
-  /** what feeds the page: "demo replay", "kafka" */
-  label: string;
-  /** what this process sees of the whole (one role or some partitions of a split deployment) */
-  view?: string;
-  done: number;
-  total: number | null;
-  finished: boolean;
-}
-
-export interface StatusSnapshot {
-  /** the business unit's zone: the plots' axes and every time shown for people */
-  zone: string;
-  horizonMs: number;
-  bucketMs: number;
-  /** the newest event time seen, epoch ms */
-  eventTime: number | null;
-  /** the same, for people: "02:48 Sun 29 Nov +08:00 (18:48Z)" */
-  eventTimeText: string | null;
-  feed: FeedState | null;
-  groups: Array<{
-    name: string;
-    trunks: number;
-    /** [bucket start, utilization of the group (Σ calls / Σ capacity), busiest trunk's utilization] */
-    points: Array<[number, number, number]>;
-    rules: Array<{
-      id: string;
-      condition: string;
-      thresholds: ThresholdLine[];
-      firing: boolean;
-      periods: Array<{ from: number; to: number | null; scope: string }>;
-    }>;
-  }>;
-  counts: {
-    adjustments: number;
-    /** terminal outcomes by status, plus `deferred` records seen */
-    outcomes: Partial<Record<OutcomeStatus, number>>;
-    /** planner skips by guardrail (`killSwitch` counts intents dropped while it was engaged) */
-    skipped: Record<string, number>;
-    waiting: number;
-  };
-  waiting: AdjustmentView[];
-  latest: AdjustmentView[];
 }
 
 /**
