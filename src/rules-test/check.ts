@@ -140,7 +140,10 @@ function checkWindow(
     if (planned.left[i] !== undefined) continue;
     const same =
       e.spec.rule !== undefined ? adjustments.filter((a) => a.ruleId === e.spec.rule) : adjustments;
-    const got = listed(adjustments.map(adjustmentLine), `nothing planned from ${w.fromText} to ${w.toText}`);
+    const got = listed(
+      closestFirst(adjustments, (a) => plannedLikeness(e.spec, a)).map(adjustmentLine),
+      `nothing planned from ${w.fromText} to ${w.toText}`,
+    );
     const reason = reasonsFor(s, r, e.spec.rule, same, w);
     failures.push({
       kind: 'planned',
@@ -158,7 +161,10 @@ function checkWindow(
       ...e.where,
       title: `${title}: passed over`,
       expected: e.spec.text,
-      got: listed(skipped.map(skipLine), `nothing passed over from ${w.fromText} to ${w.toText}`),
+      got: listed(
+        closestFirst(skipped, (x) => passedOverLikeness(e.spec, x)).map(skipLine),
+        `nothing passed over from ${w.fromText} to ${w.toText}`,
+      ),
       reason: reasonsFor(s, r, e.spec.rule, [], w),
     });
   }
@@ -201,6 +207,33 @@ function reasonsFor(
   }
   out.push(...made.slice(0, MAX_LISTED).map((a) => a.reason.text));
   return out;
+}
+
+/** The items most like the expectation first (stable otherwise), so the near miss is read first. */
+function closestFirst<T>(items: readonly T[], likeness: (x: T) => number): T[] {
+  return items
+    .map((x, i) => ({ x, i, n: likeness(x) }))
+    .sort((a, b) => b.n - a.n || a.i - b.i)
+    .map((y) => y.x);
+}
+
+function plannedLikeness(e: PlannedSpec, a: Adjustment): number {
+  const shift = a.kind === 'swap' ? a.a.shiftId : a.shiftId;
+  const agent = a.kind === 'swap' ? a.a.agentId : a.agentId;
+  return (
+    Number(e.rule === a.ruleId) * 4 +
+    Number(e.shift === shift) * 2 +
+    Number(e.agent === agent) +
+    Number(e.action === a.action)
+  );
+}
+
+function passedOverLikeness(e: PassedOverSpec, x: Skip): number {
+  return (
+    Number(e.rule === x.ruleId) * 4 +
+    Number(e.shift !== undefined && x.shiftIds.includes(e.shift)) * 2 +
+    Number(e.guardrail === x.guardrail)
+  );
 }
 
 function listed(lines: string[], none: string): string[] {

@@ -89,10 +89,10 @@ export function trunkInputs(
   });
   if (issues.length > 0) return { issues };
 
-  // the length most series have is taken as meant; the others are named
+  // the length most trunks have is taken as meant (the first written on a tie); the others are named
   const counts = new Map<number, number>();
-  for (const l of lengths) counts.set(l.length, (counts.get(l.length) ?? 0) + 1);
-  const common = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]![0];
+  for (const l of lengths) counts.set(l.length, (counts.get(l.length) ?? 0) + l.ids.length);
+  const common = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
   for (const l of lengths) {
     if (l.length === common) continue;
     const diff = common - l.length;

@@ -1,0 +1,60 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+
+export const APAC_RULES = new URL('../../config/rules.apac.yaml', import.meta.url).pathname;
+export const APAC_TESTS = new URL('../../config/rules.apac.test.yaml', import.meta.url).pathname;
+export const APAC_SCHEDULE = new URL('../../config/demo/apac-schedule.json', import.meta.url).pathname;
+
+/** Runs the CLI in this process, capturing what it prints. */
+export async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => {
+    out += String(c);
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => {
+    err += String(c);
+    return true;
+  });
+  try {
+    return { code: await main(argv), out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'rules-test-'));
+}
+
+/** Writes `text` to `name` in `dir` and returns its path. */
+export function put(dir: string, name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/**
+ * The APAC rules tests beside a copy of the rules file (its text given) and the demo
+ * schedule, in a fresh directory laid out as config/ is: the test file's relative paths hold.
+ */
+export function apacCopy(rulesText: string): { dir: string; testFile: string } {
+  const dir = tempDir();
+  put(dir, 'rules.apac.yaml', rulesText);
+  const demo = join(dir, 'demo');
+  mkdirSync(demo);
+  put(demo, 'apac-schedule.json', readFileSync(APAC_SCHEDULE, 'utf8'));
+  return { dir, testFile: put(dir, 'rules.apac.test.yaml', readFileSync(APAC_TESTS, 'utf8')) };
+}
+
+/** The 1-based line of the first line of `text` containing `marker`. */
+export function lineOf(text: string, marker: string): number {
+  const i = text.split('\n').findIndex((l) => l.includes(marker));
+  if (i < 0) throw new Error(`marker not found: ${marker}`);
+  return i + 1;
+}
