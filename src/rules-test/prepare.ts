@@ -181,6 +181,9 @@ const CHANGES: Record<string, ReadonlyArray<'start' | 'end' | 'onQueue' | 'with'
 
 /** Checks one test's parts, collecting issues located under the test. */
 class Builder {
+  /** each rule's scope keys over the test's trunks */
+  private readonly keys = new Map<CompiledRule, Set<string>>();
+
   constructor(
     private readonly src: YamlSource,
     private readonly test: RuleTest,
@@ -290,7 +293,11 @@ class Builder {
         const { rule: id, scope } = typeof ref === 'string' ? { rule: ref, scope: undefined } : ref;
         const rule = this.rule(typeof ref === 'string' ? refAt : [...refAt, 'rule'], id, rules);
         if (!rule || !frame) continue;
-        const keys = scopeKeys(rule, frame.trunks);
+        let keys = this.keys.get(rule);
+        if (!keys) {
+          keys = scopeKeys(rule, frame.trunks);
+          this.keys.set(rule, keys);
+        }
         if (scope !== undefined && !keys.has(scope)) {
           this.issue(
             [...refAt, 'scope'],

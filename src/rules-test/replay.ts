@@ -24,11 +24,11 @@ export interface Replay {
 }
 
 /**
- * A scenario's samples, in event-time order and trunk id order within an instant: what a
- * file of events for `plan` would hold, one sample per trunk per interval, none where the
- * series says `_`.
+ * Hands a scenario's samples to `visit` in event-time order, trunk id order within an
+ * instant: what a file of events for `plan` would hold, one sample per trunk per interval,
+ * none where the series says `_`.
  */
-export function* scenarioSamples(s: Scenario): Generator<TrunkSample> {
+export function forEachSample(s: Scenario, visit: (sample: TrunkSample) => void): void {
   const trunks = s.trunks;
   for (let i = 0; i < s.samples; i++) {
     const time = s.start + i * s.intervalMs;
@@ -36,18 +36,27 @@ export function* scenarioSamples(s: Scenario): Generator<TrunkSample> {
       const t = trunks[k]!;
       const calls = t.calls[i]!;
       if (Number.isNaN(calls)) continue;
-      yield toSample({
-        trunkId: t.trunkId,
-        trunkGroup: t.trunkGroup,
-        region: t.region,
-        site: t.site,
-        labels: t.labels,
-        time,
-        activeCalls: calls,
-        capacity: t.capacity.length === 1 ? t.capacity[0]! : t.capacity[i]!,
-      });
+      visit(
+        toSample({
+          trunkId: t.trunkId,
+          trunkGroup: t.trunkGroup,
+          region: t.region,
+          site: t.site,
+          labels: t.labels,
+          time,
+          activeCalls: calls,
+          capacity: t.capacity.length === 1 ? t.capacity[0]! : t.capacity[i]!,
+        }),
+      );
     }
   }
+}
+
+/** The samples as a list, for whoever compares the replay with another path. */
+export function scenarioSamples(s: Scenario): TrunkSample[] {
+  const out: TrunkSample[] = [];
+  forEachSample(s, (x) => out.push(x));
+  return out;
 }
 
 /**
@@ -56,8 +65,9 @@ export function* scenarioSamples(s: Scenario): Generator<TrunkSample> {
  * nothing is in the future), flushed at the end; each intent planned in order against the
  * schedule snapshot; adjustments decided in the publish window noted. It calls the same
  * engine and planner dryRun calls, and test/rules-test/replay-matches-plan.test.ts holds
- * the two equal; it is a loop of its own because the engine must also report its phase
- * changes (firing, pending) for the firing expectations, which dryRun's engine keeps to itself.
+ * the two equal. It is a loop of its own for two reasons: the engine must also report its
+ * phase changes (firing, pending) for the firing expectations, which dryRun's engine keeps to
+ * itself; and a day of samples is a test's hot path, which takes no await per sample here.
  */
 export async function replay(s: Scenario): Promise<Replay> {
   const phases: Replay['phases'] = new Map();
@@ -99,11 +109,15 @@ export async function replay(s: Scenario): Promise<Replay> {
       out.skipped.push(...r.skipped);
     }
   };
-  for (const sample of scenarioSamples(s)) {
+  // the engine never hears from the planner, so its intents can be planned after the whole
+  // stream, in the order it gave them: the same plans as dryRun's, which plans as they come
+  const intents: Intent[] = [];
+  forEachSample(s, (sample) => {
     const r = engine.evaluate(sample);
     if (r.rejected) throw new Error(`internal: a scenario sample was refused: ${r.rejected.message}`);
-    if (r.intents.length > 0) await planAll(r.intents);
-  }
-  await planAll(engine.flush());
+    for (let i = 0; i < r.intents.length; i++) intents.push(r.intents[i]!);
+  });
+  intents.push(...engine.flush());
+  await planAll(intents);
   return out;
 }
