@@ -15,8 +15,8 @@ import type { Stall } from './progress-watch.js';
 import { BROKER_DEFAULT_MAX_MESSAGE_BYTES } from './record-size.js';
 import { cachedDecoder, repartitionAligner, repartitionProcessor } from './repartition-stage.js';
 import { type RulesStageStats, rulesProcessor } from './rules-stage.js';
+import { TransactionalStage } from './stage/kafkajs-driver.js';
 import { ensureTopics, pipelineTopics, topicMaxMessageBytes } from './topics.js';
-import { TransactionalStage } from './transactional-stage.js';
 import { WriterLagGate } from './writer-lag-gate.js';
 import { WriterStage } from './writer-stage.js';
 

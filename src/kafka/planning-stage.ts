@@ -4,9 +4,9 @@ import { adjustmentKey } from './adjustment-key.js';
 import { deadLetterMessage } from './dead-letter.js';
 import { decodeIntent } from './intent-record.js';
 import type { PartitionPlanner, PlannerFactory } from './ports.js';
+import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from './stage/worker.js';
 import { restoreStates } from './state-reader.js';
 import { STATE_RECORD_FORMAT, stateMessage } from './state-record.js';
-import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from './transactional-stage.js';
 
 export interface PlanningStageTopics {
   intents: string;

@@ -5,7 +5,7 @@ import { deadLetterMessage } from './dead-letter.js';
 import { EventTimeAligner } from './event-time-alignment.js';
 import type { Lane } from './ports.js';
 import { encodeSource, SOURCE_HEADER } from './source-position.js';
-import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from './transactional-stage.js';
+import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from './stage/worker.js';
 import { UndecodableBatch, undecodableBatchDeadLetter } from './undecodable-batch.js';
 
 /** Header naming the lane (scope kind) a repartitioned event is meant for. */

@@ -8,9 +8,9 @@ import type { IntentLane, IntentSink } from './intent-sink.js';
 import type { EvaluatorFactory, PartitionEvaluator } from './ports.js';
 import { LANE_HEADER } from './repartition-stage.js';
 import { decodeSource, SOURCE_HEADER } from './source-position.js';
+import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from './stage/worker.js';
 import { restoreStates } from './state-reader.js';
 import { STATE_RECORD_FORMAT, stateMessage } from './state-record.js';
-import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from './transactional-stage.js';
 import { UndecodableBatch, undecodableBatchDeadLetter } from './undecodable-batch.js';
 
 export interface RulesStageTopics {

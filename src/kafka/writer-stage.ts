@@ -10,14 +10,15 @@ import type {
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
 import { Adjustment } from '../planner/adjustment.js';
+import { systemClock } from '../time/clock.js';
 import type { Outcome } from '../writer/outcome.js';
 import { superviseCrashes } from './consumer-supervision.js';
 import { deadLetterMessage } from './dead-letter.js';
 import type { ConsumerCrashedError } from './errors.js';
 import type { AdjustmentApplier } from './ports.js';
-import { committedPositions } from './transactional-stage.js';
+import { committedPositions } from './stage/committed-positions.js';
+import { TransactionalCommitter } from './stage/committer.js';
 import { TransactionalProducers } from './txn-producers.js';
-import { retryConcurrentTransactions } from './txn-retry.js';
 
 export interface WriterStageOptions {
   kafka: Kafka;
@@ -82,6 +83,7 @@ export class WriterStage {
   readonly #o: WriterStageOptions;
   readonly #consumer: Consumer;
   readonly #producers: TransactionalProducers;
+  readonly #committer: TransactionalCommitter;
   readonly #lanes = new Map<number, Promise<Lane>>();
   readonly #deferred = new Set<string>();
   readonly #background = new Set<Promise<void>>();
@@ -99,6 +101,7 @@ export class WriterStage {
   constructor(o: WriterStageOptions) {
     this.#o = o;
     this.#producers = new TransactionalProducers(o.kafka, o.transactionalIdPrefix, o.transactionTimeoutMs);
+    this.#committer = new TransactionalCommitter({ groupId: o.groupId, clock: systemClock });
     this.#consumer = o.kafka.consumer({
       groupId: o.groupId,
       readUncommitted: false,
@@ -327,28 +330,15 @@ export class WriterStage {
       const byTopic = new Map<string, Message[]>();
       for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r.message]);
       const producer = await this.#producers.get(lane.partition);
-      const txn = await producer.transaction();
-      try {
-        await txn.sendBatch({
-          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-        });
-        const next = (BigInt(prefix[n - 1]!.offset) + 1n).toString();
-        await retryConcurrentTransactions(() =>
-          txn.sendOffsets({
-            consumerGroupId: this.#o.groupId,
-            topics: [
-              {
-                topic: this.#o.topics.adjustments,
-                partitions: [{ partition: lane.partition, offset: next }],
-              },
-            ],
-          }),
-        );
-        await txn.commit();
-      } catch (err) {
-        await txn.abort().catch(() => {});
-        throw err;
-      }
+      // outcomes and dead letters are small: sent as they are (no `bytes`, no gzip)
+      await this.#committer.commit(producer, {
+        requests: [[...byTopic].map(([topic, messages]) => ({ topic, messages }))],
+        input: {
+          topic: this.#o.topics.adjustments,
+          partition: lane.partition,
+          next: (BigInt(prefix[n - 1]!.offset) + 1n).toString(),
+        },
+      });
       lane.pending.splice(0, n);
       this.stats.commits++;
     });
@@ -394,7 +384,7 @@ export class WriterStage {
       }
       if (this.#stopping) await this.#commitPrefix(lane);
     } catch (err) {
-      // at error, as the other stages' given-up transactions (transactional-stage.ts)
+      // at error, as the other stages' given-up transactions (stage/stage-runtime.ts)
       this.#o.logger.error(
         { partition: lane.partition, err },
         'writer partition commit failed; redelivering from the committed offset',
