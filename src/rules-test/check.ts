@@ -99,7 +99,7 @@ function checkPhase(s: Scenario, r: Replay, c: PhaseCheck): Failure | null {
   const got =
     states.length === 0
       ? [`not firing: the condition never held up to ${c.atText}`]
-      : (c.kind === 'firing' ? states : firing).map(describe);
+      : listed((c.kind === 'firing' ? states : firing).map(describe), '');
   const reason = [describeRule(compiled, spec.rule)];
   if (c.kind === 'notFiring') {
     // the evidence of the last time it acted, as plan's reasons give it

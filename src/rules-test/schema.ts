@@ -50,6 +50,7 @@ export const TrunkSeries = z
   .strictObject({
     trunk: z
       .string()
+      .min(1)
       .regex(/^[^\s{}]*(?:\{\d+\.\.\d+\})?[^\s{}]*$/, {
         message: 'must be a trunk id, or ids with one numeric range in braces like sg-byoc-{01..15}',
       })
