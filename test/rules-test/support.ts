@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { vi } from 'vitest';
+import { afterAll, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 
 export const APAC_RULES = new URL('../../config/rules.apac.yaml', import.meta.url).pathname;
@@ -28,8 +28,16 @@ export async function cli(argv: string[]): Promise<{ code: number; out: string; 
   }
 }
 
+const made: string[] = [];
+// every test file that makes temp dirs through here has them removed when it ends
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'rules-test-'));
+  const dir = mkdtempSync(join(tmpdir(), 'rules-test-'));
+  made.push(dir);
+  return dir;
 }
 
 /** Writes `text` to `name` in `dir` and returns its path. */
