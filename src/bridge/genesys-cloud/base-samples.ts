@@ -31,15 +31,21 @@ export interface BaseSample {
  */
 export type InstanceOutcome = 'pending' | 'sent' | 'duplicate' | 'stale' | 'unknown-instance';
 
+/** One eventTime of a base: the instances heard so far and their calls, side by side (a base has a few). */
 interface Group {
-  baseId: string;
   time: number;
-  calls: Map<string, number>;
+  ids: string[];
+  calls: number[];
   dueAt: number;
-  done: boolean;
+}
+
+function callsOf(g: Group, id: string): number | undefined {
+  const i = g.ids.indexOf(id);
+  return i < 0 ? undefined : g.calls[i];
 }
 
 interface BaseState {
+  id: string;
   instances: Set<string>;
   /** eventTime of the newest sample sent; -Infinity before the first */
   sentUpTo: number;
@@ -49,11 +55,16 @@ interface BaseState {
   pending: Group[];
 }
 
+/**
+ * A waiting sample is usually complete within milliseconds (a base's instances report one after
+ * the other), so nothing else holds it: a base with samples waiting is in `#waiting`, and the due
+ * times are found by scanning those bases only. Keeping every sample in a queue of due times
+ * instead would keep thousands a second alive for the whole wait, for the old generation to collect.
+ */
 export class BaseSampleAssembler {
   readonly #bases = new Map<string, BaseState>();
-  /** every group in the order it was opened: due times never decrease along it */
-  #queue: Group[] = [];
-  #head = 0;
+  /** bases with at least one sample waiting */
+  readonly #waiting = new Set<BaseState>();
   #pending = 0;
 
   constructor(readonly waitMs: number) {
@@ -68,6 +79,7 @@ export class BaseSampleAssembler {
   /** The base's instances now; a waiting sample the change completes is sent into `out`. */
   setInstances(baseId: string, ids: Iterable<string>, out: BaseSample[]): void {
     const st = this.#bases.get(baseId) ?? {
+      id: baseId,
       instances: new Set<string>(),
       sentUpTo: Number.NEGATIVE_INFINITY,
       lastCalls: new Map<string, number>(),
@@ -78,7 +90,7 @@ export class BaseSampleAssembler {
     for (const id of [...st.lastCalls.keys()]) if (!st.instances.has(id)) st.lastCalls.delete(id);
     for (let i = st.pending.length - 1; i >= 0; i--) {
       if (this.#complete(st, st.pending[i]!)) {
-        this.#sendUpTo(baseId, st, st.pending[i]!.time, out);
+        this.#sendUpTo(st, st.pending[i]!.time, out);
         break;
       }
     }
@@ -89,8 +101,9 @@ export class BaseSampleAssembler {
     const st = this.#bases.get(baseId);
     if (!st) return;
     const newest = st.pending.at(-1);
-    if (newest) this.#sendUpTo(baseId, st, newest.time, out);
+    if (newest) this.#sendUpTo(st, newest.time, out);
     this.#bases.delete(baseId);
+    this.#waiting.delete(st);
   }
 
   /** The eventTime of the newest sample sent for the base, if any. */
@@ -107,72 +120,62 @@ export class BaseSampleAssembler {
     while (at > 0 && st.pending[at - 1]!.time > s.time) at--;
     let group = at > 0 && st.pending[at - 1]!.time === s.time ? st.pending[at - 1] : undefined;
     if (!group) {
-      group = { baseId, time: s.time, calls: new Map(), dueAt: now + this.waitMs, done: false };
+      group = { time: s.time, ids: [], calls: [], dueAt: now + this.waitMs };
       st.pending.splice(at, 0, group);
-      this.#queue.push(group);
-    } else if (group.calls.has(s.instanceId)) return 'duplicate';
-    group.calls.set(s.instanceId, s.calls);
+      this.#waiting.add(st);
+    } else if (group.ids.includes(s.instanceId)) return 'duplicate';
+    group.ids.push(s.instanceId);
+    group.calls.push(s.calls);
     this.#pending++;
     if (!this.#complete(st, group)) return 'pending';
-    this.#sendUpTo(baseId, st, group.time, out);
+    this.#sendUpTo(st, group.time, out);
     return 'sent';
   }
 
   /** Sends every sample whose wait has run out by `now`. */
   due(now: number, out: BaseSample[]): void {
-    while (this.#head < this.#queue.length) {
-      const g = this.#queue[this.#head]!;
-      if (!g.done) {
-        if (g.dueAt > now) break;
-        const st = this.#bases.get(g.baseId);
-        if (st) this.#sendUpTo(g.baseId, st, g.time, out);
-      }
-      this.#head++;
+    for (const st of this.#waiting) {
+      let upTo: number | undefined;
+      for (const g of st.pending) if (g.dueAt <= now) upTo = g.time;
+      if (upTo !== undefined) this.#sendUpTo(st, upTo, out);
     }
-    this.#compact();
   }
 
   /** When the next waiting sample is due, if any waits. */
   nextDueAt(): number | undefined {
-    while (this.#head < this.#queue.length && this.#queue[this.#head]!.done) this.#head++;
-    this.#compact();
-    return this.#queue[this.#head]?.dueAt;
+    let next: number | undefined;
+    for (const st of this.#waiting)
+      for (const g of st.pending) if (next === undefined || g.dueAt < next) next = g.dueAt;
+    return next;
   }
 
   #complete(st: BaseState, g: Group): boolean {
-    if (g.calls.size < st.instances.size) return false;
-    for (const id of st.instances) if (!g.calls.has(id)) return false;
+    if (g.ids.length < st.instances.size) return false;
+    for (const id of st.instances) if (!g.ids.includes(id)) return false;
     return true;
   }
 
   /** Sends, oldest first, every waiting sample of the base up to and including `time`. */
-  #sendUpTo(baseId: string, st: BaseState, time: number, out: BaseSample[]): void {
+  #sendUpTo(st: BaseState, time: number, out: BaseSample[]): void {
     while (st.pending.length > 0 && st.pending[0]!.time <= time) {
       const g = st.pending.shift()!;
-      g.done = true;
-      this.#pending -= g.calls.size;
+      this.#pending -= g.ids.length;
       let activeCalls = 0;
       let reported = 0;
       for (const id of st.instances) {
-        const own = g.calls.get(id);
+        const own = callsOf(g, id);
         if (own !== undefined) reported++;
         activeCalls += own ?? st.lastCalls.get(id) ?? 0;
       }
       // every instance that reported it has left the base since: nothing to send
       if (reported === 0) continue;
       for (const id of st.instances) {
-        const own = g.calls.get(id);
+        const own = callsOf(g, id);
         if (own !== undefined) st.lastCalls.set(id, own);
       }
       st.sentUpTo = g.time;
-      out.push({ baseId, time: g.time, activeCalls, reported, instances: st.instances.size });
+      out.push({ baseId: st.id, time: g.time, activeCalls, reported, instances: st.instances.size });
     }
-  }
-
-  #compact(): void {
-    if (this.#head > 1_024 && this.#head * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#head);
-      this.#head = 0;
-    }
+    if (st.pending.length === 0) this.#waiting.delete(st);
   }
 }

@@ -72,7 +72,8 @@ export interface BridgeStats {
   /** events Kafka has taken */
   eventsProduced: number;
   partialEvents: number;
-  gapFills: number;
+  /** REST reads of the latest samples, by what asked for them */
+  gapFills: Record<GapFillTrigger, number>;
   /** instance samples REST brought that no notification had */
   gapsFilled: number;
   pauses: number;
@@ -112,7 +113,7 @@ export class GenesysTrunkBridge {
     eventsMade: 0,
     eventsProduced: 0,
     partialEvents: 0,
-    gapFills: 0,
+    gapFills: { start: 0, reconnect: 0, timer: 0, discovery: 0, resume: 0, malformed: 0 },
     gapsFilled: 0,
     pauses: 0,
     rejectedTopics: 0,
@@ -176,7 +177,7 @@ export class GenesysTrunkBridge {
       onSent: (batch, now) => this.#sent(batch, now),
       onState: (s) => this.#outboxState(s),
     });
-    o.metrics?.observeChannels(() => this.channelCounts());
+    o.metrics?.observe(this);
   }
 
   get state(): BridgeState {
@@ -258,7 +259,6 @@ export class GenesysTrunkBridge {
         `${unsent} events were never taken by Kafka before the bridge stopped: they are lost; the trunks' latest samples are read again from REST when the bridge starts`,
       );
     this.#state = 'stopped';
-    this.#o.metrics?.paused.set(0);
     return { unsent };
   }
 
@@ -313,7 +313,6 @@ export class GenesysTrunkBridge {
     const s = id === undefined ? 'malformed' : readMetricsBody(e.eventBody, id);
     if (typeof s === 'string') {
       this.stats.malformed.notification++;
-      this.#o.metrics?.malformed.inc({ where: 'notification' });
       if (this.stats.malformed.notification <= NOTIFICATION_LOGGED_MALFORMED)
         this.#log.warn(
           { topic: e.topicName, reason: s },
@@ -344,7 +343,6 @@ export class GenesysTrunkBridge {
 
   #ingest(s: InstanceSample, source: 'notification' | 'rest'): void {
     this.stats.samplesReceived[source]++;
-    this.#o.metrics?.samplesReceived.inc({ source });
     const baseId = this.#topology.baseOf(s.instanceId);
     const outcome =
       baseId === undefined
@@ -352,20 +350,12 @@ export class GenesysTrunkBridge {
         : !this.#topology.mapped(baseId)
           ? 'unmapped'
           : this.#assembler.add(baseId, s, this.#o.clock.now(), this.#out);
-    if (outcome === 'unknown-instance') this.#skip('unknownTrunk', 'unknown-trunk');
-    else if (outcome === 'unmapped') this.#skip('unmapped', 'unmapped');
-    else if (outcome === 'duplicate' || outcome === 'stale') this.#skip(outcome, outcome);
+    if (outcome === 'unknown-instance') this.stats.skipped.unknownTrunk++;
+    else if (outcome === 'unmapped') this.stats.skipped.unmapped++;
+    else if (outcome === 'duplicate' || outcome === 'stale') this.stats.skipped[outcome]++;
     if (outcome !== 'pending' && outcome !== 'sent') return;
-    if (source === 'rest') {
-      this.stats.gapsFilled++;
-      this.#o.metrics?.gapsFilled.inc();
-    }
+    if (source === 'rest') this.stats.gapsFilled++;
     if (outcome === 'pending' && !this.#dueTimer) this.#armDue();
-  }
-
-  #skip(kind: keyof BridgeStats['skipped'], reason: string): void {
-    this.stats.skipped[kind]++;
-    this.#o.metrics?.samplesSkipped.inc({ reason });
   }
 
   /** Base samples made → events in the outbox. */
@@ -380,10 +370,7 @@ export class GenesysTrunkBridge {
     for (const b of out) {
       const m = this.#topology.mapped(b.baseId);
       if (!m) continue;
-      if (b.reported < b.instances) {
-        this.stats.partialEvents++;
-        this.#o.metrics?.partialEvents.inc();
-      }
+      if (b.reported < b.instances) this.stats.partialEvents++;
       if (b.activeCalls > m.capacity) this.#overCapacity(b, m.trunkId, m.capacity);
       const value = encodeTrunkEvent(
         toSample({
@@ -401,7 +388,6 @@ export class GenesysTrunkBridge {
       this.stats.eventsMade++;
     }
     out.length = 0;
-    this.#o.metrics?.buffered.set(this.#outbox.size);
     if (this.#outbox.full && this.#state === 'running') void this.#pause();
   }
 
@@ -426,7 +412,8 @@ export class GenesysTrunkBridge {
     this.#dueTimer = timer;
     this.#o.clock.sleep(Math.max(0, at - this.#o.clock.now()), timer.signal).then(
       async () => {
-        await this.#rediscoverSoon();
+        const due = this.#assembler.nextDueAt();
+        if (due !== undefined && due <= this.#o.clock.now()) await this.#rediscoverSoon();
         if (this.#dueTimer === timer) this.#dueTimer = undefined;
         if (this.#stop.signal.aborted) return;
         this.#assembler.due(this.#o.clock.now(), this.#out);
@@ -441,11 +428,9 @@ export class GenesysTrunkBridge {
 
   #sent(batch: readonly OutboundEvent[], now: number): void {
     this.stats.eventsProduced += batch.length;
-    const m = this.#o.metrics;
-    m?.eventsProduced.inc(batch.length);
-    for (const e of batch) m?.eventAge.observe(Math.max(0, now - e.time) / 1000);
+    const age = this.#o.metrics?.eventAge;
+    if (age) for (const e of batch) age.observe(Math.max(0, now - e.time) / 1000);
     this.#lagMs = now - batch[batch.length - 1]!.time;
-    m?.buffered.set(this.#outbox.size);
     if (this.#state === 'paused' && this.#outbox.size <= this.#outbox.bound / 2) void this.#resume();
   }
 
@@ -461,7 +446,6 @@ export class GenesysTrunkBridge {
   async #pause(): Promise<void> {
     this.#state = 'paused';
     this.stats.pauses++;
-    this.#o.metrics?.paused.set(1);
     const failing = this.#outbox.failing;
     this.#log.error(
       {
@@ -496,7 +480,6 @@ export class GenesysTrunkBridge {
         }
         if (this.#state !== 'paused') return;
         this.#state = 'running';
-        this.#o.metrics?.paused.set(0);
         this.#log.warn(
           { buffered: this.#outbox.size },
           'RESUMED: Kafka takes events again; reading trunk notifications again',
@@ -534,7 +517,6 @@ export class GenesysTrunkBridge {
       { topics: permitted.length, rejected: rejected.length, channels: channels.channels.length },
       'notification channels open',
     );
-    this.#channelGauges();
   }
 
   async #closeChannels(): Promise<void> {
@@ -548,11 +530,9 @@ export class GenesysTrunkBridge {
     r.unknownTopics += ch.stats.unknownTopics;
     r.socketClosing += ch.stats.socketClosing;
     r.expiries += ch.stats.expiries;
-    this.#channelGauges();
   }
 
   #connected(info: ChannelConnectedInfo): void {
-    this.#channelGauges();
     if (!info.reconnect || this.#state !== 'running') return;
     const instances = info.topics.flatMap((t) => {
       const id = instanceOfTopic(t);
@@ -571,15 +551,6 @@ export class GenesysTrunkBridge {
         "trunk metrics topics refused for missing permissions: grant the OAuth client's role telephony:plugin:all",
       );
     }
-  }
-
-  #channelGauges(): void {
-    const m = this.#o.metrics;
-    if (!m) return;
-    const lanes = this.#channels?.channels ?? [];
-    const open = lanes.filter((l) => l.state === 'open').length;
-    m.channels.set({ open: 'true' }, open);
-    m.channels.set({ open: 'false' }, lanes.length - open);
   }
 
   // ─── discovery and gap filling ────────────────────────────────────────────────────────────
@@ -611,13 +582,6 @@ export class GenesysTrunkBridge {
         },
         'trunks discovered',
       );
-    const m = this.#o.metrics;
-    if (m) {
-      const c = this.#topology.counts;
-      m.trunkBases.set({ mapped: 'true' }, c.mapped);
-      m.trunkBases.set({ mapped: 'false' }, c.bases - c.mapped);
-      m.trunkInstances.set(c.instances);
-    }
     return { added: change.addedInstances, removed: change.removedInstances };
   }
 
@@ -634,7 +598,6 @@ export class GenesysTrunkBridge {
         await ch.addTopics(added.map(metricsTopic));
         await this.#fill(added, 'discovery');
       }
-      this.#channelGauges();
     })().finally(() => {
       this.#discovering = undefined;
     });
@@ -671,8 +634,7 @@ export class GenesysTrunkBridge {
   /** Every given trunk's latest sample from REST, taken like a notification. */
   async #fill(instances: readonly string[], trigger: GapFillTrigger): Promise<void> {
     if (instances.length === 0 || this.#state !== 'running') return;
-    this.stats.gapFills++;
-    this.#o.metrics?.gapFills.inc({ trigger });
+    this.stats.gapFills[trigger]++;
     try {
       const r = await readLatestMetrics(
         this.#o.http,
@@ -693,14 +655,13 @@ export class GenesysTrunkBridge {
       }
       if (r.malformed > 0) {
         this.stats.malformed.rest += r.malformed;
-        this.#o.metrics?.malformed.inc({ where: 'rest' }, r.malformed);
         this.#log.warn(
           { malformed: r.malformed, trigger },
           'trunk metrics read from REST: entries that are no sample were skipped',
         );
       }
       this.#log.debug(
-        { trigger, trunks: instances.length, samples: r.samples.length, requests: r.requests },
+        { trigger, trunks: instances.length, samples: r.samples, requests: r.requests },
         'gap fill',
       );
     } catch (err) {

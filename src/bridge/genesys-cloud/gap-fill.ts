@@ -14,7 +14,8 @@ import { type InstanceSample, readMetricsBody, TRUNK_METRICS_PATH } from './trun
  * until the ids that are gone are found, and they are reported in `gone`.
  */
 export interface GapFillResult {
-  samples: InstanceSample[];
+  /** samples read (each batch's go to `onBatch` as it is read, and are not kept) */
+  samples: number;
   /** entries that are no sample of a trunk asked for */
   malformed: number;
   /** trunks with no metrics yet */
@@ -32,7 +33,7 @@ export async function readLatestMetrics(
   /** each batch's samples as soon as it is read */
   onBatch?: (samples: InstanceSample[]) => void,
 ): Promise<GapFillResult> {
-  const out: GapFillResult = { samples: [], malformed: 0, empty: 0, gone: [], requests: 0 };
+  const out: GapFillResult = { samples: 0, malformed: 0, empty: 0, gone: [], requests: 0 };
   const read = async (ids: readonly string[]): Promise<void> => {
     let body: unknown;
     try {
@@ -70,7 +71,7 @@ export async function readLatestMetrics(
       else if (typeof s === 'string' || !asked.has(s.instanceId)) out.malformed++;
       else batch.push(s);
     }
-    for (const s of batch) out.samples.push(s);
+    out.samples += batch.length;
     onBatch?.(batch);
   };
   for (let i = 0; i < instanceIds.length; i += batchSize) await read(instanceIds.slice(i, i + batchSize));
