@@ -4,13 +4,11 @@ import { toSample } from '../../events/trunk-event.js';
 import type { ReadinessResult } from '../../observability/admin-server.js';
 import type { Clock } from '../../time/clock.js';
 import type { GenesysHttp } from '../../wfm/genesys-cloud/http.js';
-import {
-  type ChannelConnectedInfo,
-  type ChannelEvent,
-  NotificationChannels,
-  type NotificationChannelsOptions,
-  type NotificationChannelsStats,
-  type RejectedTopic,
+import type {
+  ChannelConnectedInfo,
+  ChannelEvent,
+  NotificationChannelsOptions,
+  RejectedTopic,
 } from '../../wfm/genesys-cloud/notification-channel.js';
 import { type BaseSample, BaseSampleAssembler } from './base-samples.js';
 import type { BridgeMetrics, ChannelCounts } from './bridge-metrics.js';
@@ -18,10 +16,11 @@ import { BridgeStoppedError } from './errors.js';
 import { EventOutbox, type EventSink, type OutboundEvent, type OutboxState } from './event-outbox.js';
 import { readLatestMetrics } from './gap-fill.js';
 import { DEFAULT_REST_RETRY, type RestRetry } from './rest-retry.js';
+import { TrunkChannels } from './trunk-channels.js';
 import { discoverTrunks } from './trunk-discovery.js';
 import type { TrunkMapping } from './trunk-mapping.js';
 import { TrunkTopology } from './trunk-topology.js';
-import { type InstanceSample, instanceOfTopic, metricsTopic, readMetricsBody } from './trunk-wire.js';
+import { type InstanceSample, instanceOfTopic, readMetricsBody } from './trunk-wire.js';
 
 /**
  * The bridge from Genesys Cloud trunk metrics to trunk utilization events in Kafka.
@@ -128,15 +127,7 @@ export class GenesysTrunkBridge {
   readonly #stop = new AbortController();
   readonly #retry: RestRetry;
   #state: BridgeState = 'idle';
-  #channels: NotificationChannels | undefined;
-  /** counts of channels closed by a pause, so the totals never go back */
-  readonly #retired: ChannelCounts = {
-    reconnects: 0,
-    malformed: 0,
-    unknownTopics: 0,
-    socketClosing: 0,
-    expiries: 0,
-  };
+  readonly #channels: TrunkChannels;
   #dueTimer: AbortController | undefined;
   #loops: Promise<void>[] = [];
   #resuming: Promise<void> | undefined;
@@ -177,6 +168,16 @@ export class GenesysTrunkBridge {
       onSent: (batch, now) => this.#sent(batch, now),
       onState: (s) => this.#outboxState(s),
     });
+    this.#channels = new TrunkChannels({
+      http: o.http,
+      clock: o.clock,
+      ...(o.random ? { random: o.random } : {}),
+      logger: o.logger,
+      ...(o.channels ? { timing: o.channels } : {}),
+      onEvent: (e) => this.#onEvent(e),
+      onConnected: (info) => this.#connected(info),
+      onRejected: (r) => this.#rejected(r),
+    });
     o.metrics?.observe(this);
   }
 
@@ -190,20 +191,7 @@ export class GenesysTrunkBridge {
 
   /** The channels' own counters, summed over every set of channels this bridge has held. */
   channelCounts(): ChannelCounts {
-    const s = this.#channels?.stats;
-    const r = this.#retired;
-    return {
-      reconnects: r.reconnects + (s?.reconnects ?? 0),
-      malformed: r.malformed + (s?.malformed ?? 0),
-      unknownTopics: r.unknownTopics + (s?.unknownTopics ?? 0),
-      socketClosing: r.socketClosing + (s?.socketClosing ?? 0),
-      expiries: r.expiries + (s?.expiries ?? 0),
-    };
-  }
-
-  /** The live channels' stats (undefined while paused). */
-  get channelStats(): NotificationChannelsStats | undefined {
-    return this.#channels?.stats;
+    return this.#channels.counts();
   }
 
   /**
@@ -219,8 +207,7 @@ export class GenesysTrunkBridge {
     try {
       this.#lastDiscoveryAt = this.#o.clock.now();
       await this.#discover();
-      this.#channels = this.#newChannels(this.#topology.instances());
-      await this.#openChannels(this.#channels);
+      await this.#channels.open(this.#topology.instances());
     } catch (err) {
       await this.stop(this.#o.clock.now());
       throw err;
@@ -228,7 +215,7 @@ export class GenesysTrunkBridge {
     if (this.#state !== 'starting') throw new BridgeStoppedError();
     this.#state = 'running';
     this.#log.info(
-      { ...this.#topology.counts, channels: this.#channels.channels.length },
+      { ...this.#topology.counts, channels: this.#channels.lanes.length },
       'bridge running: trunk metrics notifications held',
     );
     await this.#fill(this.#topology.instances(), 'start');
@@ -248,7 +235,7 @@ export class GenesysTrunkBridge {
     this.#state = 'stopping';
     this.#stop.abort();
     this.#dueTimer?.abort();
-    await this.#closeChannels();
+    await this.#channels.close();
     await Promise.allSettled(this.#loops);
     this.#assembler.due(Number.POSITIVE_INFINITY, this.#out);
     this.#emit();
@@ -264,10 +251,9 @@ export class GenesysTrunkBridge {
 
   /** /readyz: the channels are open, and Kafka takes events. */
   readiness(): { channels: ReadinessResult; kafka: ReadinessResult } {
-    const ch = this.#channels;
-    const lanes = ch?.channels ?? [];
+    const lanes = this.#channels.lanes;
     const open = lanes.filter((l) => l.state === 'open').length;
-    const channelsReady = this.#state === 'running' && ch !== undefined && ch.open;
+    const channelsReady = this.#state === 'running' && this.#channels.allOpen;
     const kafkaReady = this.#outbox.state === 'producing' && this.#state !== 'paused';
     const failing = this.#outbox.failing;
     return {
@@ -290,7 +276,7 @@ export class GenesysTrunkBridge {
   }
 
   progress(): BridgeProgress {
-    const lanes = this.#channels?.channels ?? [];
+    const lanes = this.#channels.lanes;
     const c = this.#topology.counts;
     return {
       state: this.#state,
@@ -456,7 +442,7 @@ export class GenesysTrunkBridge {
       },
       `PAUSED: Kafka has not taken ${this.#outbox.size} events (bufferMaxEvents ${this.#outbox.bound}): the bridge stops reading trunk notifications until Kafka takes them down to ${Math.floor(this.#outbox.bound / 2)}. Samples published meanwhile are not read; on resume each trunk's latest sample is read from REST`,
     );
-    await this.#closeChannels();
+    await this.#channels.close();
     // Kafka may have caught up while the channels closed
     if (this.#state === 'paused' && this.#outbox.size <= this.#outbox.bound / 2) void this.#resume();
   }
@@ -464,17 +450,15 @@ export class GenesysTrunkBridge {
   #resume(): Promise<void> {
     this.#resuming ??= (async () => {
       while (this.#state === 'paused') {
-        const channels = this.#newChannels(this.#topology.instances());
-        this.#channels = channels;
         try {
-          await this.#openChannels(channels);
+          await this.#channels.open(this.#topology.instances());
         } catch (err) {
           if (this.#state !== 'paused') return;
           this.#log.error(
             { err: { message: (err as Error).message } },
             'the notification channels could not be opened again; trying again',
           );
-          await this.#closeChannels();
+          await this.#channels.close();
           await this.#o.clock.sleep(5_000, this.#stop.signal).catch(() => {});
           continue;
         }
@@ -493,44 +477,6 @@ export class GenesysTrunkBridge {
   }
 
   // ─── channels ─────────────────────────────────────────────────────────────────────────────
-
-  #newChannels(instances: readonly string[]): NotificationChannels {
-    return new NotificationChannels({
-      http: {
-        json: (method, path, body) =>
-          this.#o.http.api({ method, path, ...(body !== undefined ? { body } : {}) }),
-      },
-      topics: instances.map(metricsTopic),
-      onEvent: (e) => this.#onEvent(e),
-      onConnected: (info) => this.#connected(info),
-      onRejected: (r) => this.#rejected(r),
-      logger: this.#log,
-      clock: this.#o.clock,
-      ...(this.#o.random ? { random: this.#o.random } : {}),
-      ...this.#o.channels,
-    });
-  }
-
-  async #openChannels(channels: NotificationChannels): Promise<void> {
-    const { permitted, rejected } = await channels.start();
-    this.#log.info(
-      { topics: permitted.length, rejected: rejected.length, channels: channels.channels.length },
-      'notification channels open',
-    );
-  }
-
-  async #closeChannels(): Promise<void> {
-    const ch = this.#channels;
-    if (!ch) return;
-    this.#channels = undefined;
-    await ch.close();
-    const r = this.#retired;
-    r.reconnects += ch.stats.reconnects;
-    r.malformed += ch.stats.malformed;
-    r.unknownTopics += ch.stats.unknownTopics;
-    r.socketClosing += ch.stats.socketClosing;
-    r.expiries += ch.stats.expiries;
-  }
 
   #connected(info: ChannelConnectedInfo): void {
     if (!info.reconnect || this.#state !== 'running') return;
@@ -590,14 +536,10 @@ export class GenesysTrunkBridge {
     this.#discovering ??= (async () => {
       this.#lastDiscoveryAt = this.#o.clock.now();
       const { added, removed } = await this.#discover();
-      const ch = this.#channels;
       // while paused the channels are closed; resuming subscribes the whole set again
-      if (!ch || this.#state !== 'running') return;
-      if (removed.length > 0) await ch.removeTopics(removed.map(metricsTopic));
-      if (added.length > 0) {
-        await ch.addTopics(added.map(metricsTopic));
-        await this.#fill(added, 'discovery');
-      }
+      if (!this.#channels.held || this.#state !== 'running') return;
+      await this.#channels.follow(added, removed);
+      if (added.length > 0) await this.#fill(added, 'discovery');
     })().finally(() => {
       this.#discovering = undefined;
     });
