@@ -56,13 +56,25 @@ export const ShiftUpdateAdjustment = z.strictObject({
 });
 export type ShiftUpdateAdjustment = z.infer<typeof ShiftUpdateAdjustment>;
 
+/**
+ * One side of a swap. `start` and `end` are the shift's bounds as planned: a WFM that carries a
+ * shift to its new owner by re-creating it under a new id (Genesys Cloud) is checked by owner
+ * and time, which the ids alone cannot tell after a restart.
+ */
+const SwapSide = z.strictObject({
+  shiftId: z.string(),
+  agentId: z.string(),
+  start: Instant.optional(),
+  end: Instant.optional(),
+});
+
 export const SwapAdjustment = z.strictObject({
   kind: z.literal('swap'),
   ...common,
   teamId: z.string(),
   /** after the swap, shift a belongs to b.agentId and shift b to a.agentId */
-  a: z.strictObject({ shiftId: z.string(), agentId: z.string() }),
-  b: z.strictObject({ shiftId: z.string(), agentId: z.string() }),
+  a: SwapSide,
+  b: SwapSide,
 });
 export type SwapAdjustment = z.infer<typeof SwapAdjustment>;
 

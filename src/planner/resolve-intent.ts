@@ -264,8 +264,8 @@ function acceptSwap(
     reason: reasonFor(intent, what, bu.zone),
     createdAt: toWire(intent.eventTime),
     teamId: team,
-    a: { shiftId: a.id, agentId: a.agentId },
-    b: { shiftId: b.id, agentId: b.agentId },
+    a: { shiftId: a.id, agentId: a.agentId, start: toWire(a.start), end: toWire(a.end) },
+    b: { shiftId: b.id, agentId: b.agentId, start: toWire(b.start), end: toWire(b.end) },
   };
 }
 

@@ -6,6 +6,7 @@ import { ERROR_CODES, type ErrorCode, type Shift, type SwapItem } from '../wfm/c
 import {
   errorFromAnswer,
   type WfmError,
+  WfmNotFoundError,
   WfmScheduleConflictError,
   WfmScheduleLockedError,
   WfmShiftOverlapError,
@@ -54,13 +55,22 @@ export async function applySwap(
   };
 
   for (;;) {
-    if (!a) {
-      a = await run.read(A);
-      fresh.add(A);
-    }
-    if (!b) {
-      b = await run.read(B);
-      fresh.add(B);
+    try {
+      if (!a) {
+        a = await run.read(A);
+        fresh.add(A);
+      }
+      if (!b) {
+        b = await run.read(B);
+        fresh.add(B);
+      }
+    } catch (err) {
+      // A WFM that carries a shift to its new owner by re-creating it (Genesys Cloud) has no
+      // shift under the old id once the swap is done: found by owner and time, it is done.
+      const moved = err instanceof WfmNotFoundError ? await swappedByTime(adj, run, ctx) : undefined;
+      if (!moved) throw err;
+      for (const s of moved) run.final(s);
+      return mayHaveWritten ? 'applied' : 'already-applied';
     }
     for (const week of new Set([a.week, b.week])) {
       if (
@@ -205,6 +215,29 @@ export async function applySwap(
     }
     throw err;
   }
+}
+
+/**
+ * On a WFM whose swaps re-create shifts: both shifts where the swap puts them — a shift at a's
+ * planned times now held by b's agent, and one at b's by a's. Undefined when either is not there
+ * (or the WFM keeps ids, or the adjustment carries no times).
+ */
+async function swappedByTime(
+  adj: SwapAdjustment,
+  run: AdjustmentRun,
+  ctx: SwapContext,
+): Promise<[Shift, Shift] | undefined> {
+  if (ctx.adapter.writes?.unit !== 'agent-schedule') return undefined;
+  const find = async (side: SwapAdjustment['a'], owner: string) => {
+    if (side.start === undefined || side.end === undefined) return undefined;
+    const start = parseInstant(side.start);
+    const end = parseInstant(side.end);
+    const theirs = await run.list({ agentId: owner, from: side.start, to: side.end });
+    return theirs.find((s) => parseInstant(s.start) === start && parseInstant(s.end) === end);
+  };
+  const nowA = await find(adj.a, adj.b.agentId);
+  const nowB = nowA && (await find(adj.b, adj.a.agentId));
+  return nowA && nowB ? [nowA, nowB] : undefined;
 }
 
 function itemError(

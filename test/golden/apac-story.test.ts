@@ -33,8 +33,18 @@ describe('APAC BYOC scenario', () => {
     expect(by('sg-byoc-surge-extend').filter((a) => a.createdAt.startsWith('2026-11-27'))).toHaveLength(3);
     expect(by('sg-byoc-surge-swap')).toEqual([
       expect.objectContaining({
-        a: { shiftId: 'sh-201-fri', agentId: 'a-201' },
-        b: { shiftId: 'sh-109-fri', agentId: 'a-109' },
+        a: {
+          shiftId: 'sh-201-fri',
+          agentId: 'a-201',
+          start: '2026-11-27T02:00:00Z',
+          end: '2026-11-27T10:00:00Z',
+        },
+        b: {
+          shiftId: 'sh-109-fri',
+          agentId: 'a-109',
+          start: '2026-11-27T06:00:00Z',
+          end: '2026-11-27T14:00:00Z',
+        },
       }),
     ]);
     // guardrails said no, with reasons

@@ -47,6 +47,8 @@ interface Harness {
   setTime(ms: number): Promise<void>;
   /** a reschedule run in progress over every unit; undefined when the WFM has none */
   rescheduleRun?(): Promise<{ end(): Promise<void> }>;
+  /** a new client and writer on the same WFM, as after a restart: nothing read yet, nothing cached */
+  restart(): Promise<{ adapter: WfmAdapter; writer: Writer; sink: MemoryOutcomeSink }>;
 }
 
 type Backend = { name: string; start(): Promise<Harness> };
@@ -109,6 +111,16 @@ const contract: Backend = {
       adapter,
       writer,
       sink,
+      async restart() {
+        const again = new WfmHttpClient({ baseUrl: sandbox.baseUrl, token: 'sandbox-token', clock });
+        const sink2 = new MemoryOutcomeSink();
+        const writer2 = writerFor(again, clock, sink2, 8);
+        closers.push(async () => {
+          await writer2.close().catch(() => {});
+          await again.close();
+        });
+        return { adapter: again, writer: writer2, sink: sink2 };
+      },
       all: () => adapter.listShifts({}),
       async otherIntegration(shift) {
         const current = await adapter.getShift(shift.id);
@@ -172,10 +184,31 @@ const genesysCloud: Backend = {
           : {}),
       }).then((r) => r.json() as Promise<Admin>);
     const store = sandbox.wfm.store;
+    const client = () =>
+      new GenesysCloudWfm({
+        apiBaseUrl: sandbox.apiBaseUrl,
+        loginBaseUrl: sandbox.loginUrl,
+        businessUnitId: 'bu-apac',
+        clientId: 'trunk-reactor',
+        clientSecret: 'sandbox-secret',
+        clock,
+        publishWindow: DEFAULT_PUBLISH_WINDOW,
+        uploads: { resultTimeoutMs: 1_000, unknownSettleMs: 50, lingerMs: 10 },
+      });
     return {
       adapter,
       writer,
       sink,
+      async restart() {
+        const again = client();
+        const sink2 = new MemoryOutcomeSink();
+        const writer2 = writerFor(again, clock, sink2, 200);
+        closers.push(async () => {
+          await writer2.close().catch(() => {});
+          await again.close();
+        });
+        return { adapter: again, writer: writer2, sink: sink2 };
+      },
       all: () => adapter.listShifts({ from: '2026-11-21T16:00:00Z', to: '2026-12-06T16:00:00Z' }),
       async otherIntegration(shift) {
         const home = store.state.schedules.find(
@@ -277,6 +310,45 @@ describe.each([contract, genesysCloud])('the writer over the WFM port: $name', (
       after.find((x) => x.start === s.start && x.end === s.end && x.agentId !== s.agentId);
     expect(at(a)?.agentId).toBe(b.agentId);
     expect(at(b)?.agentId).toBe(a.agentId);
+  });
+
+  it('a restarted writer finds a swap of two teams already applied and writes nothing more', async () => {
+    const h = await backend.start();
+    const all = await h.all();
+    const a = pick(all, 0, 3);
+    const b = pick(all, 1, 3);
+    expect(a.teamId).not.toBe(b.teamId);
+    const adj = swap(a, b);
+    const planned = {
+      ...adj,
+      a: { ...adj.a, start: a.start, end: a.end },
+      b: { ...adj.b, start: b.start, end: b.end },
+    };
+    expect((await h.writer.submit(planned)).status).toBe('applied');
+    const writes = await h.ourWrites();
+
+    const restarted = await h.restart();
+    const outcome = await restarted.writer.submit(planned);
+    expect(outcome.status).toBe('already-applied');
+    expect(await h.ourWrites()).toBe(writes);
+  });
+
+  it('a restarted writer applies a pending swap whose other side is in a team it has not read', async () => {
+    const h = await backend.start();
+    const all = await h.all();
+    const a = pick(all, 0, 3);
+    const b = pick(all, 1, 3);
+    const adj = swap(a, b);
+    const planned = {
+      ...adj,
+      a: { ...adj.a, start: a.start, end: a.end },
+      b: { ...adj.b, start: b.start, end: b.end },
+    };
+    const restarted = await h.restart();
+    const outcome = await restarted.writer.submit(planned);
+    expect(outcome.status).toBe('applied');
+    const after = await restarted.adapter.listShifts({ agentId: b.agentId, from: a.start, to: a.end });
+    expect(after.some((s) => s.start === a.start && s.end === a.end)).toBe(true);
   });
 
   it('defers a write into the week being published until the window closes, then applies it once', async () => {

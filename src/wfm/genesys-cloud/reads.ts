@@ -109,10 +109,12 @@ export class GenesysReads {
   async getShift(shiftId: string, signal?: AbortSignal): Promise<Shift> {
     const org = await this.org();
     const id = this.copies.current(shiftId);
+    // Never seen (a new process, an agent of another team): every agent's near weeks, read once a minute at most.
+    if (this.copies.home(id) === undefined) await this.#readNearWeeks(signal);
     const home = this.copies.home(id);
     if (home === undefined) {
       throw new WfmNotFoundError(
-        `shift '${shiftId}' has not been seen in a read of this business unit's published schedules; list the agent's or team's shifts first`,
+        `shift '${shiftId}' is in no agent's schedule of this business unit's published schedules from last week to two weeks ahead`,
         { status: 404 },
       );
     }
@@ -125,6 +127,18 @@ export class GenesysReads {
       );
     }
     return found;
+  }
+
+  #nearWeeksReadAt = Number.NEGATIVE_INFINITY;
+
+  async #readNearWeeks(signal?: AbortSignal): Promise<void> {
+    const now = this.clock.now();
+    if (now - this.#nearWeeksReadAt < 60_000) return;
+    this.#nearWeeksReadAt = now;
+    await this.listShifts(
+      { from: new Date(now - 7 * DAY_MS).toISOString(), to: new Date(now + 14 * DAY_MS).toISOString() },
+      signal ? { signal } : {},
+    );
   }
 
   schedule(id: string): ScheduleRef {

@@ -1,9 +1,10 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import type { Clock } from '../../time/clock.js';
 import { parseInstant, toWire } from '../../time/instant.js';
 import { openWindowAt } from '../../time/publish-window.js';
 import type { Shift, SwapResult } from '../contract.js';
-import { WfmNotFoundError, WfmServerError, WfmValidationError } from '../errors.js';
+import { WfmError, WfmNotFoundError, WfmServerError, WfmValidationError } from '../errors.js';
 import { shiftsOf } from './agent-copies.js';
 import {
   bareConflict,
@@ -21,6 +22,10 @@ import type { ScheduleRef } from './schedules.js';
 import { entriesOf, inPlace } from './upload-body.js';
 import { type JobOutcome, runUpdateJob } from './upload-job.js';
 import { UploadQueue } from './upload-queue.js';
+
+/** Reading the agents back after a job: how many times, and the first pause (doubling). */
+const READ_BACK_ATTEMPTS = 4;
+const READ_BACK_PAUSE_MS = 250;
 
 /**
  * The write side: changes gathered into uploads (upload-queue.ts), each upload built from the
@@ -151,15 +156,22 @@ export class Uploads {
     if (typeof result?.metadata?.version === 'number')
       this.reads.noteVersion(schedule.id, result.metadata.version);
     const users = [...new Set(batch.flatMap((c) => c.users))];
-    try {
-      // Which versions moved: the schedule's (listed again) and the agents'.
-      if (outcome.kind !== 'complete') await this.reads.relist(schedule.weekDate);
-      const present = new Set((await this.reads.read(schedule, users)).map((c) => c.userId));
-      // An agent no longer in the schedule: its copy goes, and its changes cannot be written there.
-      for (const u of users) if (!present.has(u)) copies.delete(schedule.id, u);
-    } catch (err) {
-      for (const c of batch) c.reject(err);
-      return;
+    // Which versions moved: the schedule's (listed again) and the agents'. A job's outcome is
+    // only known through this read, so a failed read is tried again before the changes give up.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (outcome.kind !== 'complete') await this.reads.relist(schedule.weekDate);
+        const present = new Set((await this.reads.read(schedule, users)).map((c) => c.userId));
+        // An agent no longer in the schedule: its copy goes, and its changes cannot be written there.
+        for (const u of users) if (!present.has(u)) copies.delete(schedule.id, u);
+        break;
+      } catch (err) {
+        if (attempt >= READ_BACK_ATTEMPTS || !(err instanceof WfmError) || !err.retriable) {
+          for (const c of batch) c.reject(err);
+          return;
+        }
+        await delay(READ_BACK_PAUSE_MS * 2 ** (attempt - 1));
+      }
     }
     const scheduleMoved = schedule.version !== before;
     const nothingMoved: Change[] = [];
