@@ -109,12 +109,12 @@ export class GenesysReads {
   async getShift(shiftId: string, signal?: AbortSignal): Promise<Shift> {
     const org = await this.org();
     const id = this.copies.current(shiftId);
-    // Never seen (a new process, an agent of another team): every agent's near weeks, read once a minute at most.
-    if (this.copies.home(id) === undefined) await this.#readNearWeeks(signal);
+    // Never seen (a new process, an agent of another team): every agent read, once a minute at most.
+    if (this.copies.home(id) === undefined) await this.#readEverywhere(signal);
     const home = this.copies.home(id);
     if (home === undefined) {
       throw new WfmNotFoundError(
-        `shift '${shiftId}' is in no agent's schedule of this business unit's published schedules from last week to two weeks ahead`,
+        `shift '${shiftId}' is in no agent's schedule of this business unit's published schedules (those from last week to two weeks ahead, and those already read)`,
         { status: 404 },
       );
     }
@@ -131,14 +131,17 @@ export class GenesysReads {
 
   #nearWeeksReadAt = Number.NEGATIVE_INFINITY;
 
-  async #readNearWeeks(signal?: AbortSignal): Promise<void> {
+  /** Every agent of every unit in the near weeks' schedules and in each schedule already met (a plan's week may be another). */
+  async #readEverywhere(signal?: AbortSignal): Promise<void> {
     const now = this.clock.now();
     if (now - this.#nearWeeksReadAt < 60_000) return;
     this.#nearWeeksReadAt = now;
-    await this.listShifts(
-      { from: new Date(now - 7 * DAY_MS).toISOString(), to: new Date(now + 14 * DAY_MS).toISOString() },
-      signal ? { signal } : {},
-    );
+    const org = await this.org();
+    for (const week of org.weeksBetween(now - 7 * DAY_MS, now + 14 * DAY_MS))
+      await this.scheduleOf(week, signal);
+    const everyone = [...org.units.values()].flat();
+    for (const schedule of [...this.#schedules.values()].filter((s) => s.published))
+      await this.read(schedule, everyone, signal);
   }
 
   schedule(id: string): ScheduleRef {

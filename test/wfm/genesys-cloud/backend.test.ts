@@ -146,6 +146,18 @@ describe('Genesys Cloud backend: reads', () => {
     expect(answers.halved).toEqual(answers.inline);
   });
 
+  it('finds a shift it never read, of another team, in a schedule already met, even when its clock is weeks past the schedule', async () => {
+    const s = await org();
+    const later = Date.parse(WEDNESDAY) + 60 * 86_400_000;
+    const b = backend(s, {
+      clock: { now: () => later, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+    });
+    await b.listShifts({ teamId: TEAM, ...DAY });
+    const other = snapshot().shifts.find((x) => x.teamId !== TEAM && x.start < DAY.to && DAY.from < x.end)!;
+    const found = await b.getShift(other.id);
+    expect([found.id, found.agentId, found.start]).toEqual([other.id, other.agentId, other.start]);
+  });
+
   it('refuses wrong client credentials with an error that never shows the secret', async () => {
     const s = await org();
     const b = backend(s, { clientSecret: 'wrong-secret-value' });
