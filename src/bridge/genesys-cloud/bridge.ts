@@ -1,6 +1,4 @@
 import type { Logger } from 'pino';
-import { encodeTrunkEvent } from '../../events/encode.js';
-import { toSample } from '../../events/trunk-event.js';
 import type { ReadinessResult } from '../../observability/admin-server.js';
 import type { Clock } from '../../time/clock.js';
 import type { GenesysHttp } from '../../wfm/genesys-cloud/http.js';
@@ -14,11 +12,12 @@ import { type BaseSample, BaseSampleAssembler } from './base-samples.js';
 import type { BridgeMetrics, ChannelCounts } from './bridge-metrics.js';
 import { BridgeStoppedError } from './errors.js';
 import { EventOutbox, type EventSink, type OutboundEvent, type OutboxState } from './event-outbox.js';
+import { EventTemplate } from './event-template.js';
 import { readLatestMetrics } from './gap-fill.js';
 import { DEFAULT_REST_RETRY, type RestRetry } from './rest-retry.js';
 import { TrunkChannels } from './trunk-channels.js';
 import { discoverTrunks } from './trunk-discovery.js';
-import type { TrunkMapping } from './trunk-mapping.js';
+import type { MappedTrunk, TrunkMapping } from './trunk-mapping.js';
 import { TrunkTopology } from './trunk-topology.js';
 import { type InstanceSample, instanceOfTopic, readMetricsBody } from './trunk-wire.js';
 
@@ -137,6 +136,8 @@ export class GenesysTrunkBridge {
   readonly #warned = new Set<string>();
   readonly #out: BaseSample[] = [];
   readonly #refills = new Set<string>();
+  /** each mapped trunk's event text but its time and calls */
+  readonly #templates = new WeakMap<MappedTrunk, EventTemplate>();
 
   constructor(o: GenesysTrunkBridgeOptions) {
     this.#o = o;
@@ -358,18 +359,12 @@ export class GenesysTrunkBridge {
       if (!m) continue;
       if (b.reported < b.instances) this.stats.partialEvents++;
       if (b.activeCalls > m.capacity) this.#overCapacity(b, m.trunkId, m.capacity);
-      const value = encodeTrunkEvent(
-        toSample({
-          trunkId: m.trunkId,
-          trunkGroup: m.trunkGroup,
-          region: m.region,
-          site: m.site,
-          labels: m.labels,
-          time: b.time,
-          activeCalls: b.activeCalls,
-          capacity: m.capacity,
-        }),
-      );
+      let template = this.#templates.get(m);
+      if (!template) {
+        template = new EventTemplate(m);
+        this.#templates.set(m, template);
+      }
+      const value = template.encode(b.time, b.activeCalls);
       this.#outbox.push({ key: m.trunkId, value, time: b.time });
       this.stats.eventsMade++;
     }
