@@ -131,6 +131,7 @@ export class Uploads {
     this.stats.uploads++;
     this.stats.agentsPerUpload.push(agents.size);
     const feed = await this.reads.feed();
+    const sent = { version: schedule.version, at: this.clock.now() };
     const outcome = await runUpdateJob(
       this.reads.http,
       feed,
@@ -140,25 +141,84 @@ export class Uploads {
       this.u,
       this.stats,
     );
-    await this.#settle(schedule, ready, outcome, org);
+    if (outcome.kind === 'failed') return this.#failed(schedule, ready, outcome.err);
+    await this.#settle(schedule, ready, outcome, org, sent);
+  }
+
+  /**
+   * The upload was refused before any job could start (uploadurl or the PUT): nothing was
+   * written. A transient refusal sends the same changes again after a pause, as one upload, so
+   * that one failed request does not cost every change it carried a retry of its own.
+   */
+  async #failed(schedule: ScheduleRef, batch: Change[], err: unknown): Promise<void> {
+    const round = Math.max(...batch.map((c) => c.rounds));
+    if (!(err instanceof WfmError) || !err.retriable || round >= this.u.maxRounds) {
+      for (const c of batch) c.reject(err);
+      return;
+    }
+    await delay((err.retryAfterMs ?? READ_BACK_PAUSE_MS) * 2 ** round);
+    for (const c of [...batch].reverse()) {
+      c.rounds++;
+      this.#queue.add(schedule, c, true);
+    }
   }
 
   /** One outcome per change, from the job's result and the agents read back. */
-  async #settle(schedule: ScheduleRef, batch: Change[], outcome: JobOutcome, org: Org): Promise<void> {
-    if (outcome.kind === 'failed') {
-      for (const c of batch) c.reject(outcome.err);
-      return;
-    }
+  async #settle(
+    schedule: ScheduleRef,
+    batch: Change[],
+    outcome: Exclude<JobOutcome, { kind: 'failed' }>,
+    org: Org,
+    sent: { version: number; at: number },
+  ): Promise<void> {
     const copies = this.reads.copies;
-    const before = schedule.version;
     const result =
-      outcome.kind === 'complete' ? (outcome.result as { metadata?: { version?: unknown } }) : undefined;
+      outcome.kind === 'complete'
+        ? (outcome.result as {
+            metadata?: { version?: unknown };
+            managementUnits?: Array<{ agents?: Array<{ id?: unknown }> }>;
+          })
+        : undefined;
     if (typeof result?.metadata?.version === 'number')
       this.reads.noteVersion(schedule.id, result.metadata.version);
-    const users = [...new Set(batch.flatMap((c) => c.users))];
+    let users = [...new Set(batch.flatMap((c) => c.users))];
+    if (result) {
+      // Complete: the agents it names as changed hold what was uploaded, at their version + 1
+      // (the emulation's reading; unverified — a wrong guess fails the next upload, which then
+      // re-reads). Only agents it does not name, and those of swaps (whose new shifts have ids
+      // only Genesys knows), are read back.
+      const changed = new Set(
+        (result.managementUnits ?? []).flatMap((m) => (m.agents ?? []).map((a) => a.id)),
+      );
+      const swapped = new Set(batch.flatMap((c) => (c.swap ? c.users : [])));
+      const known = batch.flatMap((c) => (c.update && changed.has(c.update.userId) ? [c] : []));
+      for (const c of known) {
+        const u = c.update!.userId;
+        const before = copies.get(schedule.id, u);
+        if (!before || swapped.has(u)) continue;
+        copies.keep(
+          {
+            ...before,
+            version: (c.sent.get(u) ?? before.version) + 1,
+            shifts: (c.uploaded.get(u) ?? []).map((x) => ({
+              id: x.id!,
+              startDate: x.startDate!,
+              lengthMinutes: x.lengthMinutes!,
+              activities: (x.activities ?? []).map((a) => ({ ...a })),
+              manuallyEdited: x.manuallyEdited ?? false,
+            })),
+            updatedAt: new Date(this.clock.now()).toISOString(),
+            updatedBy: this.o.clientId,
+          },
+          org,
+        );
+      }
+      const settled = new Set(known.map((c) => c.update!.userId).filter((u) => !swapped.has(u)));
+      users = users.filter((u) => !settled.has(u));
+    }
     // Which versions moved: the schedule's (listed again) and the agents'. A job's outcome is
     // only known through this read, so a failed read is tried again before the changes give up.
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = 1; users.length > 0 || outcome.kind !== 'complete'; attempt++) {
       try {
         if (outcome.kind !== 'complete') await this.reads.relist(schedule.weekDate);
         const present = new Set((await this.reads.read(schedule, users)).map((c) => c.userId));
@@ -173,7 +233,7 @@ export class Uploads {
         await delay(READ_BACK_PAUSE_MS * 2 ** (attempt - 1));
       }
     }
-    const scheduleMoved = schedule.version !== before;
+    const scheduleMoved = schedule.version !== sent.version;
     const nothingMoved: Change[] = [];
     for (const c of batch) {
       const gone = c.users.find((u) => !copies.has(schedule.id, u));
@@ -204,7 +264,8 @@ export class Uploads {
         );
       } else nothingMoved.push(c);
     }
-    if (nothingMoved.length > 0) await this.#unexplained(schedule, batch, nothingMoved, scheduleMoved, org);
+    if (nothingMoved.length > 0)
+      await this.#unexplained(schedule, batch, nothingMoved, scheduleMoved, org, sent.at);
   }
 
   /** `Error` and none of the change's agents moved: a lock, a lost race on the schedule version, or a refusal. */
@@ -214,10 +275,14 @@ export class Uploads {
     nothingMoved: Change[],
     scheduleMoved: boolean,
     org: Org,
+    sentAt: number,
   ): Promise<void> {
     await this.reads.runs.read().catch(() => undefined);
     const now = this.clock.now();
-    const window = this.o.publishWindow ? openWindowAt(now, this.o.publishWindow) : null;
+    // Open when the job ran (it may have closed since) or now.
+    const window = this.o.publishWindow
+      ? (openWindowAt(sentAt, this.o.publishWindow) ?? openWindowAt(now, this.o.publishWindow))
+      : null;
     for (const c of nothingMoved) {
       if (this.reads.runs.over(schedule.id, c.users, org)) {
         this.#locked(
