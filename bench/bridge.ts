@@ -92,8 +92,8 @@ function compiledEntry(): string | undefined {
 }
 const ENTRY = compiledEntry();
 const RUNTIME = ENTRY
-  ? 'node, compiled (as the Dockerfile runs it)'
-  : 'node --import tsx (the sources did not compile)';
+  ? 'compiled and run by node, as the Dockerfile runs it'
+  : 'run through tsx: the sources did not compile';
 const kafka = new Kafka({ clientId: 'bench-bridge', brokers: BROKERS, logLevel: logLevel.NOTHING });
 const m = machine();
 
@@ -347,10 +347,21 @@ interface ScaleFigures {
   rssMaxMiB: number;
   samplesInPerSecond: number;
   eventsOutPerSecond: number;
+  /** RSS when the window began, MiB */
+  rssStartMiB: number;
+  /** V8's young generation at the window's end, MiB */
+  youngMiB: number;
   playbackOffsetMs: number;
   /** over the events Kafka took in the window */
   age: ReturnType<typeof ages>;
   buffered: number;
+}
+
+/** The bridge's V8 young generation (new space), MiB, from its Prometheus default metrics. */
+async function newSpaceMiB(p: BridgeProcess): Promise<number> {
+  const text = await (await fetch(`${p.adminUrl}/metrics`)).text();
+  const v = /^trunk_reactor_nodejs_heap_space_size_total_bytes\{space="new"\} (\S+)/m.exec(text)?.[1];
+  return v === undefined ? Number.NaN : Number(v) / 2 ** 20;
 }
 
 async function scaleRun(): Promise<ScaleFigures> {
@@ -381,7 +392,8 @@ async function scaleRun(): Promise<ScaleFigures> {
     const wall0 = Date.now();
     const in0 = await metric(p, 'trunk_reactor_bridge_samples_received_total');
     const out0 = await metric(p, 'trunk_reactor_bridge_events_produced_total');
-    let rssMax = rssMiB(p.pid, read);
+    const rssStart = rssMiB(p.pid, read);
+    let rssMax = rssStart;
     while (performance.now() - t0 < MEASURE_MS) {
       await sleep(1_000);
       rssMax = Math.max(rssMax, rssMiB(p.pid, read));
@@ -395,6 +407,7 @@ async function scaleRun(): Promise<ScaleFigures> {
     const out1 = await metric(p, 'trunk_reactor_bridge_events_produced_total');
     const wall1 = Date.now();
     const buffered = await metric(p, 'trunk_reactor_bridge_buffered_events');
+    const youngMiB = await newSpaceMiB(p);
     if (tty) process.stderr.write('\n');
     await p.stop();
     const window = (await readStamped(kafka, topic)).filter(
@@ -410,6 +423,8 @@ async function scaleRun(): Promise<ScaleFigures> {
       rssMaxMiB: rssMax,
       samplesInPerSecond: (in1 - in0) / elapsed,
       eventsOutPerSecond: (out1 - out0) / elapsed,
+      rssStartMiB: rssStart,
+      youngMiB,
       playbackOffsetMs: Math.round(offset),
       age: ages(window, offset),
       buffered,
@@ -482,7 +497,7 @@ if (faults)
 if (scale)
   lines.push(
     `(b) scale: ${scale.instances} instances (${scale.bases} bases, ${scale.channels} channels), ${Math.round(scale.samplesInPerSecond)} samples/s in, ${Math.round(scale.eventsOutPerSecond)} events/s out over ${scale.measureSeconds} s${scale.pinned ? ', bridge pinned to core 0' : ' (taskset missing: not pinned)'}`,
-    `    CPU ${(scale.cpuShare * 100).toFixed(1)}% of a core, RSS ≤ ${scale.rssMaxMiB.toFixed(1)} MiB; event age at produce ${ageText(scale.age)}; ${scale.buffered} buffered at the end`,
+    `    CPU ${(scale.cpuShare * 100).toFixed(1)}% of a core, RSS ≤ ${scale.rssMaxMiB.toFixed(1)} MiB (${scale.rssStartMiB.toFixed(1)} at the window's start; young generation ${scale.youngMiB.toFixed(0)} MiB); event age at produce ${ageText(scale.age)}; ${scale.buffered} buffered at the end`,
   );
 process.stdout.write(`${lines.join('\n')}\n`);
 printBars(bars);
@@ -498,7 +513,7 @@ function writeDocs(): void {
     `${x.sincePublishedP50Ms} / ${x.sincePublishedP99Ms} / ${x.sincePublishedMaxMs} ms`;
   writeDocSection(new URL('../docs/benchmarks.md', import.meta.url), '## bench:bridge', [
     `Measured ${date} by \`npm run bench:bridge\` on ${m.cpu} (${m.cores} cores), Node ${m.node}. The emulated Genesys Cloud`,
-    '(the sandbox, in the bench process) and `trunk-reactor bridge genesys-cloud` (its own process, run by',
+    '(the sandbox, in the bench process) and `trunk-reactor bridge genesys-cloud` (its own process,',
     `${RUNTIME}) on the same machine, with the shared test broker; the bridge with the config's defaults.`,
     '',
     `**(a) Faults.** ${FAULT_LOAD.instances} trunk instances (${FAULT_LOAD.instances / 2} bases × 2 edges), one sample every ${1 / FAULT_LOAD.perSecond!} s each, ${FAULT_LOAD.seconds} s in real time;`,
@@ -522,7 +537,16 @@ function writeDocs(): void {
     `every base at the same instant; the bridge ${sc.pinned ? 'pinned to core 0 (`taskset -c 0`), the emulation to core 1' : 'not pinned (no taskset)'}; measured over ${sc.measureSeconds} s after a`,
     `${WARM_UP_MS / 1000} s warm-up, a timed REST read of every trunk (every 60 s: 50 requests of 100 trunks) included.`,
     `${Math.round(sc.samplesInPerSecond).toLocaleString('en')} samples/s in, ${Math.round(sc.eventsOutPerSecond).toLocaleString('en')} events/s out; age at produce p50 / p99 / max ${a(sc.age)}.`,
-    'Run through tsx instead (`node --import tsx src/cli/main.ts`), the process holds some 30–50 MiB more.',
+    `RSS ${sc.rssStartMiB.toFixed(1)} MiB when the window began, ${sc.rssMaxMiB.toFixed(1)} MiB at most; V8's young generation ${sc.youngMiB.toFixed(0)} MiB.`,
+    '',
+    'The live heap is some 27 MiB (heap snapshots at this load, 2.5 minutes apart, differ by 0.4 MiB: nothing',
+    "accumulates). The rest of the RSS is the node binary's own pages (about 45 MiB), V8's young generation (its",
+    "32 MiB default at this allocation rate, most of it undici's WebSocket frames, the notifications' JSON and kafkajs'",
+    'record encoding) and old-generation garbage awaiting a major collection. How much of that there is when the',
+    'largest RSS is read depends on when V8 collects: in ten earlier runs on this machine it was 141–155 MiB in eight,',
+    '191 and 204 MiB in two (the second beside a whole test suite); capping the young generation',
+    '(`NODE_OPTIONS=--max-semi-space-size=8`) gave 134, 190 and 196 MiB in three, so it is no remedy. Run through',
+    'tsx instead (`node --import tsx src/cli/main.ts`), the process holds some 30–50 MiB more.',
     '',
     ...barsTable(bars),
   ]);
