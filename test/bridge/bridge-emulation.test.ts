@@ -181,4 +181,23 @@ describe('bridge genesys-cloud faults against the emulation', () => {
     await expectAllOnce(rig);
     expect(rig.bridge.stats.partialEvents).toBe(0);
   });
+  it('lists the trunks and reads their metrics through failing requests, each tried again after a pause', async () => {
+    const rig = await startRig({ trunks: { eventsFile: eventsFile(2, 4) }, idle: true });
+    await step(rig, 2);
+    // half the API requests answered 500 or 503 while the bridge starts (the login host is spared); the
+    // seed fixes which, and the start's requests go one after the other, so every run meets the same ones
+    await rig.admin('PUT', '/faults', { errorRate: 0.5, seed: 3 });
+    await rig.bridge.start();
+    await rig.admin('PUT', '/faults', { errorRate: 0 });
+    const stats = await rig.admin<{ byStatus: Record<string, number> }>('GET', '/stats');
+    expect((stats.byStatus['500'] ?? 0) + (stats.byStatus['503'] ?? 0)).toBeGreaterThan(0);
+    expect(
+      rig.logs.filter((l) => l.level === 40 && / failed; trying again$/.test(l.msg)).length,
+    ).toBeGreaterThan(0);
+    // the samples published before the start came from the REST read at start
+    await settle(rig, 2);
+    expect(rig.bridge.stats.gapFills.start).toBe(1);
+    await step(rig, 6);
+    await expectAllOnce(rig);
+  });
 });
