@@ -59,7 +59,8 @@ type Admin = any;
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
-  await Promise.all(closers.splice(0).map((c) => c()));
+  // last opened first: writers and clients before the sandbox they talk to
+  for (const close of closers.splice(0).reverse()) await close();
 });
 
 function writerFor(
@@ -79,6 +80,52 @@ function writerFor(
   });
 }
 
+/** Both sandboxes' admin API, under `/_sandbox`. */
+function sandboxAdmin(url: string) {
+  return (method: string, path: string, body?: unknown) =>
+    fetch(`${url}/_sandbox${path}`, {
+      method,
+      ...(body !== undefined
+        ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
+        : {}),
+    }).then((r) => r.json() as Promise<Admin>);
+}
+
+/**
+ * What both harnesses share: a client and writer (and another pair for a restart, closed with
+ * the test), the sandbox's faults, and moving its clock and the writer's together.
+ */
+function common(
+  admin: ReturnType<typeof sandboxAdmin>,
+  clock: JumpClock,
+  client: () => WfmAdapter & { close(): Promise<void> },
+  concurrency: number,
+): Pick<Harness, 'adapter' | 'writer' | 'sink' | 'restart' | 'faults' | 'advance' | 'setTime'> {
+  const open = () => {
+    const adapter = client();
+    const sink = new MemoryOutcomeSink();
+    const writer = writerFor(adapter, clock, sink, concurrency);
+    closers.push(async () => {
+      await writer.close().catch(() => {});
+      await adapter.close();
+    });
+    return { adapter, writer, sink };
+  };
+  return {
+    ...open(),
+    restart: async () => open(),
+    faults: (f) => admin('PUT', '/faults', f),
+    async advance(ms) {
+      await admin('PUT', '/clock', { advanceMs: ms });
+      clock.advance(ms);
+    },
+    async setTime(ms) {
+      await admin('PUT', '/clock', { now: toWire(ms) });
+      clock.advance(ms - clock.now());
+    },
+  };
+}
+
 const contract: Backend = {
   name: 'contract',
   async start() {
@@ -92,35 +139,17 @@ const contract: Backend = {
       behaviour: { rateLimitPerMinute: 0 },
     });
     const clock = new JumpClock(WEDNESDAY);
-    const adapter = new WfmHttpClient({ baseUrl: sandbox.baseUrl, token: 'sandbox-token', clock });
-    const sink = new MemoryOutcomeSink();
-    const writer = writerFor(adapter, clock, sink, 8);
-    closers.push(async () => {
-      await writer.close().catch(() => {});
-      await adapter.close();
-      await sandbox.close();
-    });
-    const admin = (method: string, path: string, body?: unknown) =>
-      fetch(`${sandbox.url}/_sandbox${path}`, {
-        method,
-        ...(body !== undefined
-          ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
-          : {}),
-      }).then((r) => r.json() as Promise<Admin>);
+    closers.push(() => sandbox.close());
+    const admin = sandboxAdmin(sandbox.url);
+    const shared = common(
+      admin,
+      clock,
+      () => new WfmHttpClient({ baseUrl: sandbox.baseUrl, token: 'sandbox-token', clock }),
+      8,
+    );
+    const { adapter } = shared;
     return {
-      adapter,
-      writer,
-      sink,
-      async restart() {
-        const again = new WfmHttpClient({ baseUrl: sandbox.baseUrl, token: 'sandbox-token', clock });
-        const sink2 = new MemoryOutcomeSink();
-        const writer2 = writerFor(again, clock, sink2, 8);
-        closers.push(async () => {
-          await writer2.close().catch(() => {});
-          await again.close();
-        });
-        return { adapter: again, writer: writer2, sink: sink2 };
-      },
+      ...shared,
       all: () => adapter.listShifts({}),
       async otherIntegration(shift) {
         const current = await adapter.getShift(shift.id);
@@ -134,15 +163,6 @@ const contract: Backend = {
         return ledger.entries.filter(
           (e: Admin) => (e.kind === 'patch' || e.kind === 'swap') && e.idempotencyKey,
         ).length;
-      },
-      faults: (f) => admin('PUT', '/faults', f),
-      async advance(ms) {
-        await admin('PUT', '/clock', { advanceMs: ms });
-        clock.advance(ms);
-      },
-      async setTime(ms) {
-        await admin('PUT', '/clock', { now: toWire(ms) });
-        clock.advance(ms - clock.now());
       },
     };
   },
@@ -159,56 +179,28 @@ const genesysCloud: Backend = {
       behaviour: { jobMs: 5, rateLimitPerMinute: 0 },
     });
     const clock = new JumpClock(WEDNESDAY);
-    const adapter = new GenesysCloudWfm({
-      apiBaseUrl: sandbox.apiBaseUrl,
-      loginBaseUrl: sandbox.loginUrl,
-      businessUnitId: 'bu-apac',
-      clientId: 'trunk-reactor',
-      clientSecret: 'sandbox-secret',
-      clock,
-      publishWindow: DEFAULT_PUBLISH_WINDOW,
-      uploads: { resultTimeoutMs: 1_000, unknownSettleMs: 50, lingerMs: 10 },
-    });
-    const sink = new MemoryOutcomeSink();
-    const writer = writerFor(adapter, clock, sink, 200);
-    closers.push(async () => {
-      await writer.close().catch(() => {});
-      await adapter.close();
-      await sandbox.close();
-    });
-    const admin = (method: string, path: string, body?: unknown) =>
-      fetch(`${sandbox.url}/_sandbox${path}`, {
-        method,
-        ...(body !== undefined
-          ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
-          : {}),
-      }).then((r) => r.json() as Promise<Admin>);
+    closers.push(() => sandbox.close());
+    const admin = sandboxAdmin(sandbox.url);
     const store = sandbox.wfm.store;
-    const client = () =>
-      new GenesysCloudWfm({
-        apiBaseUrl: sandbox.apiBaseUrl,
-        loginBaseUrl: sandbox.loginUrl,
-        businessUnitId: 'bu-apac',
-        clientId: 'trunk-reactor',
-        clientSecret: 'sandbox-secret',
-        clock,
-        publishWindow: DEFAULT_PUBLISH_WINDOW,
-        uploads: { resultTimeoutMs: 1_000, unknownSettleMs: 50, lingerMs: 10 },
-      });
+    const shared = common(
+      admin,
+      clock,
+      () =>
+        new GenesysCloudWfm({
+          apiBaseUrl: sandbox.apiBaseUrl,
+          loginBaseUrl: sandbox.loginUrl,
+          businessUnitId: 'bu-apac',
+          clientId: 'trunk-reactor',
+          clientSecret: 'sandbox-secret',
+          clock,
+          publishWindow: DEFAULT_PUBLISH_WINDOW,
+          uploads: { resultTimeoutMs: 1_000, unknownSettleMs: 50, lingerMs: 10 },
+        }),
+      200,
+    );
+    const { adapter } = shared;
     return {
-      adapter,
-      writer,
-      sink,
-      async restart() {
-        const again = client();
-        const sink2 = new MemoryOutcomeSink();
-        const writer2 = writerFor(again, clock, sink2, 200);
-        closers.push(async () => {
-          await writer2.close().catch(() => {});
-          await again.close();
-        });
-        return { adapter: again, writer: writer2, sink: sink2 };
-      },
+      ...shared,
       all: () => adapter.listShifts({ from: '2026-11-21T16:00:00Z', to: '2026-12-06T16:00:00Z' }),
       async otherIntegration(shift) {
         const home = store.state.schedules.find(
@@ -228,15 +220,6 @@ const genesysCloud: Backend = {
       async ourWrites() {
         const ledger = await admin('GET', '/ledger?limit=10000');
         return ledger.entries.filter((e: Admin) => e.kind === 'update').length;
-      },
-      faults: (f) => admin('PUT', '/faults', f),
-      async advance(ms) {
-        await admin('PUT', '/clock', { advanceMs: ms });
-        clock.advance(ms);
-      },
-      async setTime(ms) {
-        await admin('PUT', '/clock', { now: toWire(ms) });
-        clock.advance(ms - clock.now());
       },
       async rescheduleRun() {
         const home = store.state.schedules.find((s) => s.published && s.weekCount === 1)!;
