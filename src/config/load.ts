@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { SecretScrubber } from '../observability/secrets.js';
 import { arrayify, deepMerge, envOverrides } from './env-overrides.js';
-import { Config, type SecretRef } from './schema.js';
+import { Config } from './schema.js';
+import type { SecretRef } from './secret-ref.js';
 
 export class ConfigError extends Error {
   readonly code = 'TR_ERR_CONFIG';
