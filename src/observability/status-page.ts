@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { KillSwitch, KillSwitchState } from '../planner/kill-switch.js';
-import type { StatusModel, StatusSnapshot } from './status-model.js';
-import { UTILIZATION_CHART_SCRIPT, UTILIZATION_CHART_STYLE } from './utilization-chart.js';
+import type { KillSwitch } from '../planner/kill-switch.js';
+import { browserScript } from './browser-script.js';
+import type { StatusModel } from './status-model.js';
+import type { StatusDocument } from './status-page/status-document.js';
+import { UTILIZATION_CHART_STYLE } from './utilization-chart.js';
+
+export type { StatusDocument } from './status-page/status-document.js';
 
 export interface StatusPageOptions {
   model: StatusModel;
@@ -13,21 +17,14 @@ export interface StatusPageOptions {
   title?: string;
 }
 
-/** What GET /status.json answers: the model's snapshot plus the kill switch. */
-export type StatusDocument = StatusSnapshot & {
-  title: string;
-  killSwitch: KillSwitchState | null;
-  tokenRequired: boolean;
-};
-
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 
-// The page is one document with its script and style inline (the machines it runs on may
-// have no internet); the CSP allows exactly those two blocks and requests to this server.
+// The page needs nothing but this server (the machines it runs on may have no internet): its
+// style inline, its script from GET /status.js; the CSP allows exactly those and requests here.
 const csp = () =>
   [
     "default-src 'none'",
-    `script-src ${sha256(STATUS_PAGE_SCRIPT)}`,
+    "script-src 'self'",
     `style-src ${sha256(STATUS_PAGE_STYLE)}`,
     "connect-src 'self'",
     "img-src 'self' data:",
@@ -36,7 +33,7 @@ const csp = () =>
     "frame-ancestors 'none'",
   ].join('; ');
 
-function page(title: string): string {
+function page(title: string, scriptVersion: string): string {
   const t = title.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   return `<!doctype html>
 <html lang="en">
@@ -74,7 +71,7 @@ function page(title: string): string {
     <table id="latest"></table>
   </section>
 </main>
-<script>${STATUS_PAGE_SCRIPT}</script>
+<script src="status.js?v=${scriptVersion}"></script>
 </body>
 </html>
 `;
@@ -99,22 +96,41 @@ function send(
 
 /**
  * The status page as admin-server routes (its `extra` hook): `GET /` and `GET /status`
- * serve the page, `GET /status.json` the data it polls every two seconds. Reading is
+ * serve the page, `GET /status.js` its script (browser code in status-page/, bundled by
+ * browser-bundle.ts), `GET /status.json` the data it polls every two seconds. Reading is
  * open like /metrics; flipping the kill switch goes through the admin server's
  * PUT /kill-switch, which wants the token when one is set.
  */
 export function statusPageRoutes(o: StatusPageOptions) {
   const title = o.title ?? 'trunk-reactor status';
-  const html = page(title);
+  const script = browserScript('status-page');
+  // The page asks for the script by its content's hash: a browser may keep that URL for good,
+  // and a page from a newer build asks for another.
+  const version = createHash('sha256').update(script).digest('hex').slice(0, 16);
+  const html = page(title, version);
   const policy = csp();
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     if (req.method !== 'GET') return false;
-    const path = new URL(req.url ?? '/', 'http://admin').pathname;
+    const url = new URL(req.url ?? '/', 'http://admin');
+    const path = url.pathname;
     if (path === '/' || path === '/status') {
       send(res, 200, 'text/html; charset=utf-8', html, {
         'content-security-policy': policy,
         'referrer-policy': 'no-referrer',
       });
+      return true;
+    }
+    if (path === '/status.js') {
+      const etag = `"${version}"`;
+      const caching = {
+        etag,
+        'cache-control':
+          url.searchParams.get('v') === version ? 'public, max-age=31536000, immutable' : 'no-cache',
+      };
+      if (req.headers['if-none-match'] === etag) {
+        res.writeHead(304, caching);
+        res.end();
+      } else send(res, 200, 'text/javascript; charset=utf-8', script, caching);
       return true;
     }
     if (path === '/status.json') {
@@ -175,162 +191,4 @@ td.empty { color:var(--muted); font-style:italic; }
 .status-rejected, .status-dead-lettered { background:#fdecea; color:var(--bad); }
 .firing-now { color:var(--bad); font-weight:700; }
 .small { font-size:12px; }
-`;
-
-// Runs in the browser. Every piece of data reaches the DOM through textContent or an
-// attribute, never as markup. No template literals here: this text is one itself.
-// Times in the tables and the feed come as text from status.json (the server's one
-// formatter: local time, day and offset in the business unit's zone, UTC beside it); the
-// plots (utilization-chart.ts, first in the script) format the zone's wall-clock times on their axes.
-const STATUS_PAGE_SCRIPT = `
-'use strict';
-const $ = (id) => document.getElementById(id);
-${UTILIZATION_CHART_SCRIPT.trim()}
-
-const POLL_MS = 2000;
-let ks = null;
-
-function renderCharts(snap) {
-  const boxes = snap.groups.map((g) => chartBox(g, snap));
-  $('charts').replaceChildren(...(boxes.length ? boxes : [h('p', { class: 'muted' }, 'No samples yet.')]));
-}
-
-function statusBadge(r) {
-  return h('span', { class: 'status status-' + r.status }, r.status);
-}
-
-function metricCell(r) {
-  if (!r.reason) return '';
-  const x = r.reason;
-  return x.aggregate + ' ' + x.window + ' ' + x.metric + ' ' + round(x.value) + ' vs ' + round(x.threshold);
-}
-
-function round(v) {
-  return Math.abs(v) >= 10 ? String(Math.round(v)) : String(Math.round(v * 1000) / 1000);
-}
-
-function table(id, head, rows, empty) {
-  const body = rows.length ? rows : [h('tr', {}, h('td', { class: 'empty', colspan: head.length }, empty))];
-  $(id).replaceChildren(h('thead', {}, h('tr', {}, ...head.map((x) => h('th', {}, x)))), h('tbody', {}, ...body));
-}
-
-function renderTables(snap) {
-  $('waiting-count').textContent = '(' + snap.waiting.length + ')';
-  table('waiting', ['triggered', 'rule', 'action', 'target', 'waiting until', 'metric vs threshold', 'reason'], snap.waiting.map((r) =>
-    h('tr', { 'data-key': r.key }, h('td', { class: 'num' }, r.createdAtText || ''), h('td', { class: 'rule' }, r.ruleId), h('td', { class: 'action' }, r.action), h('td', { class: 'target small' }, r.target || ''), h('td', { class: 'num' }, r.deferredUntilText || ''), h('td', { class: 'num' }, metricCell(r)), h('td', { class: 'reason small' }, r.outcomeReason ? r.outcomeReason.message : r.reason ? r.reason.text : ''))
-  ), 'Nothing is waiting.');
-  table('latest', ['triggered', 'rule', 'action', 'target', 'outcome', 'metric vs threshold', 'reason'], snap.latest.map((r) => {
-    const outcome = h('td', {}, statusBadge(r));
-    if (r.status === 'deferred' && r.deferredUntilText) outcome.append(h('div', { class: 'small muted' }, 'until ' + r.deferredUntilText));
-    if (r.outcomeReason && r.status !== 'deferred') outcome.append(h('div', { class: 'small muted' }, r.outcomeReason.code));
-    return h('tr', { 'data-key': r.key, 'data-status': r.status }, h('td', { class: 'num' }, r.createdAtText || ''), h('td', { class: 'rule' }, r.ruleId), h('td', { class: 'action' }, r.action), h('td', { class: 'target small' }, r.target || ''), outcome, h('td', { class: 'num' }, metricCell(r)), h('td', { class: 'reason small' }, r.reason ? r.reason.text : ''));
-  }), 'No adjustments yet.');
-}
-
-function renderCounts(snap) {
-  const c = snap.counts;
-  const o = c.outcomes;
-  const guardrails = Object.keys(c.skipped).filter((k) => k !== 'killSwitch').reduce((a, k) => a + c.skipped[k], 0);
-  const cards = [
-    ['adjustments', c.adjustments, 'adjustments planned'],
-    ['applied', (o.applied || 0) + (o['already-applied'] || 0), 'applied'],
-    ['waiting', c.waiting, 'waiting'],
-    ['failed', (o.rejected || 0) + (o['dead-lettered'] || 0), 'rejected / dead-lettered'],
-    ['kill-switch-skips', c.skipped.killSwitch || 0, 'intents skipped by the kill switch'],
-    ['guardrail-skips', guardrails, 'skipped by guardrails'],
-  ];
-  $('counts').replaceChildren(...cards.map(([key, n, label]) =>
-    h('div', { class: 'card' + ((key === 'failed' || key === 'kill-switch-skips') && n > 0 ? ' alert' : ''), 'data-count': key }, h('span', { class: 'n' }, String(n)), h('span', { class: 'l' }, label))
-  ));
-}
-
-function renderFeed(snap) {
-  const f = snap.feed;
-  const parts = [];
-  if (f) parts.push(f.label + ': ' + (f.finished ? 'finished' : 'running') + ' · ' + f.done + (f.total ? '/' + f.total : '') + ' events');
-  if (snap.eventTimeText !== null) parts.push('event time ' + snap.eventTimeText);
-  parts.push('times in ' + zone);
-  parts.push('updated ' + new Date().toLocaleTimeString('en-GB', { hourCycle: 'h23' }));
-  $('feed').textContent = parts.join(' · ');
-  $('feed').setAttribute('data-finished', f && f.finished ? 'true' : 'false');
-  $('view').textContent = f && f.view ? f.view : '';
-}
-
-function renderKillSwitch(state, tokenRequired) {
-  ks = state;
-  const box = $('ks');
-  const btn = $('ks-button');
-  $('token').hidden = !tokenRequired;
-  if (!state) {
-    $('ks-state').textContent = 'not configured';
-    btn.hidden = true;
-    return;
-  }
-  box.classList.toggle('engaged', state.engaged);
-  box.setAttribute('data-engaged', String(state.engaged));
-  $('ks-state').textContent = state.engaged ? 'ENGAGED — no new writes' : 'off — writes flow';
-  $('ks-state').className = state.engaged ? 'on' : 'off';
-  $('ks-reason').textContent = state.engaged && state.reason ? 'reason: ' + state.reason : '';
-  btn.textContent = state.engaged ? 'Release kill switch' : 'Engage kill switch';
-  btn.className = state.engaged ? 'release' : '';
-  btn.disabled = false;
-}
-
-function message(text, kind) {
-  const m = $('ks-message');
-  m.textContent = text;
-  m.className = kind;
-}
-
-async function flip() {
-  if (!ks) return;
-  const engaged = !ks.engaged;
-  const headers = { 'content-type': 'application/json' };
-  const token = $('token').value.trim();
-  if (token) headers.authorization = 'Bearer ' + token;
-  $('ks-button').disabled = true;
-  try {
-    const res = await fetch('kill-switch', { method: 'PUT', headers, body: JSON.stringify(engaged ? { engaged, reason: 'engaged from the status page' } : { engaged }) });
-    if (res.status === 401) {
-      message('401 Unauthorized: the admin server wants its admin token. Enter it in the token field and try again.', 'error');
-      return;
-    }
-    const body = await res.json().catch(() => ({}));
-    if (!res.ok) {
-      message(res.status + ': ' + (body.error || res.statusText), 'error');
-      return;
-    }
-    renderKillSwitch(body, !$('token').hidden);
-    message(body.engaged ? 'Kill switch engaged: the planner makes no new adjustments.' : 'Kill switch released.', 'ok');
-    refresh();
-  } catch (err) {
-    message('could not reach the admin server: ' + err.message, 'error');
-  } finally {
-    $('ks-button').disabled = false;
-  }
-}
-
-let timer = null;
-async function refresh() {
-  clearTimeout(timer);
-  try {
-    const res = await fetch('status.json', { cache: 'no-store' });
-    if (!res.ok) throw new Error('HTTP ' + res.status);
-    const snap = await res.json();
-    zone = snap.zone;
-    renderFeed(snap);
-    renderKillSwitch(snap.killSwitch, snap.tokenRequired);
-    renderCounts(snap);
-    renderCharts(snap);
-    renderTables(snap);
-    $('error').textContent = '';
-    document.body.setAttribute('data-loaded', 'true');
-  } catch (err) {
-    $('error').textContent = 'status.json unreachable (' + err.message + '); showing the last data, retrying every ' + POLL_MS / 1000 + ' s.';
-  }
-  timer = setTimeout(refresh, POLL_MS);
-}
-
-$('ks-button').addEventListener('click', flip);
-refresh();
 `;
