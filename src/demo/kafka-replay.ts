@@ -14,6 +14,7 @@ import type { DemoOptions, Replay } from './demo-run.js';
 import { startDemoWfm } from './demo-wfm.js';
 import { consumedAll, settle } from './kafka-settle.js';
 import { DemoTally } from './kafka-tally.js';
+import { tallySubscriber } from './kafka-tally-subscriber.js';
 import { scenarioTicks } from './kafka-ticks.js';
 import { loadScenario, scenarioModel } from './scenario.js';
 import { emptySummary, settleSummary } from './summary.js';
@@ -98,7 +99,7 @@ export const replayThroughKafka: Replay = async (o: DemoOptions, killSwitch, ser
       rules: scenario.rulesFile,
       metrics,
       killSwitch,
-      observer: tally,
+      subscriber: tallySubscriber(tally),
       maxWaitTimeInMs: 50,
       onFatal: (err) => {
         fatal = err;

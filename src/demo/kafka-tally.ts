@@ -1,5 +1,4 @@
 import type { TrunkSample } from '../events/trunk-event.js';
-import type { PipelineObserver } from '../kafka/observer.js';
 import type { StatusModel } from '../observability/status-model.js';
 import type { Adjustment } from '../planner/adjustment.js';
 import type { Skip } from '../planner/resolve-intent.js';
@@ -9,11 +8,11 @@ import type { Outcome } from '../writer/outcome.js';
 const sampleId = (s: TrunkSample) => `${s.trunkId}@${s.time}`;
 
 /**
- * What the demo learns from the Kafka pipeline's stages (their observer): it feeds the
+ * What the demo learns from the Kafka pipeline's events (kafka-tally-subscriber.ts): it feeds the
  * status page and counts for the summary. The pipeline tells a sample once per lane and
  * again after a replay, so samples are counted as distinct (trunk, event time) pairs.
  */
-export class DemoTally implements PipelineObserver {
+export class DemoTally {
   readonly accepted = new Set<string>();
   readonly late = new Set<string>();
   readonly duplicates = new Set<string>();

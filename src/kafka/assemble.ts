@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Metrics } from '../observability/metrics.js';
+import { type PipelineSubscriber, Probe, subscribe } from '../observability/pipeline-events.js';
 import { WfmOutageLog, type WriterBacklog } from '../observability/wfm-outage-log.js';
 import { FileKillSwitch, type KillSwitch } from '../planner/kill-switch.js';
 import type { PlannerOptions } from '../planner/planner.js';
@@ -11,11 +12,9 @@ import type { RulesFile } from '../rules/schema.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import type { IsoWeekday } from '../time/schedule-week.js';
 import { type WfmBackend, wfmFromConfig, writerConcurrency } from '../wfm/from-config.js';
-import type { WfmRequestEvent } from '../wfm/http-client.js';
 import { SharedBudgetGate } from './budget-gate.js';
 import { createKafka } from './client.js';
 import type { ConsumerCrashedError } from './errors.js';
-import { guardObserver, type PipelineObserver } from './observer.js';
 import { Pipeline, type PipelineRole } from './pipeline.js';
 import { rulesEvaluators } from './rules-adapter.js';
 import { writerApplier } from './writer-adapter.js';
@@ -33,16 +32,21 @@ export interface AssembleOptions {
   maxWaitTimeInMs?: number;
   writerHoldMs?: number;
   maxWriterLag?: number;
-  /** Prometheus metrics; the stages count into them */
+  /** Prometheus metrics, counted from the instance's events */
   metrics?: Metrics;
   /** stops all planning while consumption goes on; default: the file `rules.killSwitchFile` */
   killSwitch?: KillSwitch;
-  /** told what the stages see (the status page); its errors are logged, never thrown into a stage */
-  observer?: PipelineObserver;
+  /**
+   * told the instance's events (the status page, the demo); subscribed before the pipeline
+   * starts, its errors logged, never thrown into a stage
+   */
+  subscriber?: PipelineSubscriber;
 }
 
 export interface Assembled {
   pipeline: Pipeline;
+  /** the instance's publisher: subscribe to it for what its stages see (observability/pipeline-events.ts) */
+  probe: Probe;
   gate: SharedBudgetGate;
   /** the WFM backend (readiness probes) */
   wfm: WfmBackend;
@@ -66,13 +70,13 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
     ...(o.instanceId ? { clientIdSuffix: o.instanceId } : {}),
   });
   const gate = new SharedBudgetGate(config.wfm.requestsPerMinute, clock);
+  const probe = new Probe(o.instanceId);
   // the WFM going unreachable, in the log: once, a summary a minute, once when it answers again
   const outages = new WfmOutageLog({
     logger: o.logger,
     clock,
     backlog: () => writerBacklog(pipeline, o.role),
   });
-  const requestMetrics = o.metrics ? wfmRequestMetrics(o.metrics) : undefined;
   const publishWindow = { ...config.publishWindow, dayOfWeek: config.publishWindow.dayOfWeek as IsoWeekday };
   const wfm = wfmFromConfig(o.loaded, {
     clock,
@@ -80,13 +84,12 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
     logger: o.logger,
     publishWindow,
     onRequest: (e) => {
-      requestMetrics?.(e);
+      probe.wfmRequest(e);
       outages.request(e);
     },
   });
   const businessUnit = businessUnitCalendar(config);
   const killSwitch = o.killSwitch ?? new FileKillSwitch(config.rules.killSwitchFile);
-  const observer = o.observer ? guardObserver(o.observer, (obj, msg) => o.logger.warn(obj, msg)) : undefined;
   const applier =
     o.role === 'rules'
       ? undefined
@@ -98,7 +101,7 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
           publishWindow,
           businessUnit: { timeZone: businessUnit.zone },
           settings: config.writer,
-          ...(observer ? { observer } : {}),
+          probe,
         });
   let evaluators: ReturnType<typeof rulesEvaluators> | undefined;
   if (o.role !== 'writer') {
@@ -106,7 +109,6 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
     // Planner reads fill the writer's version cache in an instance that runs both (shared-reads.ts).
     const source = applier ? sharingReads(wfm, (shifts) => applier.remember(shifts)) : wfm;
     const planner: PlannerOptions = { source, businessUnit, clock, killSwitch, read: config.planner };
-    const firings = o.metrics?.ruleFirings;
     evaluators = rulesEvaluators({
       rules,
       planner,
@@ -116,14 +118,14 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
         memberIdleMs: config.rules.memberIdleMs,
       },
       logger: o.logger,
-      ...(firings ? { onIntent: (rule: string) => firings.inc({ rule }) } : {}),
-      ...(observer ? { observer } : {}),
+      probe,
     });
   }
   const pipeline = new Pipeline({
     kafka,
     config,
     role: o.role,
+    probe,
     ...(evaluators ? { evaluators } : {}),
     ...(applier ? { applier } : {}),
     onWriterAssignment: (assigned, total) => gate.setShare(assigned, total),
@@ -134,13 +136,18 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
     ...(o.maxWriterLag !== undefined ? { maxWriterLag: o.maxWriterLag } : {}),
     ...(o.metrics ? { metrics: o.metrics } : {}),
   });
+  const unsubscribe = o.subscriber
+    ? subscribe(probe, o.subscriber, (obj, msg) => o.logger.warn(obj, msg))
+    : () => {};
   outages.start();
   return {
     pipeline,
+    probe,
     gate,
     wfm,
     killSwitch,
     async close() {
+      unsubscribe();
       outages.stop();
       await wfm.close();
     },
@@ -151,7 +158,7 @@ export async function assemble(o: AssembleOptions): Promise<Assembled> {
 function writerBacklog(pipeline: Pipeline, role: PipelineRole): WriterBacklog {
   return {
     ...(role !== 'writer' ? { waiting: pipeline.writerLag } : {}),
-    ...(pipeline.writer ? { deadLettered: pipeline.writer.stats.deadLettered } : {}),
+    ...(pipeline.writer ? { deadLettered: pipeline.writerStats.deadLettered } : {}),
   };
 }
 
@@ -174,22 +181,4 @@ export async function loadRuleFiles(files: readonly string[]): Promise<RulesFile
   const [first, ...rest] = loaded;
   if (!first) throw new TypeError('rules.files is empty');
   return { ...first, rules: [...first.rules, ...rest.flatMap((f) => f.rules)] };
-}
-
-const CONFLICT_KINDS: Record<string, string> = {
-  VERSION_CONFLICT: 'stale-version',
-  SHIFT_OVERLAP: 'overlap',
-  SCHEDULE_LOCKED: 'locked',
-  IDEMPOTENCY_KEY_IN_FLIGHT: 'key-in-flight',
-  SCHEDULE_CONFLICT: 'opaque',
-};
-
-/** WFM calls by route and status, their latency, and conflicts by kind. */
-function wfmRequestMetrics(m: Metrics): (e: WfmRequestEvent) => void {
-  return (e) => {
-    m.wfmCalls.inc({ route: e.route, status: String(e.status ?? 0) });
-    m.wfmLatency.observe({ route: e.route }, e.durationMs / 1000);
-    const kind = e.status === 409 && e.code ? CONFLICT_KINDS[e.code] : undefined;
-    if (kind) m.conflicts.inc({ kind });
-  };
 }

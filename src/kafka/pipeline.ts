@@ -2,6 +2,9 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Metrics } from '../observability/metrics.js';
+import { subscribeMetrics } from '../observability/metrics-subscriber.js';
+import { Probe } from '../observability/pipeline-events.js';
+import { PipelineTally } from '../observability/pipeline-tally.js';
 import { installAbortedTransactionFilter } from './aborted-transactions.js';
 import { deadLetterRecordBytes } from './dead-letter.js';
 import type { ConsumerCrashedError } from './errors.js';
@@ -9,12 +12,12 @@ import type { EventTimeAligner } from './event-time-alignment.js';
 import { installFastRecordDecoder } from './fast-records.js';
 import { KafkaIntentSink } from './intent-sink.js';
 import { installLeanBatch } from './lean-batch.js';
-import { type PlanningStageStats, planningProcessor } from './planning-stage.js';
+import { planningProcessor } from './planning-stage.js';
 import type { AdjustmentApplier, EvaluatorFactory } from './ports.js';
 import type { Stall } from './progress-watch.js';
 import { BROKER_DEFAULT_MAX_MESSAGE_BYTES } from './record-size.js';
 import { cachedDecoder, repartitionAligner, repartitionProcessor } from './repartition-stage.js';
-import { type RulesStageStats, rulesProcessor } from './rules-stage.js';
+import { rulesProcessor } from './rules-stage.js';
 import { TransactionalStage } from './stage/kafkajs-driver.js';
 import { ensureTopics, pipelineTopics, topicMaxMessageBytes } from './topics.js';
 import { WriterLagGate } from './writer-lag-gate.js';
@@ -41,7 +44,12 @@ export interface PipelineOptions {
   writerHoldMs?: number;
   /** the rules stage pauses while the writer group has more uncommitted adjustments than this */
   maxWriterLag?: number;
-  /** Prometheus metrics (observability/metrics.ts); counted where things happen */
+  /**
+   * the instance's publisher of pipeline events (observability/pipeline-events.ts), shared with
+   * the adapters that publish too; default: one of its own
+   */
+  probe?: Probe;
+  /** Prometheus metrics (observability/metrics.ts), counted from the instance's events */
   metrics?: Metrics;
 }
 
@@ -91,13 +99,39 @@ export class Pipeline {
   #writer: WriterStage | undefined;
   #aligner: EventTimeAligner | undefined;
   #lagGate: WriterLagGate | undefined;
-  readonly rulesStats: RulesStageStats = { events: 0, deadLettered: 0, intents: 0 };
-  readonly planningStats: PlanningStageStats = { intents: 0, repeats: 0, adjustments: 0, deadLettered: 0 };
   #intents: KafkaIntentSink | undefined;
-  readonly repartitionStats = { events: 0, deadLettered: 0, routed: 0 };
+  /** what every stage of this instance publishes through */
+  readonly probe: Probe;
+  /** this instance's counts, kept from its events */
+  readonly tally: PipelineTally;
+  readonly #unsubscribe: Array<() => void> = [];
 
   constructor(o: PipelineOptions) {
     this.#o = o;
+    this.probe = o.probe ?? new Probe();
+    this.tally = new PipelineTally(this.probe);
+    this.#unsubscribe.push(() => this.tally.close());
+    if (o.metrics) this.#unsubscribe.push(subscribeMetrics(this.probe, o.metrics));
+  }
+
+  /** what the rules stage took, dead-lettered and sent as intents (replays included) */
+  get rulesStats(): Readonly<PipelineTally['rules']> {
+    return this.tally.rules;
+  }
+
+  /** what the planning stage took, dropped as repeats, planned and dead-lettered */
+  get planningStats(): Readonly<PipelineTally['planning']> {
+    return this.tally.planning;
+  }
+
+  /** what the repartition stage took, dead-lettered and routed (once per lane) */
+  get repartitionStats(): Readonly<PipelineTally['repartition']> {
+    return this.tally.repartition;
+  }
+
+  /** the writer stage's outcomes, dead letters, pauses and commits */
+  get writerStats(): Readonly<PipelineTally['writer']> {
+    return this.tally.writer;
   }
 
   /** When the stage reading the events topic (repartition, else rules) started consuming, epoch ms. */
@@ -107,21 +141,17 @@ export class Pipeline {
 
   /** Records committed to `topic` by this instance's transactional stages. */
   committed(topic: string): number {
-    return (
-      (this.#repartition?.committed.get(topic) ?? 0) +
-      (this.#rules?.committed.get(topic) ?? 0) +
-      (this.#planning?.committed.get(topic) ?? 0)
-    );
+    return this.tally.committed(topic);
   }
 
   /** intents whose planning the planning stage has committed */
   get planningCommitted(): number {
-    return this.#planning?.stats.messages ?? 0;
+    return this.tally.stage('planning').messages;
   }
 
   /** batches and transactions of the planning stage that failed and were rewound to the committed offset */
   get planningAborted(): number {
-    return this.#planning?.stats.aborted ?? 0;
+    return this.tally.stage('planning').aborted;
   }
 
   /** intents the rules stage sent and the broker acknowledged (repeats after a replay included) */
@@ -131,7 +161,7 @@ export class Pipeline {
 
   /** input messages whose processing the rules stage has committed */
   get rulesCommitted(): number {
-    return this.#rules?.stats.messages ?? 0;
+    return this.tally.stage('rules').messages;
   }
 
   get writer(): WriterStage | undefined {
@@ -193,14 +223,7 @@ export class Pipeline {
     const deadLetterBytes = deadLetterRecordBytes(t.deadLetter, deadLetterLimit);
     const recordLimits = new Map([[t.deadLetter, deadLetterLimit]]);
     const g = groupIds(k.groupId);
-    const metrics = this.#o.metrics;
-    const onConsumed = (topic: string) =>
-      metrics
-        ? (partition: number, n: number, lag: number) => {
-            metrics.eventsConsumed.inc({ topic }, n);
-            metrics.consumerLag.set({ topic, partition: String(partition) }, lag);
-          }
-        : undefined;
+    const probe = this.probe;
     const common = {
       kafka,
       admin,
@@ -212,10 +235,9 @@ export class Pipeline {
     };
     /**
      * What every transactional stage's options derive from its name, group and input topic:
-     * the transactionalId prefix, one worker per input partition, and its metrics.
+     * the transactionalId prefix, one worker per input partition, and the instance's probe.
      */
     const stage = (name: string, groupId: string, inputTopic: string) => {
-      const consumed = onConsumed(inputTopic);
       return {
         ...common,
         name,
@@ -224,10 +246,7 @@ export class Pipeline {
         transactionalIdPrefix: `${groupId}-${inputTopic}`,
         concurrency: counts.get(inputTopic) ?? k.partitions,
         recordLimits,
-        ...(metrics
-          ? { onTransaction: (s: number) => metrics.transactionLatency.observe({ stage: name }, s) }
-          : {}),
-        ...(consumed ? { onConsumed: consumed } : {}),
+        probe,
       };
     };
     if (role !== 'writer') {
@@ -246,10 +265,9 @@ export class Pipeline {
           processor: repartitionProcessor({
             topics: { input: t.events, repartition: t.repartition, deadLetter: t.deadLetter },
             lanes,
-            stats: this.repartitionStats,
+            probe,
             decode,
             deadLetterRecordBytes: deadLetterBytes,
-            ...(metrics ? { metrics } : {}),
           }),
         });
       }
@@ -279,9 +297,8 @@ export class Pipeline {
           },
           evaluators,
           intents: this.#intents,
-          stats: this.rulesStats,
+          probe,
           deadLetterRecordBytes: deadLetterBytes,
-          ...(metrics ? { metrics } : {}),
         }),
       });
       this.#planning = new TransactionalStage({
@@ -300,8 +317,7 @@ export class Pipeline {
           },
           planners: evaluators.planning,
           fingerprint: evaluators.fingerprint,
-          stats: this.planningStats,
-          ...(metrics ? { metrics } : {}),
+          probe,
         }),
       });
     }
@@ -317,7 +333,7 @@ export class Pipeline {
         transactionalIdPrefix: `${g.writer}-${t.adjustments}`,
         ...(this.#o.onWriterAssignment ? { onAssigned: this.#o.onWriterAssignment } : {}),
         ...(this.#o.writerHoldMs !== undefined ? { holdMs: this.#o.writerHoldMs } : {}),
-        ...(metrics ? { metrics } : {}),
+        probe,
       });
     }
     await this.#writer?.start();
@@ -341,5 +357,6 @@ export class Pipeline {
     await this.#planning?.stop();
     await this.#writer?.stop(deadline);
     await this.#admin?.disconnect().catch(() => {});
+    for (const off of this.#unsubscribe.splice(0)) off();
   }
 }

@@ -1,5 +1,5 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import type { Metrics } from '../observability/metrics.js';
+import { Probe } from '../observability/pipeline-events.js';
 import { adjustmentKey } from './adjustment-key.js';
 import { deadLetterMessage } from './dead-letter.js';
 import { decodeIntent } from './intent-record.js';
@@ -23,16 +23,8 @@ export interface PlanningProcessorOptions {
   planners: PlannerFactory;
   /** identifies the rule set; stored with the state */
   fingerprint: string;
-  stats?: PlanningStageStats;
-  metrics?: Pick<Metrics, 'eventsDeadLettered'>;
-}
-
-export interface PlanningStageStats {
-  intents: number;
-  /** intents dropped as repeats of ones already planned (a replay upstream) */
-  repeats: number;
-  adjustments: number;
-  deadLettered: number;
+  /** where the stage tells what it took, planned, dropped and dead-lettered */
+  probe?: Probe;
 }
 
 /** The state record's "lanes": the partition's planner, and the last source position planned per source. */
@@ -53,7 +45,7 @@ type SourcePositions = Record<string, [string, number]>;
  * position planned from its source is a repeat and is dropped (intent-sink.ts).
  */
 export function planningProcessor(o: PlanningProcessorOptions): StageProcessor {
-  const stats = o.stats ?? { intents: 0, repeats: 0, adjustments: 0, deadLettered: 0 };
+  const probe = o.probe ?? new Probe();
   const t = o.topics;
   return {
     async open(positions: readonly CommittedPosition[]) {
@@ -67,7 +59,7 @@ export function planningProcessor(o: PlanningProcessorOptions): StageProcessor {
         const rec = records.get(pos.partition);
         const planner = o.planners.create(pos.partition, rec?.lanes[PLANNER_LANE]);
         const sources = new Map(Object.entries((rec?.lanes[SOURCES_LANE] ?? {}) as SourcePositions));
-        out.set(pos.partition, new PlanningWorker(pos.partition, planner, sources, o, stats));
+        out.set(pos.partition, new PlanningWorker(pos.partition, planner, sources, o, probe));
       }
       return out;
     },
@@ -80,15 +72,14 @@ class PlanningWorker implements PartitionWorker {
     private readonly planner: PartitionPlanner,
     private readonly sources: Map<string, [string, number]>,
     private readonly o: PlanningProcessorOptions,
-    private readonly stats: PlanningStageStats,
+    private readonly probe: Probe,
   ) {}
 
   async process(m: KafkaMessage, out: Output): Promise<void> {
-    this.stats.intents++;
+    this.probe.processed('planning');
     const decoded = decodeIntent(m.value);
     if (!decoded.ok) {
-      this.stats.deadLettered++;
-      this.o.metrics?.eventsDeadLettered.inc({ code: 'TR_ERR_INTENT_INVALID' });
+      this.probe.deadLettered('planning', 'TR_ERR_INTENT_INVALID');
       out.send(
         this.o.topics.deadLetter,
         deadLetterMessage(
@@ -109,13 +100,13 @@ class PlanningWorker implements PartitionWorker {
     const key = `${source.topic}/${source.partition}`;
     const last = this.sources.get(key);
     if (last && !after(source.offset, source.index, last)) {
-      this.stats.repeats++;
+      this.probe.repeat();
       return;
     }
     this.sources.set(key, [source.offset, source.index]);
     for (const a of await this.planner.plan(decoded.intent)) {
       out.send(this.o.topics.adjustments, { key: adjustmentKey(a), value: JSON.stringify(a) });
-      this.stats.adjustments++;
+      this.probe.planned(a);
     }
   }
 

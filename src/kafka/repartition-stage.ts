@@ -1,6 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
 import { type DecodeResult, decodeTrunkEvent } from '../events/decode.js';
-import type { Metrics } from '../observability/metrics.js';
+import { Probe } from '../observability/pipeline-events.js';
 import { deadLetterMessage } from './dead-letter.js';
 import { EventTimeAligner } from './event-time-alignment.js';
 import type { Lane } from './ports.js';
@@ -14,8 +14,8 @@ export const LANE_HEADER = 'tr-lane';
 export interface RepartitionOptions {
   topics: { input: string; repartition: string; deadLetter: string };
   lanes: readonly Lane[];
-  stats?: { events: number; deadLettered: number; routed: number };
-  metrics?: Pick<Metrics, 'eventsDeadLettered'>;
+  /** where the stage tells what it took, routed and dead-lettered */
+  probe?: Probe;
   /** shared with the aligner, so each message is decoded once */
   decode?: (m: KafkaMessage) => DecodeResult;
   /** the most bytes a dead-letter record may take (dead-letter.ts: deadLetterRecordBytes) */
@@ -63,11 +63,11 @@ export function repartitionAligner(
  */
 export function repartitionProcessor(o: RepartitionOptions): StageProcessor {
   if (o.decode === undefined) o = { ...o, decode: cachedDecoder() };
-  const stats = o.stats ?? { events: 0, deadLettered: 0, routed: 0 };
+  const probe = o.probe ?? new Probe();
   return {
     async open(positions: readonly CommittedPosition[]) {
       const out = new Map<number, PartitionWorker>();
-      for (const p of positions) out.set(p.partition, new RepartitionWorker(p.partition, o, stats));
+      for (const p of positions) out.set(p.partition, new RepartitionWorker(p.partition, o, probe));
       return out;
     },
   };
@@ -77,23 +77,21 @@ class RepartitionWorker implements PartitionWorker {
   constructor(
     private readonly partition: number,
     private readonly o: RepartitionOptions,
-    private readonly stats: NonNullable<RepartitionOptions['stats']>,
+    private readonly probe: Probe,
   ) {}
 
   process(m: KafkaMessage, out: Output): void {
     const t = this.o.topics;
-    this.stats.events++;
+    this.probe.processed('repartition');
     if (m instanceof UndecodableBatch) {
       const dead = undecodableBatchDeadLetter(m, t.input, this.partition, 'repartition');
-      this.stats.deadLettered++;
-      this.o.metrics?.eventsDeadLettered.inc({ code: dead.code });
+      this.probe.deadLettered('repartition', dead.code);
       out.send(t.deadLetter, dead.record);
       return;
     }
     const decoded = this.o.decode ? this.o.decode(m) : decodeTrunkEvent(m.value);
     if (!decoded.ok) {
-      this.stats.deadLettered++;
-      this.o.metrics?.eventsDeadLettered.inc({ code: decoded.error.code });
+      this.probe.deadLettered('repartition', decoded.error.code);
       out.send(
         t.deadLetter,
         deadLetterMessage(
@@ -113,7 +111,7 @@ class RepartitionWorker implements PartitionWorker {
         value: m.value,
         headers: { [LANE_HEADER]: lane.name, [SOURCE_HEADER]: source },
       });
-      this.stats.routed++;
+      this.probe.routed(lane.name);
     }
   }
 

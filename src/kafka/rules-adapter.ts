@@ -1,18 +1,18 @@
 import type { Logger } from 'pino';
 import { DEFAULTS } from '../config/defaults.js';
 import type { TrunkSample } from '../events/trunk-event.js';
+import type { Probe } from '../observability/pipeline-events.js';
 import type { Adjustment } from '../planner/adjustment.js';
 import { Planner, type PlannerOptions, type PlannerSnapshot } from '../planner/planner.js';
 import { ScheduleCache } from '../planner/schedule-cache.js';
 import { type CompiledRuleSet, compileRules } from '../rules/compile.js';
-import { RuleEngine } from '../rules/engine.js';
+import { RuleEngine, type RuleTransition } from '../rules/engine.js';
 import type { EngineSnapshot } from '../rules/engine-snapshot.js';
 import type { Intent } from '../rules/intent.js';
 import type { RulesFile, ScopeBy } from '../rules/schema.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { DAY_MS, toWire } from '../time/instant.js';
 import { StateRestoreError } from './errors.js';
-import type { PipelineObserver } from './observer.js';
 import type { Evaluated, EvaluatorFactory, Lane, PartitionEvaluator, PartitionPlanner } from './ports.js';
 
 /**
@@ -23,10 +23,8 @@ export interface RulesAdapterOptions {
   rules: RulesFile;
   /** planner options shared by every partition (schedule source, business unit, clock, kill switch) */
   planner: PlannerOptions;
-  /** told of every intent a rule produces (the rule-firings metric) */
-  onIntent?: (ruleId: string) => void;
-  /** told of samples, transitions, plans and skips (the status page) */
-  observer?: PipelineObserver;
+  /** where rule transitions and the planner's skips are told (the status page) */
+  probe?: Probe;
   /**
    * The wall clock's part in event time (docs/pipeline.md, "Event time"): a sample stamped more
    * than `maxFutureSkewMs` ahead of it is refused, and a member more than `memberStaleAfter`
@@ -113,8 +111,11 @@ export function rulesEvaluators(o: RulesAdapterOptions): EvaluatorFactory {
         );
       }
       const stored = snapshot as StoredState | undefined;
-      const onTransition = o.observer?.transition;
-      const options = { ...engineTime, ...(onTransition ? { onTransition } : {}) };
+      const probe = o.probe;
+      const options = {
+        ...engineTime,
+        ...(probe ? { onTransition: (t: RuleTransition) => probe.transition(t) } : {}),
+      };
       let engine: RuleEngine;
       try {
         engine = stored
@@ -141,7 +142,7 @@ export function rulesEvaluators(o: RulesAdapterOptions): EvaluatorFactory {
           cause,
         });
       }
-      return new RulesPartition(engine, wallClock, cache, teamsOf.get(lane) ?? [], o.onIntent, o.observer);
+      return new RulesPartition(engine, wallClock, cache, teamsOf.get(lane) ?? []);
     },
     planning: {
       domainOf: (intent) => domains.get(intent.action.team) ?? `team:${intent.action.team}`,
@@ -154,7 +155,7 @@ export function rulesEvaluators(o: RulesAdapterOptions): EvaluatorFactory {
             cause,
           });
         }
-        return new PlanningPartition(planner, o.observer);
+        return new PlanningPartition(planner, o.probe);
       },
       stop: () => cache.stop(),
     },
@@ -209,8 +210,6 @@ class RulesPartition implements PartitionEvaluator {
     private readonly cache: ScheduleCache,
     /** the teams this lane's rules act on */
     private readonly teams: readonly string[],
-    private readonly onIntent: ((ruleId: string) => void) | undefined,
-    private readonly observer: PipelineObserver | undefined,
   ) {}
 
   evaluate(sample: TrunkSample): Evaluated {
@@ -223,14 +222,9 @@ class RulesPartition implements PartitionEvaluator {
       this.cache.prefetch(this.teams, sample.time);
     }
     const r = this.engine.evaluate(sample, this.clock.now());
-    if (this.observer) {
-      if (r.rejected) this.observer.refused?.(sample, r.rejected.code);
-      else this.observer.sample?.(sample);
-    }
     if (r.rejected)
       return { intents: NONE.intents, refused: { code: r.rejected.code, message: r.rejected.message } };
     if (r.intents.length === 0) return NONE;
-    if (this.onIntent) for (const i of r.intents) this.onIntent(i.ruleId);
     return { intents: r.intents, refused: null };
   }
 
@@ -242,15 +236,12 @@ class RulesPartition implements PartitionEvaluator {
 class PlanningPartition implements PartitionPlanner {
   constructor(
     private readonly planner: Planner,
-    private readonly observer: PipelineObserver | undefined,
+    private readonly probe: Probe | undefined,
   ) {}
 
   async plan(intent: Intent): Promise<readonly Adjustment[]> {
     const planned = await this.planner.plan(intent);
-    if (this.observer) {
-      for (const skip of planned.skipped) this.observer.skipped?.(skip);
-      for (const a of planned.adjustments) this.observer.adjustment?.(a);
-    }
+    if (this.probe) for (const skip of planned.skipped) this.probe.skip(skip);
     return planned.adjustments;
   }
 

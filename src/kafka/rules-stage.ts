@@ -1,6 +1,6 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { decodeTrunkEvent, decodeTrunkEventIn } from '../events/decode.js';
-import type { Metrics } from '../observability/metrics.js';
+import { Probe } from '../observability/pipeline-events.js';
 import { deadLetterMessage } from './dead-letter.js';
 import { LeanRecord, messageHeader } from './fast-records.js';
 import { encodeIntent } from './intent-record.js';
@@ -28,17 +28,10 @@ export interface RulesProcessorOptions {
   evaluators: EvaluatorFactory;
   /** where intents go: produced at once, outside the transaction (intent-sink.ts) */
   intents: IntentSink;
-  /** counts for the tests and the benchmark */
-  stats?: RulesStageStats;
-  metrics?: Pick<Metrics, 'ruleEvaluations' | 'eventsDeadLettered'>;
+  /** where the stage tells what it took, evaluated, sent and dead-lettered */
+  probe?: Probe;
   /** the most bytes a dead-letter record may take (dead-letter.ts: deadLetterRecordBytes) */
   deadLetterRecordBytes?: number;
-}
-
-export interface RulesStageStats {
-  events: number;
-  deadLettered: number;
-  intents: number;
 }
 
 /**
@@ -49,7 +42,7 @@ export interface RulesStageStats {
  * into adjustments); and a state record of every lane's evaluator at each commit.
  */
 export function rulesProcessor(o: RulesProcessorOptions): StageProcessor {
-  const stats = o.stats ?? { events: 0, deadLettered: 0, intents: 0 };
+  const probe = o.probe ?? new Probe();
   const t = o.topics;
   const defaultLane = o.evaluators.routing.lanes[0]?.name ?? 'trunk';
   return {
@@ -69,7 +62,7 @@ export function rulesProcessor(o: RulesProcessorOptions): StageProcessor {
         // a new owner reprocesses from the committed offset: it sends that input's intents
         // again, on a lane of its own
         const intents = o.intents.open();
-        out.set(pos.partition, new RulesWorker(pos.partition, lanes, intents, o, stats, defaultLane));
+        out.set(pos.partition, new RulesWorker(pos.partition, lanes, intents, o, probe, defaultLane));
       }
       return out;
     },
@@ -82,16 +75,15 @@ class RulesWorker implements PartitionWorker {
     private readonly lanes: Map<string, PartitionEvaluator>,
     private readonly intents: IntentLane,
     private readonly o: RulesProcessorOptions,
-    private readonly stats: RulesStageStats,
+    private readonly probe: Probe,
     private readonly defaultLane: string,
   ) {}
 
   process(m: KafkaMessage, out: Output): void {
-    this.stats.events++;
+    this.probe.processed('rules');
     if (m instanceof UndecodableBatch) {
       const dead = undecodableBatchDeadLetter(m, this.o.topics.input, this.partition, 'rules');
-      this.stats.deadLettered++;
-      this.o.metrics?.eventsDeadLettered.inc({ code: dead.code });
+      this.probe.deadLettered('rules', dead.code);
       out.send(this.o.topics.deadLetter, dead.record);
       return;
     }
@@ -108,8 +100,8 @@ class RulesWorker implements PartitionWorker {
       ev = this.o.evaluators.create(lane, this.partition, undefined);
       this.lanes.set(lane, ev);
     }
-    this.o.metrics?.ruleEvaluations.inc();
     const r = ev.evaluate(decoded.sample);
+    this.probe.sample(decoded.sample, r.refused ? r.refused.code : null);
     if (r.refused) this.deadLetter(m, out, r.refused.code, r.refused.message);
     for (let index = 0; index < r.intents.length; index++) {
       const intent = r.intents[index]!;
@@ -118,7 +110,7 @@ class RulesWorker implements PartitionWorker {
         key: this.o.evaluators.planning.domainOf(intent),
         value: encodeIntent(intent, source),
       });
-      this.stats.intents++;
+      this.probe.intent(intent);
     }
   }
 
@@ -134,8 +126,7 @@ class RulesWorker implements PartitionWorker {
    * position is kept beside it.
    */
   private deadLetter(m: KafkaMessage, out: Output, code: string, message: string): void {
-    this.stats.deadLettered++;
-    this.o.metrics?.eventsDeadLettered.inc({ code });
+    this.probe.deadLettered('rules', code);
     const read = { topic: this.o.topics.input, partition: this.partition, offset: m.offset };
     const header = messageHeader(m, SOURCE_HEADER);
     const source = header === undefined ? undefined : decodeSource(header);

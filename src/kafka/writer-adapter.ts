@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Probe } from '../observability/pipeline-events.js';
 import type { Adjustment } from '../planner/adjustment.js';
 import type { Clock } from '../time/clock.js';
 import type { PublishWindow } from '../time/publish-window.js';
@@ -7,7 +8,6 @@ import type { Shift } from '../wfm/contract.js';
 import type { Outcome } from '../writer/outcome.js';
 import { Writer } from '../writer/writer.js';
 import { type WriterSettings, writerOptionsFrom } from '../writer/writer-settings.js';
-import type { PipelineObserver } from './observer.js';
 import type { AdjustmentApplier } from './ports.js';
 
 /**
@@ -27,8 +27,8 @@ export interface WriterAdapterOptions {
   settings?: WriterSettings;
   /** [0, 1) source for jitter; tests pin it */
   random?: () => number;
-  /** told of each adjustment received and every outcome record (the status page) */
-  observer?: Pick<PipelineObserver, 'adjustment' | 'outcome'>;
+  /** where each adjustment received and every outcome record are told (the status page) */
+  probe?: Probe;
 }
 
 export interface WriterApplier extends AdjustmentApplier {
@@ -49,14 +49,14 @@ export function writerApplier(o: WriterAdapterOptions): WriterApplier {
     ...(o.random ? { random: o.random } : {}),
     sink: {
       record(outcome) {
-        o.observer?.outcome?.(outcome);
+        o.probe?.outcome(outcome);
         if (outcome.status === 'deferred') for (const l of listeners) l(outcome);
       },
     },
   });
   return {
     apply: (a: Adjustment) => {
-      o.observer?.adjustment?.(a);
+      o.probe?.received(a);
       return writer.submit(a);
     },
     remember: (shifts) => writer.remember(shifts),

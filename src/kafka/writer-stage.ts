@@ -8,7 +8,7 @@ import type {
   Message,
 } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { Metrics } from '../observability/metrics.js';
+import { Probe } from '../observability/pipeline-events.js';
 import { Adjustment } from '../planner/adjustment.js';
 import { systemClock } from '../time/clock.js';
 import type { Outcome } from '../writer/outcome.js';
@@ -40,10 +40,8 @@ export interface WriterStageOptions {
   maxWaitTimeInMs?: number;
   /** adjustments in flight per partition before fetching pauses (bounded memory) */
   maxInFlightPerPartition?: number;
-  metrics?: Pick<
-    Metrics,
-    'adjustments' | 'deferredAdjustments' | 'applyLatency' | 'eventsConsumed' | 'consumerLag'
-  >;
+  /** where the stage tells what it consumed, settled, paused and committed */
+  probe?: Probe;
 }
 
 interface Pending {
@@ -96,10 +94,12 @@ export class WriterStage {
   });
   #assigned = 0;
   #stopDeadline = 0;
-  readonly stats = { outcomes: 0, deadLettered: 0, pauses: 0, commits: 0 };
+  readonly #probe: Probe;
 
   constructor(o: WriterStageOptions) {
     this.#o = o;
+    const probe = o.probe ?? new Probe();
+    this.#probe = probe;
     this.#producers = new TransactionalProducers(o.kafka, o.transactionalIdPrefix, o.transactionTimeoutMs);
     this.#committer = new TransactionalCommitter({ groupId: o.groupId, clock: systemClock });
     this.#consumer = o.kafka.consumer({
@@ -112,8 +112,7 @@ export class WriterStage {
     });
     o.applier.onDeferred?.((outcome) => {
       this.#deferred.add(outcome.key);
-      o.metrics?.adjustments.inc({ status: 'deferred' });
-      o.metrics?.deferredAdjustments.set(this.#deferred.size);
+      probe.deferred(outcome.key, this.#deferred.size);
     });
     const c = this.#consumer;
     superviseCrashes(c, {
@@ -224,19 +223,18 @@ export class WriterStage {
       last = m.offset;
     }
     if (last !== undefined) resolveOffset(last);
-    const m = this.#o.metrics;
-    if (m) {
-      m.eventsConsumed.inc({ topic: batch.topic }, batch.messages.length);
-      m.consumerLag.set(
-        { topic: batch.topic, partition: String(batch.partition) },
-        Number(BigInt(batch.highWatermark) - lane.next),
-      );
-    }
+    this.#probe.consumed(
+      'writer',
+      batch.topic,
+      batch.partition,
+      batch.messages.length,
+      Number(BigInt(batch.highWatermark) - lane.next),
+    );
     // the batch does not wait for its outcomes: fetching goes on (other partitions, and
     // this one up to `cap` in flight) while a drainer commits the settled prefix as it grows
     if (lane.pending.length >= cap && !lane.paused) {
       lane.paused = true;
-      this.stats.pauses++;
+      this.#probe.paused(lane.partition);
       pause();
     }
     this.#ensureDrainer(lane);
@@ -268,7 +266,7 @@ export class WriterStage {
       problem = `not JSON: ${(err as Error).message}`;
     }
     const started = Date.now();
-    const metrics = this.#o.metrics;
+    const probe = this.#probe;
     const p: Pending = {
       offset: m.offset,
       key: m.key,
@@ -276,17 +274,14 @@ export class WriterStage {
       adjustmentKey: adjustment?.key,
       done: adjustment
         ? this.#o.applier.apply(adjustment).then((outcome: Outcome) => {
-            this.stats.outcomes++;
-            if (this.#deferred.delete(outcome.key)) metrics?.deferredAdjustments.set(this.#deferred.size);
-            metrics?.adjustments.inc({ status: outcome.status });
-            metrics?.applyLatency.observe((Date.now() - started) / 1000);
+            this.#deferred.delete(outcome.key);
+            probe.settled(outcome.status, (Date.now() - started) / 1000, this.#deferred.size);
             const records: Array<{ topic: string; message: Message }> = [
               { topic: t.outcomes, message: { key: m.key, value: JSON.stringify(outcome) } },
             ];
             // The audit record says what happened; the dead letter keeps the adjustment's own
             // bytes, so `trunk-reactor redrive` can send it back with its idempotency key.
             if (outcome.status === 'dead-lettered') {
-              this.stats.deadLettered++;
               const reason = outcome.reason ?? {
                 code: 'TR_ERR_WRITER_DEAD_LETTERED',
                 message: 'dead-lettered',
@@ -296,8 +291,7 @@ export class WriterStage {
             return records;
           })
         : Promise.resolve().then(() => {
-            this.stats.deadLettered++;
-            metrics?.adjustments.inc({ status: 'dead-lettered' });
+            probe.settled('dead-lettered', null, this.#deferred.size);
             return [
               {
                 topic: t.deadLetter,
@@ -340,7 +334,12 @@ export class WriterStage {
         },
       });
       lane.pending.splice(0, n);
-      this.stats.commits++;
+      this.#probe.committed(
+        'writer',
+        lane.partition,
+        n,
+        [...byTopic].map(([topic, messages]) => [topic, messages.length] as const),
+      );
     });
     lane.commits = run.catch(() => {});
     return run;
@@ -368,7 +367,7 @@ export class WriterStage {
             const deferred = head.adjustmentKey !== undefined && this.#deferred.has(head.adjustmentKey);
             if ((deferred || Date.now() - waitingSince >= holdMs) && !lane.paused && !this.#stopping) {
               lane.paused = true;
-              this.stats.pauses++;
+              this.#probe.paused(lane.partition);
               this.#consumer.pause([{ topic, partitions: [lane.partition] }]);
             }
             continue;

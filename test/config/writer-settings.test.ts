@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config/defaults.js';
 import { loadConfig } from '../../src/config/load.js';
 import { writerApplier } from '../../src/kafka/writer-adapter.js';
+import { Probe, subscribe } from '../../src/observability/pipeline-events.js';
 import type { Adjustment } from '../../src/planner/adjustment.js';
 import type { Clock } from '../../src/time/clock.js';
 import { parseInstant, toWire } from '../../src/time/instant.js';
@@ -93,15 +94,24 @@ const serverError = () =>
 
 function applier(settings: ReturnType<typeof writerSection>, adapter: WfmAdapter, clock: Clock) {
   const records: Outcome[] = [];
+  const probe = new Probe();
+  const unsubscribe = subscribe(probe, { 'writer.outcome': (e) => records.push(e.outcome) });
   const w = writerApplier({
     adapter,
     clock,
     settings,
     random: () => 0.999,
     publishWindow: DEFAULT_PUBLISH_WINDOW,
-    observer: { adjustment: () => {}, outcome: (o) => records.push(o) },
+    probe,
   });
-  return { apply: (a: Adjustment) => w.apply(a), records, close: () => w.close() };
+  return {
+    apply: (a: Adjustment) => w.apply(a),
+    records,
+    close: async () => {
+      await w.close();
+      unsubscribe();
+    },
+  };
 }
 
 describe('the config file’s writer: section reaches the writer that run builds', () => {

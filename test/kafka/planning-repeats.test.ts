@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { encodeIntent } from '../../src/kafka/intent-record.js';
 import { planningProcessor } from '../../src/kafka/planning-stage.js';
 import type { PlannerFactory } from '../../src/kafka/ports.js';
+import { Probe } from '../../src/observability/pipeline-events.js';
+import { PipelineTally } from '../../src/observability/pipeline-tally.js';
 import type { Adjustment } from '../../src/planner/adjustment.js';
 import type { Intent } from '../../src/rules/intent.js';
 
@@ -44,14 +46,15 @@ function intentMessage(ruleId: string, partition: number, offset: number, index 
 describe('the planning stage with intents sent outside the rules transaction', () => {
   it('plans each intent once: a repeat at or below the last position planned from its source is dropped', async () => {
     const planned: string[] = [];
-    const stats = { intents: 0, repeats: 0, adjustments: 0, deadLettered: 0 };
+    const probe = new Probe();
+    const tally = new PipelineTally(probe);
     const processor = planningProcessor({
       kafka: {} as never, // no state to read: a fresh partition
       groupId: 'g-planning',
       topics: TOPICS,
       planners: recordingPlanners(planned),
       fingerprint: 'f',
-      stats,
+      probe,
     });
     const worker = (await processor.open([{ partition: 0, offset: '-1', state: undefined }])).get(0)!;
     const out: Array<{ topic: string; message: Message }> = [];
@@ -68,7 +71,8 @@ describe('the planning stage with intents sent outside the rules transaction', (
     await feed(intentMessage('c', 1, 3), intentMessage('e', 1, 4));
 
     expect(planned).toEqual(['a', 'b', 'c', 'd', 'e']);
-    expect(stats).toMatchObject({ intents: 8, repeats: 3, adjustments: 5 });
+    tally.close();
+    expect(tally.planning).toMatchObject({ intents: 8, repeats: 3, adjustments: 5 });
     expect(out.map((o) => o.topic)).toEqual(Array(5).fill('adjustments'));
 
     // the positions go into the state record with the planner's state, one transaction

@@ -7,6 +7,8 @@ import {
   TransactionalStage,
 } from '../../src/kafka/transactional-stage.js';
 import { silentLogger } from '../../src/observability/logger.js';
+import { Probe } from '../../src/observability/pipeline-events.js';
+import { PipelineTally } from '../../src/observability/pipeline-tally.js';
 import { brokers, testKafka } from '../pipeline/support/harness.js';
 import { waitUntil } from './wait-until.js';
 
@@ -33,8 +35,12 @@ describe('a partition whose state takes long to restore', () => {
     const processed: string[] = [];
     let opened = 0;
     let joins = 0;
+    const probe = new Probe(id);
+    const tally = new PipelineTally(probe);
+    cleanup.push(async () => tally.close());
     const stage = new TransactionalStage({
       name: 'test',
+      probe,
       kafka,
       admin,
       groupId: id,
@@ -68,7 +74,7 @@ describe('a partition whose state takes long to restore', () => {
     });
     cleanup.push(() => stage.stop());
     await stage.start();
-    await waitUntil(() => stage.stats.messages >= 2, 'both messages to commit', 60_000);
+    await waitUntil(() => tally.stage('test').messages >= 2, 'both messages to commit', 60_000);
     expect(processed).toEqual(['a', 'b']);
     expect(joins).toBe(1);
     expect(opened).toBe(1);

@@ -3,6 +3,8 @@ import type { KafkaMessage } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { committedPositions, type Output, TransactionalStage } from '../../src/kafka/transactional-stage.js';
 import { silentLogger } from '../../src/observability/logger.js';
+import { Probe } from '../../src/observability/pipeline-events.js';
+import { PipelineTally } from '../../src/observability/pipeline-tally.js';
 import { waitUntil } from '../kafka/wait-until.js';
 import { brokers, readTopic, testKafka } from './support/harness.js';
 
@@ -51,8 +53,11 @@ async function effectsStage(
   const producer = kafka.producer();
   await producer.connect();
   cleanup.push(() => producer.disconnect());
+  const probe = new Probe(id);
+  const tally = new PipelineTally(probe);
   const stage = new TransactionalStage({
     name: 'test',
+    probe,
     kafka,
     admin,
     groupId: id,
@@ -96,8 +101,11 @@ async function effectsStage(
   });
   await stage.start();
   cleanup.push(() => stage.stop());
+  cleanup.push(async () => tally.close());
   return {
     stage,
+    /** what the stage committed, from its events */
+    stats: tally.stage('test'),
     send: (values: string[]) => producer.send({ topic: input, messages: values.map((value) => ({ value })) }),
     effects: (count: number) => readTopic(kafka, effects, count, 60_000),
     states: (count: number) => readTopic(kafka, state, count, 10_000),
@@ -211,9 +219,9 @@ describe('when the transactional stage commits (real broker)', () => {
     gate.open();
     expect((await s.effects(4)).map((r) => r.value)).toEqual(['!e1', '!e2', '!e3', '!e4']);
     await waitUntil(async () => (await s.committed()) === 4, 'offset 4 to be committed');
-    expect(s.stage.stats.batches).toBe(2);
-    expect(s.stage.stats.messages).toBe(4);
-    expect(s.stage.stats.emitted).toBe(4);
+    expect(s.stats.batches).toBe(2);
+    expect(s.stats.messages).toBe(4);
+    expect(s.stats.emitted).toBe(4);
     // one state record per transaction, the folded one's taken at the last slice's cut
     expect((await s.states(2)).map((r) => r.value)).toEqual(['1', '4']);
     expect(await s.pointer()).toBeDefined();
@@ -233,7 +241,7 @@ describe('when the transactional stage commits (real broker)', () => {
     gate.open();
     expect((await s.effects(3)).map((r) => r.value)).toEqual(['!e1', '!e2', '!e3']);
     await waitUntil(async () => (await s.committed()) === 3, 'offset 3 to be committed');
-    expect(s.stage.stats.batches).toBe(3);
+    expect(s.stats.batches).toBe(3);
   });
 
   it('takes an assigned partition over (producer, committed offset, state) on assignment, before its first message', async () => {

@@ -70,8 +70,8 @@ describe('pipeline end to end (real broker, sandbox over HTTP)', () => {
     await waitUntil(() => produced() > 0, 'adjustments', 60_000);
     await settled(produced);
     await waitUntil(
-      () => (app.pipeline.writer?.stats.outcomes ?? 0) >= produced(),
-      () => `outcomes for all ${produced()} adjustments (have ${app.pipeline.writer?.stats.outcomes})`,
+      () => app.pipeline.writerStats.outcomes >= produced(),
+      () => `outcomes for all ${produced()} adjustments (have ${app.pipeline.writerStats.outcomes})`,
       60_000,
     );
     expect(fatal()).toBeUndefined();

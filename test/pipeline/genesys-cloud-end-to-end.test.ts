@@ -84,8 +84,8 @@ describe('pipeline end to end into Genesys Cloud (real broker, emulated org over
     await waitUntil(() => produced() >= expected.length, 'adjustments', 90_000);
     await settled(produced);
     await waitUntil(
-      () => (app.pipeline.writer?.stats.outcomes ?? 0) >= produced(),
-      () => `outcomes for all ${produced()} adjustments (have ${app.pipeline.writer?.stats.outcomes})`,
+      () => app.pipeline.writerStats.outcomes >= produced(),
+      () => `outcomes for all ${produced()} adjustments (have ${app.pipeline.writerStats.outcomes})`,
       90_000,
     );
     expect(fatal).toBeUndefined();

@@ -72,8 +72,8 @@ describe('logs of a healthy run (real broker, sandbox over HTTP)', () => {
     await waitUntil(() => produced() > 0, 'adjustments', 60_000);
     await settled(produced);
     await waitUntil(
-      () => (app.pipeline.writer?.stats.outcomes ?? 0) >= produced(),
-      () => `outcomes for all ${produced()} adjustments (have ${app.pipeline.writer?.stats.outcomes})`,
+      () => app.pipeline.writerStats.outcomes >= produced(),
+      () => `outcomes for all ${produced()} adjustments (have ${app.pipeline.writerStats.outcomes})`,
       60_000,
     );
     await app.pipeline.stop(Date.now() + 5_000);
@@ -84,7 +84,7 @@ describe('logs of a healthy run (real broker, sandbox over HTTP)', () => {
     const assigned = new Set(lines.filter((l) => l.msg === 'partitions assigned').map((l) => l.stage));
     expect([...assigned].sort()).toEqual(['planning', 'repartition', 'rules', 'writer']);
     expect(produced()).toBeGreaterThan(0);
-    expect(app.pipeline.writer?.stats.commits ?? 0).toBeGreaterThan(0);
+    expect(app.pipeline.writerStats.commits).toBeGreaterThan(0);
 
     expect(lines.filter((l) => l.level >= ERROR)).toEqual([]);
     expect(lines.filter((l) => String(l.msg).includes(EOS_WARNING))).toEqual([]);

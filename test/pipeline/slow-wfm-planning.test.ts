@@ -147,7 +147,7 @@ describe('planning while the WFM is slow (real broker, sandbox over HTTP)', () =
       'the planning stage to plan the intent once the WFM answers',
       30_000,
     );
-    await waitUntil(() => (p.writer?.stats.outcomes ?? 0) >= 1, 'the writer to apply the adjustment', 30_000);
+    await waitUntil(() => p.writerStats.outcomes >= 1, 'the writer to apply the adjustment', 30_000);
     expect(p.planningAborted).toBe(0);
     expect(p.planningCommitted).toBe(1);
     expect(w.adjustments()).toBe(1);

@@ -110,7 +110,7 @@ describe('planning per team (real broker, sandbox over HTTP)', () => {
     const produced = () => p.committed(config.kafka.topics.adjustments);
     await settled(produced);
     await waitUntil(
-      () => (p.writer?.stats.outcomes ?? 0) >= produced(),
+      () => p.writerStats.outcomes >= produced(),
       () => `outcomes for all ${produced()} adjustments`,
       60_000,
     );

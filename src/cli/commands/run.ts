@@ -8,8 +8,8 @@ import { startAdminServer } from '../../observability/admin-server.js';
 import { createLogger } from '../../observability/logger.js';
 import { createMetrics } from '../../observability/metrics.js';
 import { ruleInfoFrom, StatusModel } from '../../observability/status-model.js';
-import { instanceView, statusObserver } from '../../observability/status-observer.js';
 import { statusPageRoutes } from '../../observability/status-page.js';
+import { instanceView, statusSubscriber } from '../../observability/status-subscriber.js';
 import { compileRules } from '../../rules/compile.js';
 import { type Command, EXIT, UsageError } from '../command.js';
 import { parseFlags } from '../parse-flags.js';
@@ -69,7 +69,7 @@ const command: Command = {
     const fatalError = new Promise<Error>((resolve) => {
       fatal = resolve;
     });
-    // the stages count into these; /metrics serves `metrics.registry`, readiness reads `app.pipeline.status`
+    // counted from the pipeline's events; /metrics serves `metrics.registry`, readiness reads `app.pipeline.status`
     const metrics = createMetrics();
     // loaded here, not in assemble, so the status page draws the thresholds of the rules that run
     const rules = role === 'writer' ? undefined : await loadRuleFiles(config.rules.files);
@@ -84,7 +84,7 @@ const command: Command = {
       instanceId,
       metrics,
       ...(rules ? { rules } : {}),
-      observer: statusObserver(model, {
+      subscriber: statusSubscriber(model, {
         label: 'kafka',
         view: instanceView(role as PipelineRole, instanceId),
       }),

@@ -1,5 +1,6 @@
 import type { Admin, Consumer, ConsumerRunConfig, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import { Probe } from '../../observability/pipeline-events.js';
 import { type Clock, systemClock } from '../../time/clock.js';
 import { superviseCrashes } from '../consumer-supervision.js';
 import type { ConsumerCrashedError } from '../errors.js';
@@ -56,10 +57,8 @@ export interface StageOptions {
   gate?: (heartbeat: () => Promise<void>, isRunning: () => boolean) => Promise<void>;
   /** event-time alignment of the input partitions (the repartition stage) */
   pacing?: Pacing;
-  /** told how long each committed transaction took, seconds (metrics) */
-  onTransaction?: (seconds: number) => void;
-  /** told of every message consumed and every batch's lag (metrics) */
-  onConsumed?: (partition: number, messages: number, lag: number) => void;
+  /** where the stage tells what it consumed, committed and aborted (observability/pipeline-events.ts) */
+  probe?: Probe;
   /**
    * output topics whose records are packed into requests so that each record batch stays
    * within the topic's `max.message.bytes` (the dead-letter topic, whose records can be as
@@ -89,6 +88,7 @@ export class TransactionalStage {
     this.#o = o;
     const clock = o.clock ?? systemClock;
     this.#clock = clock;
+    const probe = o.probe ?? new Probe();
     this.#producers = new TransactionalProducers(o.kafka, o.transactionalIdPrefix, o.transactionTimeoutMs);
     const c = o.kafka.consumer({
       groupId: o.groupId,
@@ -116,11 +116,11 @@ export class TransactionalStage {
       recordLimits: o.recordLimits,
       gate: o.gate,
       pacing: o.pacing,
-      onConsumed: o.onConsumed,
+      probe,
       committer: new TransactionalCommitter({
         groupId: o.groupId,
         clock,
-        ...(o.onTransaction ? { onTransaction: o.onTransaction } : {}),
+        onTransaction: (seconds) => probe.transaction(o.name, seconds),
       }),
       ownership: {
         take: async (partition) => {
@@ -168,16 +168,6 @@ export class TransactionalStage {
   /** partitions that keep failing at one committed offset (readiness; progress-watch.ts) */
   get stalled(): Stall[] {
     return this.#runtime.stalled();
-  }
-
-  /** committed: transactions, input messages, output records; aborted transactions and batches */
-  get stats(): StageRuntime['stats'] {
-    return this.#runtime.stats;
-  }
-
-  /** records committed per output topic */
-  get committed(): ReadonlyMap<string, number> {
-    return this.#runtime.committed;
   }
 
   /** when `start` handed the consumer to kafkajs' `run` (epoch ms; bench:pipeline times from it) */

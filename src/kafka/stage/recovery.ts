@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Probe } from '../../observability/pipeline-events.js';
 import type { Clock } from '../../time/clock.js';
 import { BatchAbortedError } from '../errors.js';
 import { describeStall, ProgressWatch, type Stall } from '../progress-watch.js';
@@ -11,8 +12,8 @@ export interface RecoveryOptions {
   logger: Pick<Logger, 'warn' | 'error' | 'debug'>;
   clock: Clock;
   control: ConsumerControl;
-  /** the stage's counters: `aborted` counts failed batches and transactions */
-  stats: { aborted: number };
+  /** told of every failed batch and transaction */
+  probe: Probe;
   stopping(): boolean;
   assigned(partition: number): boolean;
   /** the task is its partition's current one */
@@ -112,7 +113,7 @@ export class Recovery {
    */
   commitFailed(task: PartitionTask, last: string, err: unknown): void {
     const o = this.#o;
-    o.stats.aborted++;
+    o.probe.aborted(o.name, task.partition);
     if (!task.fail()) return;
     const aborted = new BatchAbortedError(
       `${o.name} ${o.inputTopic}[${task.partition}] up to offset ${last}`,
@@ -144,7 +145,7 @@ export class Recovery {
         ? err
         : new BatchAbortedError(`${o.name} ${o.inputTopic}[${task.partition}]`, err);
     if (!task.fail()) return { error, dropped: Promise.resolve(), first: false };
-    o.stats.aborted++;
+    o.probe.aborted(o.name, task.partition);
     const first = this.#failedAt(task, error);
     this.#rewind(task);
     return { error, dropped: o.forget(task), first };

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { Probe } from '../../observability/pipeline-events.js';
 import type { Clock } from '../../time/clock.js';
 import type { Pacing } from '../event-time-alignment.js';
 import type { Stall } from '../progress-watch.js';
@@ -29,7 +30,8 @@ export interface RuntimeOptions {
   /** waits while downstream is behind (backpressure), heartbeating; called before each batch */
   gate?: (heartbeat: () => Promise<void>, isRunning: () => boolean) => Promise<void>;
   pacing?: Pacing;
-  onConsumed?: (partition: number, messages: number, lag: number) => void;
+  /** where the stage tells what it consumed, committed and aborted (observability/pipeline-events.ts) */
+  probe?: Probe;
 }
 
 /**
@@ -46,11 +48,8 @@ export interface RuntimeOptions {
  * batches meanwhile.
  */
 export class StageRuntime {
-  /** committed: transactions, input messages, output records; aborted transactions and batches */
-  readonly stats = { batches: 0, messages: 0, emitted: 0, aborted: 0 };
-  /** records committed per output topic */
-  readonly committed = new Map<string, number>();
   readonly #o: RuntimeOptions;
+  readonly #probe: Probe;
   readonly #host: TaskHost;
   readonly #tasks = new Map<number, PartitionTask>();
   /** what a failure leads to (recovery.ts) */
@@ -62,13 +61,15 @@ export class StageRuntime {
 
   constructor(o: RuntimeOptions) {
     this.#o = o;
+    const probe = o.probe ?? new Probe();
+    this.#probe = probe;
     this.#recovery = new Recovery({
       name: o.name,
       inputTopic: o.inputTopic,
       logger: o.logger,
       clock: o.clock,
       control: o.control,
-      stats: this.stats,
+      probe,
       stopping: () => this.#stopping,
       assigned: (partition) => this.#assigned.has(partition),
       current: (task) => this.#tasks.get(task.partition) === task,
@@ -90,7 +91,7 @@ export class StageRuntime {
       clock: o.clock,
       pacing: o.pacing,
       stopping: () => this.#stopping,
-      consumed: (partition, messages, lag) => o.onConsumed?.(partition, messages, lag),
+      consumed: (partition, messages, lag) => probe.consumed(o.name, o.inputTopic, partition, messages, lag),
       resume: (partition) => o.control.resume(partition),
       transact: (task, c) => this.#transact(task, c),
       committed: (task, c) => this.#committed(task, c),
@@ -254,10 +255,7 @@ export class StageRuntime {
 
   #committed(task: PartitionTask, c: QueuedCommit): void {
     this.#recovery.committed(task.partition, task.committed);
-    this.stats.batches++;
-    this.stats.messages += c.messages;
-    this.stats.emitted += c.out.count;
-    for (const [topic, n] of c.out.counts()) this.committed.set(topic, (this.committed.get(topic) ?? 0) + n);
+    this.#probe.committed(this.#o.name, task.partition, c.messages, c.out.counts());
     for (let i = 0; i < c.slices; i++) this.#o.pacing?.sliceCommitted(task.partition);
   }
 

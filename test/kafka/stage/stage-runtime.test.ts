@@ -24,8 +24,8 @@ describe('the stage runtime cuts a slice', () => {
     expect(valuesTo(t!, EFFECTS)).toEqual(['!e']);
     expect(valuesTo(t!, STATE)).toEqual(['4']);
     expect(t!.offset).toBe('4');
-    expect(h.runtime.stats).toMatchObject({ batches: 1, messages: 4, emitted: 4, aborted: 0 });
-    expect(h.runtime.committed.get(EFFECTS)).toBe(1);
+    expect(h.stats).toMatchObject({ batches: 1, messages: 4, emitted: 4, aborted: 0 });
+    expect(h.tally.committed(EFFECTS)).toBe(1);
   });
 
   it('once its records reach the transaction byte cap, within a batch', async () => {
@@ -140,7 +140,7 @@ describe('the stage runtime folds', () => {
     // one state record per transaction, the folded one's taken at its last slice's cut
     expect(committed.map((t) => valuesTo(t, STATE))).toEqual([['1'], ['4']]);
     expect(committed.map((t) => t.offset)).toEqual(['1', '4']);
-    expect(h.runtime.stats).toMatchObject({ batches: 2, messages: 4, emitted: 4 });
+    expect(h.stats).toMatchObject({ batches: 2, messages: 4, emitted: 4 });
   });
 });
 
@@ -157,7 +157,7 @@ describe('the stage runtime after a failure', () => {
     await settle();
     expect(h.seeks).toEqual([{ partition: P, offset: '1' }]);
     expect(h.releases).toEqual([P]);
-    expect(h.runtime.stats.aborted).toBe(1);
+    expect(h.stats.aborted).toBe(1);
     expect(h.runtime.task(P)).toBeUndefined();
 
     await expect(h.runtime.offer(batchOf(P, 4, ['x']))).rejects.toBeInstanceOf(BatchAbortedError);
@@ -178,7 +178,7 @@ describe('the stage runtime after a failure', () => {
     await expect(h.runtime.offer(batchOf(P, 0, ['a', 'boom']))).rejects.toThrow(/at offset 1/);
     expect(h.seeks).toEqual([{ partition: P, offset: '0' }]);
     expect(h.releases).toEqual([P]);
-    expect(h.runtime.stats.aborted).toBe(1);
+    expect(h.stats.aborted).toBe(1);
   });
 
   it('of a transaction: aborts it, runs nothing queued behind it, rewinds to the last committed offset and logs it at error', async () => {
@@ -215,7 +215,7 @@ describe('the stage runtime after a failure', () => {
     ]);
     expect(h.seeks).toEqual([{ partition: P, offset: '1' }]);
     expect(h.releases).toEqual([P]);
-    expect(h.runtime.stats.aborted).toBe(1);
+    expect(h.stats.aborted).toBe(1);
     expect(h.errors.map((e) => e.msg)).toEqual(['transaction aborted; rewinding to the committed offset']);
     // the next batch opens the partition afresh, from the committed offset
     await h.runtime.offer(batchOf(P, 1, ['!b', '!c']));
@@ -233,7 +233,7 @@ describe('the stage runtime after a failure', () => {
       await h.runtime.offer(batchOf(P, 0, ['a'])).catch(() => {});
     }
     // the second failure at offset 0 pauses the partition for 200 ms
-    expect(h.runtime.stats.aborted).toBe(2);
+    expect(h.stats.aborted).toBe(2);
     expect(h.pauses).toEqual([P]);
     await h.clock.advance(199);
     expect(h.resumes).toEqual([]);
@@ -261,7 +261,7 @@ describe('the stage runtime when a partition is revoked', () => {
     await h.runtime.finish();
     // the slice whose transaction waited fails on the released producer
     expect(h.producer().committed).toEqual([]);
-    expect(h.runtime.stats).toMatchObject({ batches: 0, aborted: 1 });
+    expect(h.stats).toMatchObject({ batches: 0, aborted: 1 });
     expect(h.seeks).toEqual([]);
     expect(h.errors).toEqual([]);
   });
@@ -280,7 +280,7 @@ describe('the stage runtime when a partition is revoked', () => {
     // the transaction in flight ran its course; the one behind it was given up before it began
     expect(h.producer().started).toBe(1);
     expect(h.producer().committed.map((t) => t.offset)).toEqual(['1']);
-    expect(h.runtime.stats).toMatchObject({ batches: 1, aborted: 1 });
+    expect(h.stats).toMatchObject({ batches: 1, aborted: 1 });
   });
 
   it('takes a newly assigned partition over at once, before its first batch', async () => {

@@ -4,6 +4,8 @@ import type { OfferedBatch } from '../../../../src/kafka/stage/ports.js';
 import { type RuntimeOptions, StageRuntime } from '../../../../src/kafka/stage/stage-runtime.js';
 import type { Output, PartitionWorker } from '../../../../src/kafka/stage/worker.js';
 import { silentLogger } from '../../../../src/observability/logger.js';
+import { Probe } from '../../../../src/observability/pipeline-events.js';
+import { PipelineTally, type StageTally } from '../../../../src/observability/pipeline-tally.js';
 import { ManualClock } from '../../../writer/support/manual-clock.js';
 
 export const INPUT = 'in';
@@ -170,6 +172,10 @@ export function batchOf(
 
 export interface Harness {
   runtime: StageRuntime;
+  /** what the runtime committed and aborted, from its events */
+  stats: StageTally;
+  /** records committed per output topic, from its events */
+  tally: PipelineTally;
   clock: ManualClock;
   producers: FakeProducer[];
   /** the producer of the partition's current owner */
@@ -207,8 +213,12 @@ export interface HarnessOptions
 export function harness(o: HarnessOptions = {}): Harness {
   const clock = new ManualClock(1_000_000);
   let failures = o.failOn?.times ?? Number.POSITIVE_INFINITY;
+  const probe = new Probe('test');
+  const tally = new PipelineTally(probe);
   const h: Harness = {
     runtime: undefined as unknown as StageRuntime,
+    stats: tally.stage('test'),
+    tally,
     clock,
     producers: [],
     producer: () => h.producers.at(-1)!,
@@ -241,6 +251,7 @@ export function harness(o: HarnessOptions = {}): Harness {
   } as unknown as RuntimeOptions['logger'];
   h.runtime = new StageRuntime({
     name: 'test',
+    probe,
     inputTopic: INPUT,
     logger,
     clock,

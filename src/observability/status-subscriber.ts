@@ -1,5 +1,5 @@
-import type { PipelineObserver } from '../kafka/observer.js';
 import type { PipelineRole } from '../kafka/pipeline.js';
+import type { PipelineSubscriber } from './pipeline-events.js';
 import type { StatusModel } from './status-model.js';
 
 /** What a `run` instance's status page can show, by role: each process sees only its own part. */
@@ -16,24 +16,24 @@ export function instanceView(role: PipelineRole, instanceId: string): string {
 }
 
 /**
- * Feeds a StatusModel from the pipeline's observer callbacks, and keeps the page's feed
- * line (label, what this process sees, events evaluated so far) current.
+ * Feeds a StatusModel from the instance's pipeline events, and keeps the page's feed line
+ * (label, what this process sees, events evaluated so far) current.
  */
-export function statusObserver(model: StatusModel, feed: { label: string; view: string }): PipelineObserver {
+export function statusSubscriber(
+  model: StatusModel,
+  feed: { label: string; view: string },
+): PipelineSubscriber {
   const state = { ...feed, done: 0, total: null, finished: false };
-  const tick = () => {
-    state.done++;
-  };
   model.feed(() => state);
   return {
-    sample(s) {
-      tick();
-      model.sample(s);
+    'rules.sample': ({ sample, refused }) => {
+      state.done++;
+      if (refused === null) model.sample(sample);
     },
-    refused: tick,
-    transition: (t) => model.transition(t),
-    adjustment: (a) => model.adjustment(a),
-    skipped: (s) => model.skipped(s),
-    outcome: (o) => model.outcome(o),
+    'rules.transition': (e) => model.transition(e.transition),
+    'planning.adjustment': (e) => model.adjustment(e.adjustment),
+    'writer.adjustment': (e) => model.adjustment(e.adjustment),
+    'planning.skip': (e) => model.skipped(e.skip),
+    'writer.outcome': (e) => model.outcome(e.outcome),
   };
 }
