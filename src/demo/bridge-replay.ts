@@ -13,6 +13,8 @@ import { dropTick, trunkTicks } from './trunk-ticks.js';
 /** Where the demo's bridge config says its client secret comes from (docs/bridge-genesys-cloud.md's example) */
 const BRIDGE_SECRET_ENV = 'GENESYS_BRIDGE_CLIENT_SECRET';
 
+const DAY_MS = 86_400_000;
+
 /**
  * The replay from emulated Genesys Cloud: the org that holds the WFM also holds the trunks, one
  * trunk base per trunk of the events file with an instance on each of two edges, and plays the
@@ -106,6 +108,12 @@ function bridgeSection(org: RunningGenesysSandbox): Record<string, unknown> {
     // what a service would read from that variable: the demo hands it over without setting it
     clientSecret: { env: BRIDGE_SECRET_ENV },
     trunks: Object.fromEntries(trunks),
+    // The story's time is the org's virtual clock, moved a minute of samples at a time; timers of
+    // real time would read REST at moments unrelated to it, and the counts would differ from run
+    // to run. The bridge reads REST at its start and after every reconnect, and lists the trunks
+    // at its start: the org's trunks do not change during the story.
+    gapFillIntervalMs: DAY_MS,
+    rediscoverIntervalMs: DAY_MS,
   };
 }
 
