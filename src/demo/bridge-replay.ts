@@ -55,7 +55,7 @@ export const replayThroughBridge: Replay = async (o: DemoOptions, killSwitch, se
       model,
       killSwitch,
       cleanup,
-      extra: { sections: { bridge: { genesysCloud: bridgeSection(org) } }, secrets: {} },
+      extraSections: { bridge: { genesysCloud: bridgeSection(org) } },
     });
     const { bridge, http } = bridgeFromConfig(
       { config: p.config, secrets: { bridgeClientSecret: BRIDGE_CLIENT.secret } },

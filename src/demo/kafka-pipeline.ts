@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { LoadedConfig } from '../config/load.js';
 import { Config } from '../config/schema.js';
 import { assemble } from '../kafka/assemble.js';
 import { createKafka } from '../kafka/client.js';
@@ -70,8 +69,8 @@ export interface DemoPipelineArgs {
   model: StatusModel;
   killSwitch: KillSwitch;
   cleanup: Cleanup;
-  /** config sections beside kafka, wfm and rules (the bridge's) with their secrets */
-  extra?: { sections: Record<string, unknown>; secrets: Partial<LoadedConfig['secrets']> };
+  /** config sections beside kafka, wfm and rules (the bridge's) */
+  extraSections?: Record<string, unknown>;
 }
 
 /**
@@ -86,7 +85,7 @@ export async function startDemoPipeline(a: DemoPipelineArgs): Promise<DemoPipeli
   const prefix = k.topicPrefix ?? `trunk-reactor-demo-${randomUUID().slice(0, 8)}`;
   const logger = k.logger ?? silentLogger;
   const { wfm: wfmSection, secrets } = wfm.config();
-  const config = demoConfig(k, prefix, scenario.files.rulesFile, wfmSection, a.extra?.sections ?? {});
+  const config = demoConfig(k, prefix, scenario.files.rulesFile, wfmSection, a.extraSections ?? {});
   const topics = config.kafka.topics;
   const kafka = createKafka({ kafka: config.kafka, logger });
   const admin = kafka.admin();
@@ -104,7 +103,7 @@ export async function startDemoPipeline(a: DemoPipelineArgs): Promise<DemoPipeli
   const metrics = createMetrics({ defaultMetrics: false });
   let fatal: Error | undefined;
   const app = await assemble({
-    loaded: { config, secrets: { ...secrets, ...a.extra?.secrets } },
+    loaded: { config, secrets },
     role: 'all',
     logger,
     clock: virtualTime(wfm.clock),
