@@ -27,6 +27,7 @@ export const BROKER_TESTS = [
   'test/demo/demo-cli.test.ts',
   'test/demo/demo-kafka.test.ts',
   'test/demo/genesys-cloud-demo.test.ts',
+  'test/demo/genesys-cloud-bridge-demo.test.ts',
 ];
 
 const shared = {

@@ -2,6 +2,7 @@ import type { RunningAdminServer } from '../observability/admin-server.js';
 import type { StatusModel } from '../observability/status-model.js';
 import { type KillSwitch, MemoryKillSwitch } from '../planner/kill-switch.js';
 import type { RunningSandbox } from '../sandbox/server.js';
+import { replayThroughBridge } from './bridge-replay.js';
 import { type DemoAdminOptions, startDemoAdmin } from './demo-admin.js';
 import type { DemoWfm, DemoWfmKind } from './demo-wfm.js';
 import { type KafkaDemoOptions, replayThroughKafka } from './kafka-replay.js';
@@ -41,6 +42,12 @@ export interface DemoOptions {
   whileServing?: (summary: DemoSummary) => Promise<void>;
   /** produce the events into Kafka and run them through the Kafka pipeline (absent: in this process, no Kafka) */
   kafka?: KafkaDemoOptions;
+  /**
+   * where the trunk metrics come from: the events file (default), or the emulated Genesys Cloud
+   * org playing the events file as trunk metrics, read by `trunk-reactor bridge genesys-cloud`
+   * into Kafka (needs `kafka` and `wfm: 'genesys-cloud'`: one org holds both)
+   */
+  trunkMetrics?: 'events-file' | 'genesys-cloud';
 }
 
 /** One way of replaying the story; `serve` starts the status page once the model exists. */
@@ -55,13 +62,15 @@ export type Replay = (
  * rules engine, planner and writer into an in-process WFM sandbox over HTTP — in this
  * process, or with `kafka` through real topics and the Kafka pipeline; into the seed
  * contract's sandbox, or with `wfm: 'genesys-cloud'` the emulated Genesys Cloud org built
- * from the same schedule. The sandbox's virtual clock follows the events, so the Sunday
+ * from the same schedule; with `trunkMetrics: 'genesys-cloud'` the events come from that org's
+ * trunk metrics through the bridge. The sandbox's virtual clock follows the events, so the Sunday
  * 02:00 SGT publish window opens on time and the writer's deferral ends when the replay
  * passes 02:30.
  */
 export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   const killSwitch = o.killSwitch ?? new MemoryKillSwitch();
-  const replay = o.kafka ? replayThroughKafka : replayInMemory;
+  const bridged = o.trunkMetrics === 'genesys-cloud';
+  const replay = bridged ? replayThroughBridge : o.kafka ? replayThroughKafka : replayInMemory;
   let admin: RunningAdminServer | undefined;
   try {
     const { summary, model } = await replay(o, killSwitch, async (model) => {
@@ -70,7 +79,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
       o.onAdmin?.({ url: admin.url, model, killSwitch });
     });
     model.feed({
-      label: o.kafka ? 'demo through Kafka' : 'demo replay',
+      label: bridged ? 'demo through the bridge' : o.kafka ? 'demo through Kafka' : 'demo replay',
       done: summary.events.read,
       total: summary.events.read,
       finished: true,

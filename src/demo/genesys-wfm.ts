@@ -1,5 +1,5 @@
 import { DEFAULTS } from '../config/defaults.js';
-import { DEFAULT_GENESYS_CLIENTS } from '../sandbox/genesys-cloud/options.js';
+import { DEFAULT_GENESYS_CLIENTS, type GenesysClient } from '../sandbox/genesys-cloud/options.js';
 import { type RunningGenesysSandbox, startGenesysSandbox } from '../sandbox/genesys-cloud/server.js';
 import { DEFAULT_PUBLISH_WINDOW } from '../time/publish-window.js';
 import { GenesysCloudWfm } from '../wfm/genesys-cloud/backend.js';
@@ -12,13 +12,24 @@ const CLIENT_SECRET_ENV = 'GENESYS_CLIENT_SECRET';
 const HOUR_MS = 3_600_000;
 
 /**
+ * The OAuth client `trunk-reactor bridge` signs in with: its own, holding only the trunk
+ * permission (docs/bridge-genesys-cloud.md), with a request budget of its own.
+ */
+export const BRIDGE_CLIENT: GenesysClient = {
+  id: 'trunk-reactor-bridge',
+  secret: 'sandbox-bridge-secret',
+  permissions: ['telephony:plugin:all'],
+};
+
+/**
  * The emulated Genesys Cloud org (src/sandbox/genesys-cloud/), built from the scenario's
  * schedule snapshot: the same agents and shift ids, its teams as Teams API teams with the same
  * ids, so the rules and the planner see the story they see on the contract sandbox. Its virtual
  * clock starts at the story's start and its publish job runs in the same window. The other
  * integration races the reactor's uploads (`mutatorBeforeWriteShare`): for the share of agent
  * schedules the seed picks, its change lands just before the first upload touching the agent,
- * so that upload is based on a stale version.
+ * so that upload is based on a stale version. The same org holds the trunks of the scenario's
+ * events, waiting to be played as trunk metrics, and an OAuth client for the bridge reading them.
  */
 export async function startGenesysWfm(s: Scenario, otherIntegrationShare: number): Promise<DemoWfm> {
   const sandbox: RunningGenesysSandbox = await startGenesysSandbox({
@@ -33,6 +44,8 @@ export async function startGenesysWfm(s: Scenario, otherIntegrationShare: number
     // result in the reconnect: its channels live as long as the story instead.
     behaviour: { channelTtlHours: Math.ceil((s.end - s.start) / HOUR_MS) + 24 },
     faults: { mutatorBeforeWriteShare: otherIntegrationShare, seed: 7 },
+    clients: [...DEFAULT_GENESYS_CLIENTS, BRIDGE_CLIENT],
+    trunks: { eventsFile: s.files.eventsFile },
   });
   const client = DEFAULT_GENESYS_CLIENTS[0]!;
   const businessUnitId = s.snapshot.businessUnit.id;

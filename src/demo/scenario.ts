@@ -14,6 +14,8 @@ export interface Scenario {
   items: NdjsonItem[];
   /** each non-blank line of the events file, as read (what goes into Kafka) */
   lines: string[];
+  /** the files it was read from */
+  files: ScenarioFiles;
   /** the first and last valid event time, epoch ms */
   start: number;
   end: number;
@@ -39,6 +41,7 @@ export async function loadScenario(o: ScenarioFiles): Promise<Scenario> {
   const times = items.flatMap((i) => (i.ok ? [i.sample.time] : []));
   if (times.length === 0) throw new Error(`${o.eventsFile}: no valid events to replay`);
   return {
+    files: { rulesFile: o.rulesFile, scheduleFile: o.scheduleFile, eventsFile: o.eventsFile },
     snapshot,
     rulesFile,
     rules,

@@ -6,8 +6,12 @@ import type { DemoWfmKind } from './demo-wfm.js';
 import type { Scenario } from './scenario.js';
 
 export interface DemoSummary {
-  /** how the events reached the rules engine: in process, or produced into Kafka and consumed by the pipeline */
-  source: 'memory' | 'kafka';
+  /**
+   * how the events reached the rules engine: in process; produced into Kafka and consumed by the
+   * pipeline; or played as trunk metrics by the emulated Genesys Cloud org and produced into Kafka
+   * by `trunk-reactor bridge`
+   */
+  source: 'memory' | 'kafka' | 'genesys-cloud';
   /** through Kafka: the topics' prefix, and whether the demo deleted them (and its groups) at the end */
   kafka?: { topicPrefix: string; deleted: boolean };
   /** the WFM written to: the seed contract's sandbox, or the emulated Genesys Cloud org */
@@ -51,6 +55,8 @@ export interface DemoSummary {
   httpCalls: number;
   /** genesys-cloud: what the uploads did */
   uploads?: UploadFigures;
+  /** source genesys-cloud: what the bridge did */
+  bridge?: BridgeFigures;
   outcomeRecords: Outcome[];
 }
 
@@ -63,6 +69,34 @@ export interface UploadFigures {
   agentsPerUpload: number[];
   /** requests by host: the API host, the login host (tokens), the signed storage URLs (the PUTs) */
   calls: { api: number; login: number; storage: number };
+}
+
+/** What `trunk-reactor bridge genesys-cloud` did between the emulated org and the events topic. */
+export interface BridgeFigures {
+  /** trunk bases mapped, their instances (one per edge), the notification channels holding their topics */
+  trunkBases: number;
+  instances: number;
+  channels: number;
+  /** instance samples the org published on the trunks' metrics topics */
+  published: number;
+  /** of those, published while the bridge had no socket: no notification carried them */
+  undelivered: number;
+  /** lines of the events file that are no valid event: the org never plays them */
+  linesLeftOut: number;
+  /** instance samples the bridge read, by way */
+  samples: { notification: number; rest: number };
+  /** trunk base events (a base's instances summed per eventTime) Kafka took */
+  eventsProduced: number;
+  /** REST reads of the trunks' latest samples: at start, after each reconnect, on the timer */
+  restReads: number;
+  /** instance samples a REST read brought that no notification had */
+  gapsFilled: number;
+  reconnects: number;
+  /** instance samples not sent: a (trunk base, eventTime) already sent, older than one sent, no mapping */
+  skipped: { duplicate: number; stale: number; unmapped: number };
+  malformed: number;
+  /** events sent without every instance (one's wait ran out) */
+  partialEvents: number;
 }
 
 export function emptySummary(
@@ -124,9 +158,10 @@ export function summaryTable(s: DemoSummary): string {
     [
       'events travelled',
       s.kafka
-        ? `through Kafka, topics ${s.kafka.topicPrefix}.* (${s.kafka.deleted ? 'deleted' : 'kept'})`
+        ? `${s.bridge ? 'from trunk-reactor bridge ' : ''}through Kafka, topics ${s.kafka.topicPrefix}.* (${s.kafka.deleted ? 'deleted' : 'kept'})`
         : 'in process (no Kafka)',
     ],
+    ...(s.bridge ? bridgeRows(s.bridge) : []),
     ['event time', `${span(s.eventTime.from, s.eventTime.to)}, times in ${s.zone}`],
     ['events read', s.events.read],
     [
@@ -144,6 +179,29 @@ export function summaryTable(s: DemoSummary): string {
 
 type Row = [string, string | number];
 type Span = (from: string, to: string) => string;
+
+/** The bridge's part: from the org's trunk metrics to trunk base events in Kafka. */
+function bridgeRows(b: BridgeFigures): Row[] {
+  return [
+    [
+      'trunk metrics from',
+      `Genesys Cloud, emulated: ${b.trunkBases} trunk bases, ${b.instances} edge instances, ${b.channels} notification channel${b.channels === 1 ? '' : 's'}`,
+    ],
+    ['  instance samples published', b.published],
+    ['    while the bridge had no socket', b.undelivered],
+    ['  read by notification / from REST', `${b.samples.notification} / ${b.samples.rest}`],
+    ['  gaps filled (samples only REST brought)', b.gapsFilled],
+    ['  REST reads (start, reconnects, timer)', b.restReads],
+    ['  reconnects', b.reconnects],
+    [
+      '  skipped: already sent / older / unmapped',
+      `${b.skipped.duplicate} / ${b.skipped.stale} / ${b.skipped.unmapped}`,
+    ],
+    ['  malformed / sent without every instance', `${b.malformed} / ${b.partialEvents}`],
+    ['  trunk base events produced', b.eventsProduced],
+    ['  events-file lines that are no event (never played)', b.linesLeftOut],
+  ];
+}
 
 function contractRows(s: DemoSummary, span: Span): Row[] {
   return [

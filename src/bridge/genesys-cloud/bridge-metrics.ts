@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { BridgeProgress, BridgeStats } from './bridge.js';
+import type { BridgeProgress, BridgeStats } from './bridge-stats.js';
 
 /**
  * The bridge's Prometheus metrics, registered on the registry the admin server serves. The counts

@@ -49,8 +49,12 @@ export interface EventOutboxOptions {
 const DEFAULT_MAX_BATCH = 1_000;
 
 export class EventOutbox {
-  #queue: OutboundEvent[] = [];
-  #head = 0;
+  /**
+   * The events Kafka has not taken, oldest first. A batch Kafka has taken leaves at once: an event
+   * still referenced here for seconds after it went would outlive V8's young generation, thousands
+   * a second, for the old generation to collect.
+   */
+  readonly #queue: OutboundEvent[] = [];
   #state: OutboxState = 'connecting';
   #opened = false;
   #attempt = 0;
@@ -81,7 +85,7 @@ export class EventOutbox {
 
   /** events waiting, the batch being sent included */
   get size(): number {
-    return this.#queue.length - this.#head;
+    return this.#queue.length;
   }
 
   get full(): boolean {
@@ -101,7 +105,7 @@ export class EventOutbox {
 
   /** The oldest waiting event's eventTime. */
   get oldestTime(): number | undefined {
-    return this.#queue[this.#head]?.time;
+    return this.#queue[0]?.time;
   }
 
   start(): void {
@@ -158,13 +162,13 @@ export class EventOutbox {
           continue;
         }
         // a failed batch goes again as it was; only a batch that went lets new events in
-        batch ??= this.#queue.slice(this.#head, this.#head + this.#o.maxBatch);
+        batch ??= this.#queue.slice(0, this.#o.maxBatch);
         await this.#o.sink.send(batch);
-        this.#head += batch.length;
+        // only `push` adds, at the end: the batch is still the queue's head
+        this.#queue.splice(0, batch.length);
         this.sent += batch.length;
         const done = batch;
         batch = undefined;
-        this.#compact();
         this.#recovered();
         this.#o.onSent?.(done, this.#o.clock.now());
       } catch (err) {
@@ -211,12 +215,5 @@ export class EventOutbox {
     if (s === this.#state) return;
     this.#state = s;
     this.#o.onState?.(s);
-  }
-
-  #compact(): void {
-    if (this.#head > 4_096 && this.#head * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#head);
-      this.#head = 0;
-    }
   }
 }

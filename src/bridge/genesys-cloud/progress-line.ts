@@ -1,4 +1,4 @@
-import type { BridgeProgress } from './bridge.js';
+import type { BridgeProgress } from './bridge-stats.js';
 
 /**
  * The bridge's one line of progress on a terminal, e.g.

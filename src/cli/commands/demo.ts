@@ -13,7 +13,7 @@ const asset = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.
 const DEFAULT_ADMIN_PORT = 9464;
 
 const usage = `Usage: trunk-reactor demo [--rules FILE] [--schedule FILE] [--events FILE] [--other-integration SHARE]
-                          [--source memory|kafka] [--topic-prefix P] [--wfm contract|genesys-cloud]
+                          [--source memory|kafka|genesys-cloud] [--topic-prefix P] [--wfm contract|genesys-cloud]
                           [--admin-port PORT] [--pace MS] [--hold] [--json]
 
 Replays a recorded APAC scenario — 15 BYOC trunks, an Asia/Singapore team, a surge, a quiet
@@ -28,15 +28,24 @@ fresh topics (<prefix>.events, .repartition, .intents, .adjustments, .outcomes, 
 by the real Kafka pipeline of \`trunk-reactor run\` (repartition → rules → planning → writer, transactions and
 all), one minute of event time at a time, and the topics are deleted at the end.
 
-  --source memory|kafka     where the events travel (default: kafka when KAFKA_BROKERS is set,
-                            else memory); --source memory ignores KAFKA_BROKERS
+With --source genesys-cloud (KAFKA_BROKERS needed) the events start in an emulated Genesys Cloud
+org, the one the WFM lives in: its BYOC trunks (two edges each) publish the story as trunk metrics
+notifications, \`trunk-reactor bridge genesys-cloud\` reads them and produces the events into
+Kafka, and the summary adds what the bridge did. Once in the story the bridge's socket is dropped:
+what it missed comes back from the REST read after the reconnect.
+
+  --source memory|kafka|genesys-cloud
+                            where the events come from and travel (default: kafka when
+                            KAFKA_BROKERS is set, else memory); --source memory ignores
+                            KAFKA_BROKERS; genesys-cloud: from the emulated org's trunk metrics
+                            through the bridge and Kafka
   --topic-prefix P          Kafka topics and groups named P.*, which must not exist yet; kept at
                             the end (default trunk-reactor-demo-<random>, deleted at the end)
   --wfm contract|genesys-cloud
-                            the WFM written to (default contract): the seed contract's sandbox, or
-                            an emulated Genesys Cloud org built from the same schedule, written
-                            through uploads of whole agent schedules; the summary says what the
-                            uploads did
+                            the WFM written to (default contract; genesys-cloud with --source
+                            genesys-cloud): the seed contract's sandbox, or an emulated Genesys
+                            Cloud org built from the same schedule, written through uploads of
+                            whole agent schedules; the summary says what the uploads did
   --rules FILE              rules file (default config/rules.apac.yaml)
   --schedule FILE           schedule snapshot (default config/demo/apac-schedule.json)
   --events FILE             events, NDJSON (default config/demo/apac-events.ndjson)
@@ -88,22 +97,32 @@ const command: Command = {
       json: { type: 'boolean', default: false },
       source: { type: 'string' },
       'topic-prefix': { type: 'string' },
-      wfm: { type: 'string', default: 'contract' },
+      wfm: { type: 'string' },
     });
     const brokers = process.env.KAFKA_BROKERS?.trim();
     const source = values.source ?? (brokers ? 'kafka' : 'memory');
-    if (source !== 'memory' && source !== 'kafka')
-      throw new UsageError(`--source must be memory or kafka, got '${source}'`);
+    if (source !== 'memory' && source !== 'kafka' && source !== 'genesys-cloud')
+      throw new UsageError(`--source must be memory, kafka or genesys-cloud, got '${source}'`);
     if (source === 'kafka' && !brokers)
       throw new UsageError('--source kafka needs the brokers in KAFKA_BROKERS=host:port[,host:port…]');
+    if (source === 'genesys-cloud' && !brokers)
+      throw new UsageError(
+        '--source genesys-cloud needs Kafka: the bridge produces the trunk metrics into a topic the reactor consumes; set KAFKA_BROKERS=host:port[,host:port…] (npm run kafka:start starts a local broker)',
+      );
+    const viaKafka = source !== 'memory';
     const topicPrefix = values['topic-prefix'] as string | undefined;
     if (topicPrefix !== undefined && !/^[A-Za-z0-9._-]{1,200}$/.test(topicPrefix))
       throw new UsageError(`--topic-prefix must be letters, digits, '.', '_' or '-', got '${topicPrefix}'`);
-    if (topicPrefix !== undefined && source !== 'kafka')
+    if (topicPrefix !== undefined && !viaKafka)
       throw new UsageError('--topic-prefix needs the Kafka demo: set KAFKA_BROKERS (or --source kafka)');
-    const wfm = values.wfm as string;
+    const wfm =
+      (values.wfm as string | undefined) ?? (source === 'genesys-cloud' ? 'genesys-cloud' : 'contract');
     if (!(DEMO_WFM_KINDS as readonly string[]).includes(wfm))
       throw new UsageError(`--wfm must be ${DEMO_WFM_KINDS.join(' or ')}, got '${wfm}'`);
+    if (source === 'genesys-cloud' && wfm !== 'genesys-cloud')
+      throw new UsageError(
+        `--source genesys-cloud reads the trunk metrics of the emulated org that also holds the WFM: use --wfm genesys-cloud (got '${wfm}')`,
+      );
     const share = Number(values['other-integration']);
     if (!(share >= 0 && share <= 1))
       throw new UsageError(
@@ -121,7 +140,8 @@ const command: Command = {
     // the business unit's, from the schedule the sandbox serves: progress tells its time
     let zone = 'UTC';
     const summary = await runDemo({
-      ...(source === 'kafka'
+      ...(source === 'genesys-cloud' ? { trunkMetrics: 'genesys-cloud' as const } : {}),
+      ...(viaKafka
         ? {
             kafka: {
               brokers: (brokers ?? '').split(',').map((b) => b.trim()),
@@ -143,7 +163,9 @@ const command: Command = {
             ? 'Genesys Cloud sandbox (emulated, in-process)'
             : 'WFM sandbox (in-process)';
         process.stderr.write(`${what}: ${w.url}\n`);
-        if (source === 'kafka') process.stderr.write(`events through Kafka at ${brokers}\n`);
+        if (source === 'genesys-cloud')
+          process.stderr.write(`trunk metrics from its trunks, through the bridge and Kafka at ${brokers}\n`);
+        else if (source === 'kafka') process.stderr.write(`events through Kafka at ${brokers}\n`);
       },
       admin: { host: '127.0.0.1', port, anyPortIfBusy: portText === undefined },
       paceMs: pace,
@@ -154,8 +176,13 @@ const command: Command = {
         if (values.hold) await untilInterrupted();
       },
       progress: (done, total, now) => {
-        const verb = source === 'kafka' ? 'through Kafka' : 'replaying';
-        const line = `${verb}: events ${done}/${total} · event time ${formatLocal(now, zone)}`;
+        const verb =
+          source === 'genesys-cloud'
+            ? 'through the bridge: trunk samples'
+            : source === 'kafka'
+              ? 'through Kafka: events'
+              : 'replaying: events';
+        const line = `${verb} ${done}/${total} · event time ${formatLocal(now, zone)}`;
         if (tty) process.stderr.write(`\r${line}`);
         else if (done === total || Math.floor(done / 500) > Math.floor(printed / 500)) {
           process.stderr.write(`${line}\n`);
