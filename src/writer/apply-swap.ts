@@ -14,7 +14,7 @@ import {
 } from '../wfm/errors.js';
 import type { AdjustmentRun, RunContext } from './adjustment-run.js';
 import { SubjectChangedError, UnexplainedConflictError } from './errors.js';
-import { type DeferralOptions, deferralFor, windowOpen } from './publish-locks.js';
+import { type DeferralOptions, deferralFor, deferralUntil, windowOpen } from './publish-locks.js';
 import type { SwapBatcher } from './swap-batcher.js';
 import { swapState } from './swap-intent.js';
 
@@ -105,11 +105,9 @@ export async function applySwap(
     const now = ctx.clock.now();
     const lockedWeek = [a.week, b.week].find((w) => ctx.locks.lockedUntil(w, now) !== undefined);
     if (lockedWeek !== undefined) {
-      await run.defer({
-        until: ctx.locks.lockedUntil(lockedWeek, now)!,
-        week: lockedWeek,
-        source: 'locked-until',
-      });
+      await run.defer(
+        deferralUntil(lockedWeek, ctx.locks.lockedUntil(lockedWeek, now)!, ctx.deferral, ctx.random),
+      );
       forget();
       continue;
     }
