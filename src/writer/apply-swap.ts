@@ -53,6 +53,17 @@ export async function applySwap(
     a = b = undefined;
     fresh.clear();
   };
+  // After a deferral on one week: the week's re-read (one list for every adjustment deferred
+  // on it) serves the sides in that week; the others are read again.
+  const afterDeferral = async (week: string | undefined) => {
+    const weeks = [a?.week, b?.week];
+    forget();
+    if (week === undefined || !(await ctx.locks.afterLock(week, ctx.clock.now()))) return;
+    if (weeks[0] === week) a = ctx.cache.get(A);
+    if (weeks[1] === week) b = ctx.cache.get(B);
+    if (a) fresh.add(A);
+    if (b) fresh.add(B);
+  };
 
   for (;;) {
     try {
@@ -108,7 +119,7 @@ export async function applySwap(
       await run.defer(
         deferralUntil(lockedWeek, ctx.locks.lockedUntil(lockedWeek, now)!, ctx.deferral, ctx.random),
       );
-      forget();
+      await afterDeferral(lockedWeek);
       continue;
     }
 
@@ -159,16 +170,11 @@ export async function applySwap(
       continue;
     }
     if (err instanceof WfmScheduleLockedError) {
+      const week = err.week ?? a.week;
       await run.defer(
-        deferralFor(
-          { ...err, week: err.week ?? a.week },
-          ctx.clock.now(),
-          ctx.deferral,
-          ctx.publishWindow,
-          ctx.random,
-        ),
+        deferralFor({ ...err, week }, ctx.clock.now(), ctx.deferral, ctx.publishWindow, ctx.random),
       );
-      forget();
+      await afterDeferral(week);
       continue;
     }
     if (err instanceof WfmScheduleConflictError) {
@@ -199,7 +205,7 @@ export async function applySwap(
           : ctx.overruns.defer(cb.week, at, ctx.locks.endedAt(cb.week, at), ctx.deferral, ctx.random));
       if (overrun) {
         await run.defer(overrun);
-        forget();
+        await afterDeferral(overrun.week);
         continue;
       }
       if (++unexplained >= MAX_UNEXPLAINED_CONFLICTS) {
