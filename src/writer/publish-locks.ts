@@ -90,6 +90,8 @@ export function windowOpen(now: number, window: PublishWindow | undefined): bool
 
 interface WeekLock {
   until: number;
+  /** the end a release cut short: an answer of that same lock met afterwards does not lock the week again */
+  released: number | undefined;
   refreshed: Promise<boolean> | undefined;
   /** the sleeps of the adjustments waiting on it: a release wakes them */
   sleepers: Set<AbortController>;
@@ -110,8 +112,14 @@ export class PublishLocks {
   lock(week: string | undefined, until: number): void {
     if (week === undefined) return;
     const known = this.#weeks.get(week);
-    if (!known) this.#weeks.set(week, { until, refreshed: undefined, sleepers: new Set() });
-    else if (known.until < until) {
+    if (!known) {
+      this.#weeks.set(week, { until, released: undefined, refreshed: undefined, sleepers: new Set() });
+      return;
+    }
+    // A refusal from before a release, handled after it (a bulk answer that waited for a slot):
+    // the lock it names is over, and must not hold the week again.
+    if (known.released !== undefined && until <= known.released) return;
+    if (known.until < until) {
       known.until = until;
       known.refreshed = undefined;
     }
@@ -125,6 +133,7 @@ export class PublishLocks {
     const lock = this.#weeks.get(week);
     const now = this.clock.now();
     if (!lock || lock.until <= now) return;
+    lock.released = Math.max(lock.released ?? Number.NEGATIVE_INFINITY, lock.until);
     lock.until = now;
     for (const sleeper of lock.sleepers) sleeper.abort();
   }
