@@ -269,6 +269,27 @@ describe('Genesys Cloud backend: writes through uploads', () => {
     expect(ops.size).toBe(1);
   });
 
+  it('when Genesys moves an agent further than version + 1, the next write to it costs one refused upload and is applied after a read, never twice', async () => {
+    const s = await org({ behaviour: { agentVersionStep: 3 } });
+    const b = backend(s);
+    const [shift] = await b.listShifts({ teamId: TEAM, ...DAY });
+    // Complete names the agent: it is taken at its version + 1, which this org does not give.
+    const first = await b.patchShift(shift!.id, extended(shift!), { idempotencyKey: 'k1' });
+    expect(first.version).toBe(shift!.version + 1);
+    const again = { ...extended(first), version: first.version };
+    const err = await b.patchShift(shift!.id, again, { idempotencyKey: 'k2' }).catch((e) => e);
+    expect(err).toBeInstanceOf(WfmVersionConflictError);
+    expect(err.mayHaveLanded).toBe(false);
+    expect(err.currentShift.version).toBe(shift!.version + 3);
+    const written = await b.patchShift(
+      shift!.id,
+      { ...extended(err.currentShift), version: err.currentShift.version },
+      { idempotencyKey: 'k3' },
+    );
+    expect(written.end).toBe(plus(shift!.end, 60));
+    expect((await ledger(s)).filter((e) => e.kind === 'update')).toHaveLength(2);
+  });
+
   it('settles a write whose result was never announced by reading the agent back', async () => {
     const s = await org({ faults: { notificationLossRate: 1 } });
     const b = backend(s, { uploads: { resultTimeoutMs: 300 } });
