@@ -545,6 +545,7 @@ async function runGenesysCloud(
         if (e.status === 429) rateLimited++;
       },
     });
+    if (trace) backend.observeLockEnds((week) => trace.lockEnded(week));
     /** when each adjustment was first deferred */
     const deferredAt = new Map<string, number>();
     const writer = new Writer({
@@ -806,7 +807,13 @@ class Trace {
       status: o.status,
       reason: o.reason,
       attempts: o.attempts,
+      ...(o.deferredUntil ? { deferredUntil: o.deferredUntil } : {}),
     });
+  }
+
+  /** a lock the backend heard end early (a reschedule run announced Complete) */
+  lockEnded(week: string): void {
+    this.#lines.push({ t: Math.round(performance.now() - this.#t0), lockEnded: week });
   }
 
   write(jobs: readonly unknown[], window: { open: number; close: number }): void {

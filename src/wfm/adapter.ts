@@ -65,6 +65,12 @@ export interface WfmAdapter extends ScheduleSource {
    * shifts at once: this is how the writer learns it without a read.
    */
   observeShifts?(listener: (shifts: Shift[]) => void): void;
+  /**
+   * Weeks whose lock the backend told of (WfmScheduleLockedError) and has since heard end,
+   * before the end it gave: a reschedule run announced Complete. The writer wakes the
+   * adjustments deferred on the week at once instead of at the end it was given.
+   */
+  observeLockEnds?(listener: (week: string) => void): void;
   getShift(shiftId: string, signal?: AbortSignal): Promise<Shift>;
   patchShift(shiftId: string, patch: ShiftPatch, options: WriteOptions): Promise<Shift>;
   swapShifts(swaps: SwapItem[], options: WriteOptions): Promise<SwapResult[]>;

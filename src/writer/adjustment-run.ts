@@ -248,15 +248,15 @@ export class AdjustmentRun {
   }
 
   /**
-   * Waits out a publish-window lock without holding a slot. The `deferred` record goes to
-   * the sink first: informational only, never an acknowledgement. A fresh time budget
-   * starts afterwards: waiting for the window was not effort.
+   * Waits out a publish-window lock without holding a slot: until the week's lock ends (or
+   * is released), then this adjustment's jitter (publish-locks.ts). The `deferred` record
+   * goes to the sink first: informational only, never an acknowledgement. A fresh time
+   * budget starts afterwards: waiting for the window was not effort.
    */
   async defer(deferral: Deferral): Promise<void> {
     this.deferrals++;
     this.ctx.onDeferred?.();
     this.ctx.locks.lock(deferral.week, deferral.until);
-    const now = this.ctx.clock.now();
     this.ctx.logger?.info(
       {
         key: this.adjustment.key,
@@ -267,7 +267,7 @@ export class AdjustmentRun {
       'adjustment deferred by the publish window',
     );
     await this.ctx.sink?.record(this.outcome('deferred', undefined, deferral.until));
-    await this.idle(this.ctx.clock.sleep(Math.max(0, deferral.until - now), this.ctx.signal));
+    await this.idle(this.ctx.locks.wait(deferral, this.ctx.signal));
     this.#deadline = this.ctx.clock.now() + this.ctx.retry.budgetMs;
     this.#conflictRetries = 0;
   }

@@ -14,7 +14,7 @@ import {
 } from '../wfm/errors.js';
 import type { AdjustmentRun, RunContext } from './adjustment-run.js';
 import { SubjectChangedError, UnexplainedConflictError } from './errors.js';
-import { type DeferralOptions, deferralFor, windowOpen } from './publish-locks.js';
+import { type DeferralOptions, deferralFor, deferralUntil, windowOpen } from './publish-locks.js';
 import type { SwapBatcher } from './swap-batcher.js';
 import { swapState } from './swap-intent.js';
 
@@ -52,6 +52,17 @@ export async function applySwap(
   const forget = () => {
     a = b = undefined;
     fresh.clear();
+  };
+  // After a deferral on one week: the week's re-read (one list for every adjustment deferred
+  // on it) serves the sides in that week; the others are read again.
+  const afterDeferral = async (week: string | undefined) => {
+    const weeks = [a?.week, b?.week];
+    forget();
+    if (week === undefined || !(await ctx.locks.afterLock(week, ctx.clock.now()))) return;
+    if (weeks[0] === week) a = ctx.cache.get(A);
+    if (weeks[1] === week) b = ctx.cache.get(B);
+    if (a) fresh.add(A);
+    if (b) fresh.add(B);
   };
 
   for (;;) {
@@ -105,12 +116,10 @@ export async function applySwap(
     const now = ctx.clock.now();
     const lockedWeek = [a.week, b.week].find((w) => ctx.locks.lockedUntil(w, now) !== undefined);
     if (lockedWeek !== undefined) {
-      await run.defer({
-        until: ctx.locks.lockedUntil(lockedWeek, now)!,
-        week: lockedWeek,
-        source: 'locked-until',
-      });
-      forget();
+      await run.defer(
+        deferralUntil(lockedWeek, ctx.locks.lockedUntil(lockedWeek, now)!, ctx.deferral, ctx.random),
+      );
+      await afterDeferral(lockedWeek);
       continue;
     }
 
@@ -161,16 +170,11 @@ export async function applySwap(
       continue;
     }
     if (err instanceof WfmScheduleLockedError) {
+      const week = err.week ?? a.week;
       await run.defer(
-        deferralFor(
-          { ...err, week: err.week ?? a.week },
-          ctx.clock.now(),
-          ctx.deferral,
-          ctx.publishWindow,
-          ctx.random,
-        ),
+        deferralFor({ ...err, week }, ctx.clock.now(), ctx.deferral, ctx.publishWindow, ctx.random),
       );
-      forget();
+      await afterDeferral(week);
       continue;
     }
     if (err instanceof WfmScheduleConflictError) {
@@ -201,7 +205,7 @@ export async function applySwap(
           : ctx.overruns.defer(cb.week, at, ctx.locks.endedAt(cb.week, at), ctx.deferral, ctx.random));
       if (overrun) {
         await run.defer(overrun);
-        forget();
+        await afterDeferral(overrun.week);
         continue;
       }
       if (++unexplained >= MAX_UNEXPLAINED_CONFLICTS) {

@@ -19,7 +19,7 @@ import {
 } from './adjustment-run.js';
 import { ImpossibleMutationError, SubjectChangedError, UnexplainedConflictError } from './errors.js';
 import { type MutationPlan, planMutation, projectedBounds } from './mutation.js';
-import { type DeferralOptions, deferralFor, windowOpen } from './publish-locks.js';
+import { type DeferralOptions, deferralFor, deferralUntil, windowOpen } from './publish-locks.js';
 
 export interface UpdateContext extends RunContext {
   deferral: DeferralOptions;
@@ -87,7 +87,7 @@ export async function applyUpdate(
     }
     const lockedUntil = ctx.locks.lockedUntil(shift.week, ctx.clock.now());
     if (lockedUntil !== undefined) {
-      await run.defer({ until: lockedUntil, week: shift.week, source: 'locked-until' });
+      await run.defer(deferralUntil(shift.week, lockedUntil, ctx.deferral, ctx.random));
       ({ shift, fresh } = await afterDeferral(adj.shiftId, shift.week, ctx));
       continue;
     }

@@ -77,7 +77,7 @@ export class LockOverruns {
       overrun.knocks++;
       overrun.until = Math.max(now, Math.min(now + pause, overrun.expectedEnd + o.overrunMaxMs));
     }
-    return { until: overrun.until + Math.floor(random() * o.jitterMs), week, source: 'overrun' };
+    return { until: overrun.until, jitter: Math.floor(random() * o.jitterMs), week, source: 'overrun' };
   }
 
   /** A write into `week` succeeded: a lock that ran late has ended, and the operator hears when. */

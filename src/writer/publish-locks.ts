@@ -1,3 +1,4 @@
+import type { Clock } from '../time/clock.js';
 import { parseInstant, toWire } from '../time/instant.js';
 import { openWindowAt, type PublishWindow } from '../time/publish-window.js';
 import { scheduleWeekBounds } from '../time/schedule-week.js';
@@ -16,7 +17,12 @@ import type { LockOverrunOptions } from './lock-overrun.js';
  *
  * Locks are remembered per schedule week, so further adjustments for that week wait
  * without knocking first; and when a lock ends, the week is re-read once with a list
- * (the publish job bumped every version in it) instead of one read per adjustment.
+ * (the publish job bumped every version in it) instead of one read per adjustment. For
+ * that, a lock is remembered with its end as the WFM gave it, never jittered: every
+ * adjustment waiting on the week waits for that one end, and only the moment each wakes
+ * after it is spread (`jitter`), so the first to wake re-reads the week for all of them.
+ * A backend that hears a lock end early (a reschedule run announced Complete) releases
+ * it, and its waiters wake at once.
  */
 export interface DeferralOptions extends LockOverrunOptions {
   /** spread the wake-ups after a window over this many milliseconds, so they don't stampede */
@@ -40,7 +46,10 @@ export interface LockHint {
 }
 
 export interface Deferral {
+  /** when the lock ends (no jitter: every waiter on the week shares it) */
   until: number;
+  /** how long after the lock's end this adjustment wakes, milliseconds: spreads the wake-ups */
+  jitter: number;
   week: string | undefined;
   source: 'retry-after' | 'locked-until' | 'publish-window' | 'fallback' | 'overrun';
 }
@@ -56,12 +65,22 @@ export function deferralFor(
   const jitter = Math.floor(random() * options.jitterMs);
   const week = hint.week;
   if (hint.retryAfterMs !== undefined)
-    return { until: now + hint.retryAfterMs + jitter, week, source: 'retry-after' };
+    return { until: now + hint.retryAfterMs, jitter, week, source: 'retry-after' };
   const at = hint.lockedUntil === undefined ? undefined : instantOrUndefined(hint.lockedUntil);
-  if (at !== undefined && at > now) return { until: at + jitter, week, source: 'locked-until' };
+  if (at !== undefined && at > now) return { until: at, jitter, week, source: 'locked-until' };
   const open = window ? openWindowAt(now, window) : null;
-  if (open) return { until: open.closesAt + jitter, week, source: 'publish-window' };
-  return { until: now + options.fallbackMs + jitter, week, source: 'fallback' };
+  if (open) return { until: open.closesAt, jitter, week, source: 'publish-window' };
+  return { until: now + options.fallbackMs, jitter, week, source: 'fallback' };
+}
+
+/** A deferral until the end of a lock already known on `week`. */
+export function deferralUntil(
+  week: string,
+  until: number,
+  options: Pick<DeferralOptions, 'jitterMs'>,
+  random: () => number,
+): Deferral {
+  return { until, jitter: Math.floor(random() * options.jitterMs), week, source: 'locked-until' };
 }
 
 /** True when the configured window is open now: how a bare SCHEDULE_CONFLICT on an unchanged shift is read as a lock. */
@@ -71,7 +90,11 @@ export function windowOpen(now: number, window: PublishWindow | undefined): bool
 
 interface WeekLock {
   until: number;
+  /** the end a release cut short: an answer of that same lock met afterwards does not lock the week again */
+  released: number | undefined;
   refreshed: Promise<boolean> | undefined;
+  /** the sleeps of the adjustments waiting on it: a release wakes them */
+  sleepers: Set<AbortController>;
 }
 
 export class PublishLocks {
@@ -83,12 +106,68 @@ export class PublishLocks {
     private readonly list: (query: ShiftQuery) => Promise<Shift[]>,
     private readonly remember: (shifts: Shift[]) => void,
     private readonly businessUnit: { timeZone: string } | undefined,
+    private readonly clock: Clock,
   ) {}
 
   lock(week: string | undefined, until: number): void {
     if (week === undefined) return;
     const known = this.#weeks.get(week);
-    if (!known || known.until < until) this.#weeks.set(week, { until, refreshed: undefined });
+    if (!known) {
+      this.#weeks.set(week, { until, released: undefined, refreshed: undefined, sleepers: new Set() });
+      return;
+    }
+    // A refusal from before a release, handled after it (a bulk answer that waited for a slot):
+    // the lock it names is over, and must not hold the week again.
+    if (known.released !== undefined && until <= known.released) return;
+    if (known.until < until) {
+      known.until = until;
+      known.refreshed = undefined;
+    }
+  }
+
+  /**
+   * The WFM let it be known that the lock on `week` is over before its expected end (a
+   * reschedule run announced Complete): it ends now, and everyone waiting on it wakes.
+   */
+  release(week: string): void {
+    const lock = this.#weeks.get(week);
+    const now = this.clock.now();
+    if (!lock || lock.until <= now) return;
+    lock.released = Math.max(lock.released ?? Number.NEGATIVE_INFINITY, lock.until);
+    lock.until = now;
+    for (const sleeper of lock.sleepers) sleeper.abort();
+  }
+
+  /**
+   * Waits out a deferral: until the lock on its week ends — that one end, however many
+   * deferrals moved it, or earlier when it is released — then the deferral's own jitter.
+   */
+  async wait(deferral: Deferral, signal: AbortSignal): Promise<void> {
+    const week = deferral.week;
+    for (;;) {
+      const lock = week === undefined ? undefined : this.#weeks.get(week);
+      const end = lock ? lock.until : deferral.until;
+      const now = this.clock.now();
+      if (end <= now) break;
+      if (!lock) {
+        await this.clock.sleep(end - now, signal);
+        continue;
+      }
+      const sleeper = new AbortController();
+      const onAbort = () => sleeper.abort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      lock.sleepers.add(sleeper);
+      try {
+        await this.clock.sleep(end - now, sleeper.signal);
+      } catch (err) {
+        if (signal.aborted) throw signal.reason;
+        if (!sleeper.signal.aborted) throw err;
+      } finally {
+        lock.sleepers.delete(sleeper);
+        signal.removeEventListener('abort', onAbort);
+      }
+    }
+    if (deferral.jitter > 0) await this.clock.sleep(deferral.jitter, signal);
   }
 
   /** The instant a known lock on `week` ends, when it has not yet. */

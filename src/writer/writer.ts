@@ -88,7 +88,10 @@ export class Writer {
         for (const s of shifts) cache.remember(s);
       },
       options.businessUnit,
+      this.#clock,
     );
+    // A lock the backend hears end before its expected end (a reschedule run announced Complete).
+    options.adapter.observeLockEnds?.((week) => locks.release(week));
     const batcher = new SwapBatcher(
       { adapter: options.adapter, clock: this.#clock, slots, budget, retry, random, signal },
       { ...DEFAULT_WRITER_OPTIONS.swapBatch, ...options.swapBatch },

@@ -127,6 +127,28 @@ describe('writer: the publish window', () => {
     expect(f.calls.filter((c) => c.status === 409)).toHaveLength(1);
   });
 
+  it('re-reads the week once for every adjustment the lock deferred, each with its own Retry-After and jitter, as they wake in real time', async () => {
+    // The sandbox's clock runs: the window closes by itself two seconds on, with no jump to wake everyone at once.
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const f = await fixture({ sandbox: { clockFrozen: false }, writer: { random } });
+    await f.setTime(WINDOW_OPENS + WINDOW_MINUTES * MIN - 2_000);
+    const shifts = [0, 1, 2, 3, 4, 5].map((agent) => shiftOf(f.snapshot, agent, 10));
+    const outcomes = await Promise.all(
+      shifts.map((s) =>
+        f.writer.submit(update(s, { kind: 'set-end', end: toWire(parseInstant(s.end) + 15 * MIN) })),
+      ),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(Array(6).fill('applied'));
+    expect(f.sink.records.filter((r) => r.status === 'deferred')).toHaveLength(6);
+    // Six writes refused, one list of the week, six writes: no adjustment read its shift alone.
+    expect(f.calls.filter((c) => c.route === 'get-shift')).toHaveLength(0);
+    expect(f.calls.filter((c) => c.route === 'list-shifts')).toHaveLength(1);
+  });
+
   it('loses nothing when the writer stops during the window: the deferred adjustment is not acknowledged and a restart applies it once', async () => {
     const f = await fixture();
     await openWindow(f);

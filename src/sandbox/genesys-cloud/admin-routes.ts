@@ -41,6 +41,7 @@ const BehaviourUpdate = z.strictObject({
   updateAtomicity: z.enum(['all-or-nothing', 'per-agent']).optional(),
   checkScheduleVersion: z.boolean().optional(),
   scheduleVersionBumpsOnAgentEdit: z.boolean().optional(),
+  agentVersionStep: z.number().int().min(1).max(1_000).optional(),
   publishBumpsAgentVersions: z.boolean().optional(),
   activityLayout: z.enum(['tile', 'within']).optional(),
   gridMinutes: z.number().int().min(1).max(60).optional(),

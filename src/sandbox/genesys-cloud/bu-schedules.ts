@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import { Ledger } from '../ledger.js';
 import type { AgentOutcome, ShiftChange, UpdatePlan } from './apply-update.js';
 import { type GAgentSchedule, type GenesysState, type GSchedule, type GShift, shiftEnd } from './model.js';
+import type { GenesysBehaviour } from './options.js';
 import { activityToWire, iso, type MuChange } from './wire.js';
 
 export type GenesysLedgerKind = 'update' | 'publish' | 'mutator' | 'reschedule';
@@ -62,7 +63,7 @@ export class BuSchedules {
   readonly ledger = new Ledger<GenesysLedgerEntry>();
   constructor(
     public state: GenesysState,
-    private scheduleVersionBumpsOnAgentEdit: () => boolean,
+    private behaviour: () => Pick<GenesysBehaviour, 'scheduleVersionBumpsOnAgentEdit' | 'agentVersionStep'>,
   ) {}
 
   get zone(): string {
@@ -125,22 +126,17 @@ export class BuSchedules {
 
   private commitAgent(schedule: GSchedule, outcome: AgentOutcome, ctx: CommitContext): void {
     const previous = outcome.before?.version ?? 0;
+    const next = outcome.before ? previous + this.behaviour().agentVersionStep : 1;
     if (outcome.after === null) delete schedule.agents[outcome.userId];
     else {
       schedule.agents[outcome.userId] = {
         ...outcome.after,
-        version: previous + 1,
+        version: next,
         modifiedBy: ctx.clientId,
         dateModified: ctx.at,
       };
     }
-    this.record(
-      schedule,
-      outcome.userId,
-      outcome.after === null ? previous : previous + 1,
-      outcome.changes,
-      ctx,
-    );
+    this.record(schedule, outcome.userId, outcome.after === null ? previous : next, outcome.changes, ctx);
   }
 
   /** A change of version with no shift changed: the publish job, the other integration. */
@@ -190,7 +186,7 @@ export class BuSchedules {
   }
 
   private bumpSchedule(schedule: GSchedule, ctx: CommitContext): void {
-    if (ctx.kind !== 'publish' && !this.scheduleVersionBumpsOnAgentEdit()) return;
+    if (ctx.kind !== 'publish' && !this.behaviour().scheduleVersionBumpsOnAgentEdit) return;
     schedule.version++;
     schedule.modifiedBy = ctx.clientId;
     schedule.dateModified = ctx.at;

@@ -67,7 +67,7 @@ export class GenesysWfm {
     this.behaviour = { ...DEFAULT_GENESYS_BEHAVIOUR, ...behaviour };
     this.faults = { ...DEFAULT_GENESYS_FAULTS, ...faults };
     this.random = seededRandom(this.faults.seed);
-    this.store = new BuSchedules(state, () => this.behaviour.scheduleVersionBumpsOnAgentEdit);
+    this.store = new BuSchedules(state, () => this.behaviour);
     this.publishedThrough = clock.now();
   }
 

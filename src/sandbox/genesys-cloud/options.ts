@@ -33,6 +33,8 @@ export interface GenesysBehaviour {
   checkScheduleVersion: boolean;
   /** unverified: every applied update, publish and other-integration change bumps the schedule's version (false: only publishing does) */
   scheduleVersionBumpsOnAgentEdit: boolean;
+  /** unverified: how far an applied update moves each agent it names (1, as the reference's sketch has it; a client must not rely on it) */
+  agentVersionStep: number;
   /** unverified: publishing bumps every agent's version in the schedule (false: only the schedule's) */
   publishBumpsAgentVersions: boolean;
   /** unverified: activities must tile their shift exactly ('tile'); 'within': inside it, without overlaps, gaps allowed */
@@ -89,6 +91,7 @@ export const DEFAULT_GENESYS_BEHAVIOUR: GenesysBehaviour = {
   updateAtomicity: 'all-or-nothing',
   checkScheduleVersion: true,
   scheduleVersionBumpsOnAgentEdit: true,
+  agentVersionStep: 1,
   publishBumpsAgentVersions: true,
   activityLayout: 'tile',
   gridMinutes: 15,

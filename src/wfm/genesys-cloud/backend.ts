@@ -73,6 +73,10 @@ export class GenesysCloudWfm implements WfmAdapter {
     this.#reads.copies.observe(listener);
   }
 
+  observeLockEnds(listener: (week: string) => void): void {
+    this.#uploads.onLockEnd(listener);
+  }
+
   listAgents(query: { teamId?: string }, options?: ReadOptions): Promise<Agent[]> {
     return this.#reads.listAgents(query, options);
   }

@@ -22,15 +22,31 @@ export interface Change {
   uploaded: Map<string, UploadShift[]>;
   /** the shifts a swap moves, as read before it: after it they are found again by time */
   before: Map<string, Shift>;
+  /** uploads it went in that failed for reasons of its own or none known (capped by maxRounds) */
   rounds: number;
+  /** uploads it went in that lost to another change: the schedule or another agent moved (capped by maxRaces) */
+  races: number;
   /** a failed upload is bisected: a change marked alone goes in an upload by itself */
   alone: boolean;
+  /**
+   * its agents were read back after an upload that failed for others' reasons: it goes again at
+   * once, with the other such changes only, so that agents not read since cannot fail it again
+   */
+  retry: boolean;
+  /** since when its waiting has not been credited back to its adjustment's time budget */
+  queuedAt: number;
+  /** credits time to the time budget of the adjustment that made the change (updates only) */
+  credit: ((ms: number) => void) | undefined;
   resolve(value: Shift | SwapResult): void;
   reject(err: unknown): void;
 }
 
 /** A change and the promise of its outcome; the first outcome given is the one that counts. */
-export function newChange(c: Pick<Change, 'users' | 'update' | 'swap'>): {
+export function newChange(
+  c: Pick<Change, 'users' | 'update' | 'swap'>,
+  now: number,
+  credit?: (ms: number) => void,
+): {
   change: Change;
   outcome: Promise<Shift | SwapResult>;
 } {
@@ -43,7 +59,11 @@ export function newChange(c: Pick<Change, 'users' | 'update' | 'swap'>): {
       uploaded: new Map(),
       before: new Map(),
       rounds: 0,
+      races: 0,
       alone: false,
+      retry: false,
+      queuedAt: now,
+      credit,
       resolve: (v) => {
         if (!done) resolve(v);
         done = true;

@@ -47,8 +47,10 @@ export interface UploadOptions {
   queryAsyncWaitMs: number;
   /** how long a reschedule run in progress defers a write before it is tried again */
   runLockRetryMs: number;
-  /** internal re-uploads of one change (a schedule version moved under it, a failed upload bisected) */
+  /** internal re-uploads of one change after uploads that failed for it (refused, no result, bisected) */
   maxRounds: number;
+  /** internal re-uploads of one change after uploads it lost to other changes (the schedule or another agent moved) */
+  maxRaces: number;
 }
 
 export const DEFAULT_UPLOAD_OPTIONS: UploadOptions = {
@@ -63,6 +65,7 @@ export const DEFAULT_UPLOAD_OPTIONS: UploadOptions = {
   queryAsyncWaitMs: 10_000,
   runLockRetryMs: 60_000,
   maxRounds: 6,
+  maxRaces: 20,
 };
 
 export interface GenesysWriteStats {

@@ -8,6 +8,7 @@ import { queryAgents } from './agent-query.js';
 import type { GenesysHttp } from './http.js';
 import { type GenesysCloudWfmOptions, resultTopics, type UploadOptions } from './options.js';
 import { Org } from './org.js';
+import { ReadBatcher } from './read-batcher.js';
 import { RescheduleRuns } from './reschedule-runs.js';
 import { ChannelResultFeed } from './result-feed.js';
 import { type AgentCopy, chooseSchedule, listSchedules, type ScheduleRef } from './schedules.js';
@@ -22,6 +23,8 @@ const DAY_MS = 86_400_000;
 export class GenesysReads {
   readonly copies = new AgentCopies();
   readonly runs: RescheduleRuns;
+  /** single agents read again, gathered per schedule into one query per unit */
+  readonly #agentReads: ReadBatcher;
   #org: Promise<Org> | undefined;
   #feed: ChannelResultFeed | undefined;
   #feedStarted: Promise<boolean> | undefined;
@@ -34,7 +37,8 @@ export class GenesysReads {
     private readonly u: UploadOptions,
     private readonly clock: Clock,
   ) {
-    this.runs = new RescheduleRuns(http, o.businessUnitId);
+    this.runs = new RescheduleRuns(http, o.businessUnitId, clock);
+    this.#agentReads = new ReadBatcher((schedule, users) => this.read(schedule, users), u.lingerMs);
   }
 
   /** The org as discovered (BU zone and week start, units, codes); read once, warnings logged once. */
@@ -105,7 +109,7 @@ export class GenesysReads {
     return [...out.values()].sort((a, b) => a.start.localeCompare(b.start) || a.id.localeCompare(b.id));
   }
 
-  /** A shift read fresh: its agent's schedule queried again. */
+  /** A shift read fresh: its agent's schedule queried again (with the other agents asked for meanwhile). */
   async getShift(shiftId: string, signal?: AbortSignal): Promise<Shift> {
     const org = await this.org();
     const id = this.copies.current(shiftId);
@@ -118,7 +122,7 @@ export class GenesysReads {
         { status: 404 },
       );
     }
-    await this.read(this.schedule(home.scheduleId), [home.userId], signal);
+    await this.#agentReads.agent(this.schedule(home.scheduleId), home.userId, signal);
     const found = this.copies.shift(home.scheduleId, home.userId, id, org);
     if (!found) {
       throw new WfmNotFoundError(
@@ -244,6 +248,7 @@ export class GenesysReads {
   }
 
   async close(): Promise<void> {
+    this.#agentReads.close();
     await this.#feed?.close();
   }
 }

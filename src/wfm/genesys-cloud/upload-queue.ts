@@ -15,7 +15,7 @@ interface Lane {
  * `lingerMs`, or its first change has waited `maxWaitMs`, or it holds `maxAgents` agents. One
  * upload per schedule is in flight at a time (each bumps the schedule's version); changes that
  * arrive meanwhile form the next one. Each agent is in an upload once; a change marked `alone`
- * goes by itself. These waits are on real time: they pace requests to a remote server.
+ * goes by itself; changes marked `retry` go first, together and with no others. These waits are on real time: they pace requests to a remote server.
  */
 export class UploadQueue {
   readonly #lanes = new Map<string, Lane>();
@@ -79,15 +79,25 @@ export class UploadQueue {
   #take(lane: Lane): Change[] {
     const head = lane.queue[0]!;
     if (head.alone) return lane.queue.splice(0, 1);
+    // Changes going again after losing to another change go together, and without the
+    // changes that came meanwhile: those carry agents not read since, any of which may be
+    // stale, and one stale agent fails an upload whole.
+    const retry = head.retry;
     const taken: Change[] = [];
     const users = new Set<string>();
     const rest: Change[] = [];
     for (const c of lane.queue) {
-      if (c.alone || c.users.some((u) => users.has(u)) || users.size + c.users.length > this.o.maxAgents) {
+      if (
+        c.alone ||
+        c.retry !== retry ||
+        c.users.some((u) => users.has(u)) ||
+        users.size + c.users.length > this.o.maxAgents
+      ) {
         rest.push(c);
         continue;
       }
       for (const u of c.users) users.add(u);
+      c.retry = false;
       taken.push(c);
     }
     lane.queue = rest;

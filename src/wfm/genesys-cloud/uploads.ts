@@ -3,6 +3,7 @@ import { gzipSync } from 'node:zlib';
 import type { Clock } from '../../time/clock.js';
 import { parseInstant, toWire } from '../../time/instant.js';
 import { openWindowAt } from '../../time/publish-window.js';
+import { waitAccount } from '../../time/wait-account.js';
 import type { Shift, SwapResult } from '../contract.js';
 import { WfmError, WfmNotFoundError, WfmServerError, WfmValidationError } from '../errors.js';
 import { shiftsOf } from './agent-copies.js';
@@ -15,9 +16,11 @@ import {
   newChange,
   versionConflict,
 } from './change.js';
+import { keepCompleted } from './complete-result.js';
 import type { GenesysCloudWfmOptions, GenesysWriteStats, UploadOptions } from './options.js';
 import type { Org } from './org.js';
 import type { GenesysReads } from './reads.js';
+import { RunLocks } from './run-locks.js';
 import type { ScheduleRef } from './schedules.js';
 import { entriesOf, inPlace } from './upload-body.js';
 import { type JobOutcome, runUpdateJob } from './upload-job.js';
@@ -34,6 +37,7 @@ const READ_BACK_PAUSE_MS = 250;
  */
 export class Uploads {
   readonly #queue: UploadQueue;
+  readonly #runLocks: RunLocks;
 
   constructor(
     private readonly reads: GenesysReads,
@@ -47,12 +51,24 @@ export class Uploads {
       (schedule, batch) => this.#upload(schedule, batch),
       (err) => o.logger?.error({ err }, 'unexpected error in a Genesys Cloud upload'),
     );
+    this.#runLocks = new RunLocks(reads.runs, clock, o.publishWindow);
   }
 
+  /**
+   * Queues a change for its schedule's next upload. Its waiting for an upload to leave is
+   * queueing of our own making, as a rate limiter's is: credited back to the time budget of the
+   * adjustment that made it (an update's; a swap's wait is credited by the writer already).
+   */
   submit(schedule: ScheduleRef, c: Pick<Change, 'users' | 'update' | 'swap'>): Promise<Shift | SwapResult> {
-    const { change, outcome } = newChange(c);
+    const credit = c.update ? waitAccount.getStore() : undefined;
+    const { change, outcome } = newChange(c, this.clock.now(), credit);
     this.#queue.add(schedule, change);
     return outcome;
+  }
+
+  /** Listens for weeks whose reschedule-run lock ended before the end given (the run announced its end). */
+  onLockEnd(listener: (week: string) => void): void {
+    this.#runLocks.onEnd(listener);
   }
 
   close(): void {
@@ -60,8 +76,19 @@ export class Uploads {
   }
 
   async #upload(schedule: ScheduleRef, batch: Change[]): Promise<void> {
+    const taken = this.clock.now();
+    for (const c of batch) {
+      c.credit?.(taken - c.queuedAt);
+      c.queuedAt = taken;
+    }
     const org = await this.reads.org();
     const copies = this.reads.copies;
+    // A run known from long ago may have ended unheard (its Complete lost with the socket).
+    if (
+      this.reads.runs.age() > this.u.runLockRetryMs &&
+      batch.some((c) => this.reads.runs.over(schedule.id, c.users, org))
+    )
+      await this.reads.runs.read().catch(() => undefined);
     // Agents whose copy is missing are read first (one query per unit).
     const missing = [...new Set(batch.flatMap((c) => c.users))].filter((u) => !copies.has(schedule.id, u));
     if (missing.length > 0) {
@@ -94,6 +121,7 @@ export class Uploads {
           schedule,
           'a reschedule run is in progress over its management unit',
           this.clock.now() + this.u.runLockRetryMs,
+          true,
         );
         continue;
       }
@@ -110,9 +138,8 @@ export class Uploads {
       ready.push(c);
     }
     if (ready.length === 0) return;
-    const body = gzipSync(
-      JSON.stringify({ metadata: { version: schedule.version }, agentSchedules: [...agents.values()] }),
-    );
+    const version = schedule.version;
+    const body = gzipSync(JSON.stringify({ metadata: { version }, agentSchedules: [...agents.values()] }));
     if (body.length > this.u.maxBytes) {
       if (ready.length === 1) {
         fail(
@@ -131,7 +158,7 @@ export class Uploads {
     this.stats.uploads++;
     this.stats.agentsPerUpload.push(agents.size);
     const feed = await this.reads.feed();
-    const sent = { version: schedule.version, at: this.clock.now() };
+    const sent = { version, at: this.clock.now() };
     const outcome = await runUpdateJob(
       this.reads.http,
       feed,
@@ -159,6 +186,7 @@ export class Uploads {
     await delay((err.retryAfterMs ?? READ_BACK_PAUSE_MS) * 2 ** round);
     for (const c of [...batch].reverse()) {
       c.rounds++;
+      c.queuedAt = this.clock.now();
       this.#queue.add(schedule, c, true);
     }
   }
@@ -172,48 +200,14 @@ export class Uploads {
     sent: { version: number; at: number },
   ): Promise<void> {
     const copies = this.reads.copies;
-    const result =
-      outcome.kind === 'complete'
-        ? (outcome.result as {
-            metadata?: { version?: unknown };
-            managementUnits?: Array<{ agents?: Array<{ id?: unknown }> }>;
-          })
-        : undefined;
-    if (typeof result?.metadata?.version === 'number')
-      this.reads.noteVersion(schedule.id, result.metadata.version);
     let users = [...new Set(batch.flatMap((c) => c.users))];
-    if (result) {
-      // Complete: the agents it names as changed hold what was uploaded, at their version + 1
-      // (the emulation's reading; unverified — a wrong guess fails the next upload, which then
-      // re-reads). Only agents it does not name, and those of swaps (whose new shifts have ids
-      // only Genesys knows), are read back.
-      const changed = new Set(
-        (result.managementUnits ?? []).flatMap((m) => (m.agents ?? []).map((a) => a.id)),
-      );
-      const swapped = new Set(batch.flatMap((c) => (c.swap ? c.users : [])));
-      const known = batch.flatMap((c) => (c.update && changed.has(c.update.userId) ? [c] : []));
-      for (const c of known) {
-        const u = c.update!.userId;
-        const before = copies.get(schedule.id, u);
-        if (!before || swapped.has(u)) continue;
-        copies.keep(
-          {
-            ...before,
-            version: (c.sent.get(u) ?? before.version) + 1,
-            shifts: (c.uploaded.get(u) ?? []).map((x) => ({
-              id: x.id!,
-              startDate: x.startDate!,
-              lengthMinutes: x.lengthMinutes!,
-              activities: (x.activities ?? []).map((a) => ({ ...a })),
-              manuallyEdited: x.manuallyEdited ?? false,
-            })),
-            updatedAt: new Date(this.clock.now()).toISOString(),
-            updatedBy: this.o.clientId,
-          },
-          org,
-        );
-      }
-      const settled = new Set(known.map((c) => c.update!.userId).filter((u) => !swapped.has(u)));
+    if (outcome.kind === 'complete') {
+      const settled = keepCompleted(outcome.result, batch, schedule, {
+        reads: this.reads,
+        org,
+        now: this.clock.now(),
+        clientId: this.o.clientId,
+      });
       users = users.filter((u) => !settled.has(u));
     }
     // Which versions moved: the schedule's (listed again) and the agents'. A job's outcome is
@@ -233,8 +227,14 @@ export class Uploads {
         await delay(READ_BACK_PAUSE_MS * 2 ** (attempt - 1));
       }
     }
-    const scheduleMoved = schedule.version !== sent.version;
+    // Genesys applies an upload whole or not at all: when a version moved under it (the
+    // schedule's, or any agent's), that explains an Error for every change it carried.
+    const moved = new Map(
+      batch.map((c) => [c, c.users.filter((u) => copies.get(schedule.id, u)?.version !== c.sent.get(u))]),
+    );
+    const lostRace = schedule.version !== sent.version || [...moved.values()].some((m) => m.length > 0);
     const nothingMoved: Change[] = [];
+    const again: Change[] = [];
     for (const c of batch) {
       const gone = c.users.find((u) => !copies.has(schedule.id, u));
       if (gone !== undefined) {
@@ -246,43 +246,61 @@ export class Uploads {
         );
         continue;
       }
-      const moved = c.users.filter((u) => copies.get(schedule.id, u)?.version !== c.sent.get(u));
-      const all = moved.length === c.users.length;
+      const m = moved.get(c)!;
       if (
-        all &&
+        m.length === c.users.length &&
         (outcome.kind === 'complete' || (outcome.kind === 'unknown' && inPlace(c, schedule, copies)))
       ) {
         // Applied; with no answer, known so because every agent holds exactly what was uploaded.
         this.#applied(c, schedule, org);
-      } else if (moved.length > 0) {
+      } else if (m.length > 0) {
         this.#conflict(c, schedule, org, outcome.kind === 'unknown');
       } else if (outcome.kind === 'unknown') {
-        c.reject(
-          new WfmServerError(
-            `no result for the upload carrying this change within ${this.u.resultTimeoutMs} ms, and the agents read back unchanged; sent again`,
-          ),
-        );
+        // Not applied (its agents read back unchanged), or its job has not run yet: either way
+        // the same change may go again, as one upload with the others — the versions stop a
+        // second application.
+        if (c.rounds++ >= this.u.maxRounds) {
+          c.reject(
+            new WfmServerError(
+              `no result for the ${c.rounds} uploads carrying this change within ${this.u.resultTimeoutMs} ms, and the agents read back unchanged`,
+            ),
+          );
+        } else again.push(c);
       } else nothingMoved.push(c);
     }
+    for (const c of again.reverse()) this.#again(schedule, c, false);
     if (nothingMoved.length > 0)
-      await this.#unexplained(schedule, batch, nothingMoved, scheduleMoved, org, sent.at);
+      await this.#unexplained(schedule, batch, nothingMoved, lostRace, org, sent.at);
   }
 
-  /** `Error` and none of the change's agents moved: a lock, a lost race on the schedule version, or a refusal. */
+  /** Queues a change to go again at once, with the others read back; `lost` credits the upload it lost. */
+  #again(schedule: ScheduleRef, c: Change, lost: boolean): void {
+    const now = this.clock.now();
+    if (lost) c.credit?.(now - c.queuedAt);
+    c.queuedAt = now;
+    c.retry = true;
+    this.#queue.add(schedule, c, true);
+  }
+
+  /**
+   * `Error` and none of the change's agents moved: a lock, a lost race (the schedule's version
+   * or another change's agent moved), or a refusal.
+   */
   async #unexplained(
     schedule: ScheduleRef,
     batch: Change[],
     nothingMoved: Change[],
-    scheduleMoved: boolean,
+    lostRace: boolean,
     org: Org,
     sentAt: number,
   ): Promise<void> {
-    await this.reads.runs.read().catch(() => undefined);
+    if (!lostRace) await this.reads.runs.read().catch(() => undefined);
     const now = this.clock.now();
     // Open when the job ran (it may have closed since) or now.
     const window = this.o.publishWindow
       ? (openWindowAt(sentAt, this.o.publishWindow) ?? openWindowAt(now, this.o.publishWindow))
       : null;
+    const again: Change[] = [];
     for (const c of nothingMoved) {
       if (this.reads.runs.over(schedule.id, c.users, org)) {
         this.#locked(
@@ -291,6 +309,7 @@ export class Uploads {
           schedule,
           'a reschedule run is in progress over its management unit',
           now + this.u.runLockRetryMs,
+          true,
         );
       } else if (window) {
         this.#locked(
@@ -299,20 +318,39 @@ export class Uploads {
           schedule,
           `the publish window is open until ${toWire(window.closesAt)}`,
           window.closesAt,
+          false,
         );
+      } else if (lostRace) {
+        // Another change landed first, or another agent of the upload was stale: not this
+        // change's failure, so it costs no round and none of its adjustment's time budget.
+        this.stats.changesRequeued++;
+        if (c.races++ >= this.u.maxRaces) {
+          fail(
+            c,
+            versionConflict(
+              `the upload carrying this change lost to other changes of schedule ${schedule.id} ${c.races} times; re-apply the change to the fresh shift`,
+              this.#shiftOf(c, schedule, org),
+            ),
+          );
+        } else again.push(c);
       } else if (c.rounds++ >= this.u.maxRounds) {
         fail(c, bareConflict(c, schedule, `${c.rounds} uploads`));
-      } else if (scheduleMoved) {
-        // Another change landed first (the schedule's version moved): the same change goes again.
-        this.stats.changesRequeued++;
-        this.#queue.add(schedule, c, true);
       } else if (batch.length > 1) {
         // Something in the upload was refused and Genesys does not say what: each change alone.
         this.stats.changesBisected++;
         c.alone = true;
+        c.queuedAt = now;
         this.#queue.add(schedule, c, true);
       } else fail(c, bareConflict(c, schedule, 'an upload of this change alone'));
     }
+    for (const c of again.reverse()) this.#again(schedule, c, true);
+  }
+
+  /** The change's shift (an update's, or a swap's first side) in the agent's current copy. */
+  #shiftOf(c: Change, schedule: ScheduleRef, org: Org): Shift | undefined {
+    const copies = this.reads.copies;
+    if (c.update) return copies.shift(schedule.id, c.update.userId, c.update.shiftId, org);
+    return copies.shift(schedule.id, c.swap!.a, c.swap!.item.a.shiftId, org);
   }
 
   #applied(c: Change, schedule: ScheduleRef, org: Org): void {
@@ -387,12 +425,13 @@ export class Uploads {
   }
 
   /** Deferred: named by the week of the change's shift, as the writer keeps its locks by week. */
-  #locked(c: Change, org: Org, schedule: ScheduleRef, why: string, until: number): void {
+  #locked(c: Change, org: Org, schedule: ScheduleRef, why: string, until: number, byRun: boolean): void {
     const userId = c.update?.userId ?? c.swap!.a;
     const shiftId = c.update?.shiftId ?? c.swap!.item.a.shiftId;
     const shift = this.reads.copies.get(schedule.id, userId)?.shifts.find((x) => x.id === shiftId);
     const now = this.clock.now();
     const week = org.weekOf(shift ? parseInstant(shift.startDate) : now);
+    if (byRun) this.#runLocks.told(week, schedule.id);
     fail(c, lockedError(schedule, week, why, until, now));
   }
 }

@@ -14,6 +14,11 @@ import {
   WfmVersionConflictError,
 } from '../../../src/wfm/errors.js';
 import { GenesysCloudWfm, type GenesysCloudWfmOptions } from '../../../src/wfm/genesys-cloud/backend.js';
+import { MemoryOutcomeSink } from '../../../src/writer/outcome.js';
+import { Writer } from '../../../src/writer/writer.js';
+import { update } from '../../writer/support/adjustments.js';
+import { until } from '../../writer/support/fixture.js';
+import { JumpClock } from '../../writer/support/jump-clock.js';
 
 /** Wednesday 2026-11-25 10:00 SGT: inside the first week (from Sunday 22 Nov), outside any publish window. */
 const WEDNESDAY = '2026-11-25T02:00:00Z';
@@ -146,6 +151,17 @@ describe('Genesys Cloud backend: reads', () => {
     expect(answers.halved).toEqual(answers.inline);
   });
 
+  it('reads single agents asked for together in one query per management unit', async () => {
+    const s = await org();
+    const b = backend(s);
+    const byAgent = [...new Map((await b.listShifts(DAY)).map((x) => [x.agentId, x])).values()];
+    expect(new Set(byAgent.map((x) => x.teamId)).size).toBe(2);
+    const before = b.http.calls.api;
+    const read = await Promise.all(byAgent.map((x) => b.getShift(x.id)));
+    expect(read.map((x) => x.id)).toEqual(byAgent.map((x) => x.id));
+    expect(b.http.calls.api - before).toBe(2);
+  });
+
   it('finds a shift it never read, of another team, in a schedule already met, even when its clock is weeks past the schedule', async () => {
     const s = await org();
     const later = Date.parse(WEDNESDAY) + 60 * 86_400_000;
@@ -230,6 +246,48 @@ describe('Genesys Cloud backend: writes through uploads', () => {
       expect((c as PromiseRejectedResult).reason).toBeInstanceOf(WfmVersionConflictError);
     const updates = (await ledger(s)).filter((e) => e.kind === 'update');
     expect(new Set(updates.map((e) => e.userId)).size).toBe(applied.length);
+  });
+
+  it('sends the others of an upload failed by one stale agent again at once, together, none alone', async () => {
+    const s = await org();
+    const b = backend(s);
+    const byAgent = [...new Map((await b.listShifts(DAY)).map((x) => [x.agentId, x])).values()];
+    // Another integration moves one agent, and only the agent: the schedule's version stays.
+    const stale = byAgent[2]!;
+    const schedule = s.wfm.store.state.schedules.find((x) => x.published && x.weekCount === 1)!;
+    const other = { kind: 'mutator' as const, clientId: 'other', operationId: null, at: s.wfm.clock.now() };
+    s.wfm.store.bumpAgent(schedule, stale.agentId, other, false);
+    const results = await Promise.allSettled(
+      byAgent.map((x, i) => b.patchShift(x.id, extended(x), { idempotencyKey: `k${i}` })),
+    );
+    expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(WfmVersionConflictError);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
+    // The first upload failed whole; the five went again as one upload, not bisected.
+    expect(b.stats.uploads).toBe(2);
+    expect(b.stats.changesBisected).toBe(0);
+    const ops = new Set((await ledger(s)).filter((e) => e.kind === 'update').map((e) => e.operationId));
+    expect(ops.size).toBe(1);
+  });
+
+  it('when Genesys moves an agent further than version + 1, the next write to it costs one refused upload and is applied after a read, never twice', async () => {
+    const s = await org({ behaviour: { agentVersionStep: 3 } });
+    const b = backend(s);
+    const [shift] = await b.listShifts({ teamId: TEAM, ...DAY });
+    // Complete names the agent: it is taken at its version + 1, which this org does not give.
+    const first = await b.patchShift(shift!.id, extended(shift!), { idempotencyKey: 'k1' });
+    expect(first.version).toBe(shift!.version + 1);
+    const again = { ...extended(first), version: first.version };
+    const err = await b.patchShift(shift!.id, again, { idempotencyKey: 'k2' }).catch((e) => e);
+    expect(err).toBeInstanceOf(WfmVersionConflictError);
+    expect(err.mayHaveLanded).toBe(false);
+    expect(err.currentShift.version).toBe(shift!.version + 3);
+    const written = await b.patchShift(
+      shift!.id,
+      { ...extended(err.currentShift), version: err.currentShift.version },
+      { idempotencyKey: 'k3' },
+    );
+    expect(written.end).toBe(plus(shift!.end, 60));
+    expect((await ledger(s)).filter((e) => e.kind === 'update')).toHaveLength(2);
   });
 
   it('settles a write whose result was never announced by reading the agent back', async () => {
@@ -323,6 +381,26 @@ describe('Genesys Cloud backend: writes through uploads', () => {
     expect(err.week).toBe('2026-11-22');
     expect((await ledger(s)).filter((e) => e.kind === 'update')).toHaveLength(0);
   });
+
+  it('ends a writer deferral through a reschedule run when the run is heard to end, not at the end the lock was given', async () => {
+    const s = await org();
+    const clock = new JumpClock(Date.parse(WEDNESDAY));
+    // The lock is given ten minutes: were it not ended by the run's Complete, the test would time out.
+    const b = backend(s, { clock, uploads: { runLockRetryMs: 600_000 } });
+    const sink = new MemoryOutcomeSink();
+    const writer = new Writer({ adapter: b, clock, sink, businessUnit: { timeZone: 'Asia/Singapore' } });
+    running.push({ close: () => writer.close() });
+    const [shift] = await b.listShifts({ teamId: TEAM, ...DAY });
+    const schedule = s.wfm.store.state.schedules.find((x) => x.published && x.weekCount === 1)!;
+    const run = await admin(s, 'POST', '/scheduling-runs', { scheduleId: schedule.id, state: 'Scheduling' });
+    const result = writer.submit(update(shift!, { kind: 'set-end', end: plus(shift!.end, 30) }));
+    await until(() => sink.records.some((r) => r.status === 'deferred'), 'the deferral');
+    expect((await ledger(s)).filter((e) => e.kind === 'update')).toHaveLength(0);
+    await admin(s, 'PUT', `/scheduling-runs/${run.id}`, { state: 'Complete' });
+    const outcome = await result;
+    expect(outcome).toMatchObject({ status: 'applied', deferrals: 1 });
+    expect((await ledger(s)).filter((e) => e.kind === 'update')).toHaveLength(1);
+  }, 20_000);
 
   it('reads an Error at unchanged versions inside the publish window as the week being published', async () => {
     const s = await org();
