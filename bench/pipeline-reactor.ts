@@ -10,14 +10,14 @@
  *   over HTTP); reports every applied adjustment's triggering sample and when the WFM
  *   answered the write, until the parent says stop.
  */
-import { businessUnitCalendar } from '../src/kafka/assemble.js';
+import { businessUnitCalendar } from '../src/app/assemble.js';
+import { Pipeline } from '../src/app/pipeline.js';
+import type { AdjustmentApplier, EvaluatorFactory } from '../src/app/ports.js';
+import { rulesEvaluators } from '../src/app/rules-adapter.js';
+import { writerApplier } from '../src/app/writer-adapter.js';
 import { leanRecordDecoderInUse } from '../src/kafka/fast-records.js';
 import { Kafka, logLevel } from '../src/kafka/kafkajs.js';
 import { leanBatchInUse } from '../src/kafka/lean-batch.js';
-import { Pipeline } from '../src/kafka/pipeline.js';
-import type { AdjustmentApplier, EvaluatorFactory } from '../src/kafka/ports.js';
-import { rulesEvaluators } from '../src/kafka/rules-adapter.js';
-import { writerApplier } from '../src/kafka/writer-adapter.js';
 import { createLogger, silentLogger } from '../src/observability/logger.js';
 import { createMetrics } from '../src/observability/metrics.js';
 import { SnapshotScheduleSource } from '../src/planner/snapshot-source.js';

@@ -1,12 +1,12 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { deadLetterMessage } from '../kafka/dead-letter.js';
+import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from '../kafka/stage/worker.js';
+import { restoreStates } from '../kafka/state-reader.js';
+import { STATE_RECORD_FORMAT, stateMessage } from '../kafka/state-record.js';
 import type { Metrics } from '../observability/metrics.js';
 import { adjustmentKey } from './adjustment-key.js';
-import { deadLetterMessage } from './dead-letter.js';
 import { decodeIntent } from './intent-record.js';
 import type { PartitionPlanner, PlannerFactory } from './ports.js';
-import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from './stage/worker.js';
-import { restoreStates } from './state-reader.js';
-import { STATE_RECORD_FORMAT, stateMessage } from './state-record.js';
 
 export interface PlanningStageTopics {
   intents: string;

@@ -1,12 +1,12 @@
 import type { KafkaMessage } from 'kafkajs';
 import { type DecodeResult, decodeTrunkEvent } from '../events/decode.js';
+import { deadLetterMessage } from '../kafka/dead-letter.js';
+import { EventTimeAligner } from '../kafka/event-time-alignment.js';
+import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from '../kafka/stage/worker.js';
+import { UndecodableBatch, undecodableBatchDeadLetter } from '../kafka/undecodable-batch.js';
 import type { Metrics } from '../observability/metrics.js';
-import { deadLetterMessage } from './dead-letter.js';
-import { EventTimeAligner } from './event-time-alignment.js';
 import type { Lane } from './ports.js';
 import { encodeSource, SOURCE_HEADER } from './source-position.js';
-import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from './stage/worker.js';
-import { UndecodableBatch, undecodableBatchDeadLetter } from './undecodable-batch.js';
 
 /** Header naming the lane (scope kind) a repartitioned event is meant for. */
 export const LANE_HEADER = 'tr-lane';

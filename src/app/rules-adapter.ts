@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { DEFAULTS } from '../config/defaults.js';
 import type { TrunkSample } from '../events/trunk-event.js';
+import { StateRestoreError } from '../kafka/errors.js';
 import type { Adjustment } from '../planner/adjustment.js';
 import { Planner, type PlannerOptions, type PlannerSnapshot } from '../planner/planner.js';
 import { ScheduleCache } from '../planner/schedule-cache.js';
@@ -11,7 +12,6 @@ import type { Intent } from '../rules/intent.js';
 import type { RulesFile, ScopeBy } from '../rules/schema.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { DAY_MS, toWire } from '../time/instant.js';
-import { StateRestoreError } from './errors.js';
 import type { PipelineObserver } from './observer.js';
 import type { Evaluated, EvaluatorFactory, Lane, PartitionEvaluator, PartitionPlanner } from './ports.js';
 

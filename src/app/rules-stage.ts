@@ -1,17 +1,17 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { decodeTrunkEvent, decodeTrunkEventIn } from '../events/decode.js';
+import { deadLetterMessage } from '../kafka/dead-letter.js';
+import { LeanRecord, messageHeader } from '../kafka/fast-records.js';
+import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from '../kafka/stage/worker.js';
+import { restoreStates } from '../kafka/state-reader.js';
+import { STATE_RECORD_FORMAT, stateMessage } from '../kafka/state-record.js';
+import { UndecodableBatch, undecodableBatchDeadLetter } from '../kafka/undecodable-batch.js';
 import type { Metrics } from '../observability/metrics.js';
-import { deadLetterMessage } from './dead-letter.js';
-import { LeanRecord, messageHeader } from './fast-records.js';
 import { encodeIntent } from './intent-record.js';
 import type { IntentLane, IntentSink } from './intent-sink.js';
 import type { EvaluatorFactory, PartitionEvaluator } from './ports.js';
 import { LANE_HEADER } from './repartition-stage.js';
 import { decodeSource, SOURCE_HEADER } from './source-position.js';
-import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from './stage/worker.js';
-import { restoreStates } from './state-reader.js';
-import { STATE_RECORD_FORMAT, stateMessage } from './state-record.js';
-import { UndecodableBatch, undecodableBatchDeadLetter } from './undecodable-batch.js';
 
 export interface RulesStageTopics {
   /** the events topic, or the repartition topic when the rule set needs re-keying */

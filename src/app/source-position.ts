@@ -1,4 +1,4 @@
-import type { DeadLetterSource } from './dead-letter.js';
+import type { DeadLetterSource } from '../kafka/dead-letter.js';
 
 /**
  * Header a repartitioned record carries: where the producer wrote the event and with which

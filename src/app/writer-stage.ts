@@ -8,17 +8,17 @@ import type {
   Message,
 } from 'kafkajs';
 import type { Logger } from 'pino';
+import { superviseCrashes } from '../kafka/consumer-supervision.js';
+import { deadLetterMessage } from '../kafka/dead-letter.js';
+import type { ConsumerCrashedError } from '../kafka/errors.js';
+import { committedPositions } from '../kafka/stage/committed-positions.js';
+import { TransactionalCommitter } from '../kafka/stage/committer.js';
+import { TransactionalProducers } from '../kafka/txn-producers.js';
 import type { Metrics } from '../observability/metrics.js';
 import { Adjustment } from '../planner/adjustment.js';
 import { systemClock } from '../time/clock.js';
 import type { Outcome } from '../writer/outcome.js';
-import { superviseCrashes } from './consumer-supervision.js';
-import { deadLetterMessage } from './dead-letter.js';
-import type { ConsumerCrashedError } from './errors.js';
 import type { AdjustmentApplier } from './ports.js';
-import { committedPositions } from './stage/committed-positions.js';
-import { TransactionalCommitter } from './stage/committer.js';
-import { TransactionalProducers } from './txn-producers.js';
 
 export interface WriterStageOptions {
   kafka: Kafka;

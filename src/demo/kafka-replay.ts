@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin } from 'kafkajs';
 import type { Logger } from 'pino';
+import { assemble } from '../app/assemble.js';
+import { groupIds } from '../app/pipeline.js';
+import { needsRepartition } from '../app/rules-adapter.js';
 import { Config } from '../config/schema.js';
-import { assemble } from '../kafka/assemble.js';
 import { createKafka, IDEMPOTENT_SEND_RETRY } from '../kafka/client.js';
-import { groupIds } from '../kafka/pipeline.js';
-import { needsRepartition } from '../kafka/rules-adapter.js';
 import { silentLogger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
 import { formatLocal } from '../time/local-format.js';

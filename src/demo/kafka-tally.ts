@@ -1,5 +1,5 @@
+import type { PipelineObserver } from '../app/observer.js';
 import type { TrunkSample } from '../events/trunk-event.js';
-import type { PipelineObserver } from '../kafka/observer.js';
 import type { StatusModel } from '../observability/status-model.js';
 import type { Adjustment } from '../planner/adjustment.js';
 import type { Skip } from '../planner/resolve-intent.js';

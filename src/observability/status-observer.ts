@@ -1,5 +1,5 @@
-import type { PipelineObserver } from '../kafka/observer.js';
-import type { PipelineRole } from '../kafka/pipeline.js';
+import type { PipelineObserver } from '../app/observer.js';
+import type { PipelineRole } from '../app/pipeline.js';
 import type { StatusModel } from './status-model.js';
 
 /** What a `run` instance's status page can show, by role: each process sees only its own part. */

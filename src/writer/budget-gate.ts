@@ -1,6 +1,6 @@
 import type { Clock } from '../time/clock.js';
 import type { RequestGate } from '../wfm/http-client.js';
-import { RateLimiter } from '../writer/rate-limiter.js';
+import { RateLimiter } from './rate-limiter.js';
 
 /**
  * The WFM request budget shared across instances. `wfm.requestsPerMinute` is the budget

@@ -6,11 +6,11 @@ import { CompressionCodecs, CompressionTypes, type Kafka } from 'kafkajs';
 import lz4 from 'lz4-napi';
 import snappyjs from 'snappyjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { groupIds } from '../../src/app/pipeline.js';
 import type { Config } from '../../src/config/schema.js';
 import { DLQ_HEADERS } from '../../src/kafka/dead-letter.js';
 import { installFastRecordDecoder } from '../../src/kafka/fast-records.js';
 import { leanBatchInUse } from '../../src/kafka/lean-batch.js';
-import { groupIds } from '../../src/kafka/pipeline.js';
 import { waitUntil } from '../kafka/wait-until.js';
 import { syntheticEvents } from '../pipeline/support/events.js';
 import {

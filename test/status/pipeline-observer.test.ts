@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { guardObserver } from '../../src/app/observer.js';
 import type { TrunkSample } from '../../src/events/trunk-event.js';
-import { guardObserver } from '../../src/kafka/observer.js';
 
 const s = { trunkId: 't1', time: 0 } as TrunkSample;
 
