@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeIntent, encodeIntent } from '../../src/app/intent-record.js';
-import { planningDomains } from '../../src/app/rules-adapter.js';
+import { planningDomains } from '../../src/planner/planning-domains.js';
 import { RuleEngine } from '../../src/rules/engine.js';
 import { MIN, rules, SEC, sample, T0 } from '../rules/helpers.js';
 
