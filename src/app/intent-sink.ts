@@ -1,5 +1,5 @@
 import type { Kafka, Message, Producer } from 'kafkajs';
-import { IDEMPOTENT_SEND_RETRY } from '../kafka/client.js';
+import { IDEMPOTENT_SEND_RETRY } from '../kafka/kafkajs/client.js';
 
 /**
  * How the rules stage hands intents to the planning stage: produced at once, outside the

@@ -1,7 +1,7 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { decodeTrunkEvent, decodeTrunkEventIn } from '../events/decode.js';
 import { deadLetterMessage } from '../kafka/dead-letter.js';
-import { LeanRecord, messageHeader } from '../kafka/fast-records.js';
+import { LeanRecord, messageHeader } from '../kafka/kafkajs/record-decoder.js';
 import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from '../kafka/stage/worker.js';
 import { restoreStates } from '../kafka/state-reader.js';
 import { STATE_RECORD_FORMAT, stateMessage } from '../kafka/state-record.js';

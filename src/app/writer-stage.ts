@@ -8,12 +8,12 @@ import type {
   Message,
 } from 'kafkajs';
 import type { Logger } from 'pino';
-import { superviseCrashes } from '../kafka/consumer-supervision.js';
 import { deadLetterMessage } from '../kafka/dead-letter.js';
 import type { ConsumerCrashedError } from '../kafka/errors.js';
+import { superviseCrashes } from '../kafka/kafkajs/consumer-supervision.js';
+import { TransactionalProducers } from '../kafka/kafkajs/txn-producers.js';
 import { committedPositions } from '../kafka/stage/committed-positions.js';
 import { TransactionalCommitter } from '../kafka/stage/committer.js';
-import { TransactionalProducers } from '../kafka/txn-producers.js';
 import type { Metrics } from '../observability/metrics.js';
 import { Adjustment } from '../planner/adjustment.js';
 import { systemClock } from '../time/clock.js';

@@ -5,7 +5,7 @@ import { assemble } from '../app/assemble.js';
 import { groupIds } from '../app/pipeline.js';
 import { needsRepartition } from '../app/rules-adapter.js';
 import { Config } from '../config/schema.js';
-import { createKafka, IDEMPOTENT_SEND_RETRY } from '../kafka/client.js';
+import { createKafka, IDEMPOTENT_SEND_RETRY } from '../kafka/kafkajs/client.js';
 import { silentLogger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
 import { formatLocal } from '../time/local-format.js';

@@ -4,6 +4,6 @@
  * (lean-batch.ts; ES modules evaluate their imports in order, and kafkajs' consumer takes its
  * `Batch` when kafkajs loads). Types can come from 'kafkajs' itself: they load nothing.
  */
-import './kafkajs-lean-install.js';
+import './kafkajs/load.js';
 
 export { CompressionTypes, Kafka, logLevel } from 'kafkajs';

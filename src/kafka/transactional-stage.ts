@@ -1,6 +1,7 @@
 /** The transactional stage runtime lives in stage/; this path names its public parts. */
+
+export { type StageOptions, TransactionalStage } from './kafkajs/group-consumer.js';
 export { committedPositions } from './stage/committed-positions.js';
-export { type StageOptions, TransactionalStage } from './stage/kafkajs-driver.js';
 export type {
   Checkpoint,
   CommittedPosition,

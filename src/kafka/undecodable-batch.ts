@@ -1,8 +1,8 @@
 import type { Message } from 'kafkajs';
-import { codecName } from './compression/codec.js';
 import { DLQ_HEADERS, deadLetterMessage } from './dead-letter.js';
 import { UndecodableBatchError } from './errors.js';
-import type { BatchContext } from './fast-records.js';
+import { codecName } from './kafkajs/compression/codec.js';
+import type { BatchContext } from './kafkajs/record-decoder.js';
 
 /**
  * A fetched record batch whose records could not be decoded, standing in for them as one

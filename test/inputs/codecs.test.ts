@@ -9,8 +9,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { groupIds } from '../../src/app/pipeline.js';
 import type { Config } from '../../src/config/schema.js';
 import { DLQ_HEADERS } from '../../src/kafka/dead-letter.js';
-import { installFastRecordDecoder } from '../../src/kafka/fast-records.js';
-import { leanBatchInUse } from '../../src/kafka/lean-batch.js';
+import { leanBatchInUse } from '../../src/kafka/kafkajs/lean-batch.js';
+import { installFastRecordDecoder } from '../../src/kafka/kafkajs/record-decoder.js';
 import { waitUntil } from '../kafka/wait-until.js';
 import { syntheticEvents } from '../pipeline/support/events.js';
 import {

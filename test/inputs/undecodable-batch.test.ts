@@ -1,9 +1,9 @@
 import snappyjs from 'snappyjs';
 import { describe, expect, it } from 'vitest';
-import { installCompressionCodecs } from '../../src/kafka/compression/install.js';
 import { DLQ_HEADERS } from '../../src/kafka/dead-letter.js';
-import type { RecordBatchDecoder } from '../../src/kafka/fast-records.js';
-import { type BatchClass, leanBatchClass } from '../../src/kafka/lean-batch.js';
+import { installCompressionCodecs } from '../../src/kafka/kafkajs/compression/install.js';
+import { type BatchClass, leanBatchClass } from '../../src/kafka/kafkajs/lean-batch.js';
+import type { RecordBatchDecoder } from '../../src/kafka/kafkajs/record-decoder.js';
 import { UndecodableBatch, undecodableBatchDeadLetter } from '../../src/kafka/undecodable-batch.js';
 import { Decoder, fastDecoder, type KafkaDecoder, kafkajsRequire } from '../kafka/kafkajs-parts.js';
 import { batchBytes, testBatch, testRecord } from '../kafka/record-batch-writer.js';

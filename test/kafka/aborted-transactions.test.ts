@@ -4,7 +4,7 @@ import {
   type AbortedTransaction,
   type FetchedRecord,
   filterAbortedMessages,
-} from '../../src/kafka/aborted-transactions.js';
+} from '../../src/kafka/kafkajs/aborted-transactions.js';
 import { runInFreshProcess } from './kafkajs-parts.js';
 
 const ABORT = Buffer.from([0, 0, 0, 0]);

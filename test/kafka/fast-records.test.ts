@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LeanRecord, messageHeader, type RecordBatchDecoder } from '../../src/kafka/fast-records.js';
+import {
+  LeanRecord,
+  messageHeader,
+  type RecordBatchDecoder,
+} from '../../src/kafka/kafkajs/record-decoder.js';
 import {
   Decoder,
   fastDecoder,

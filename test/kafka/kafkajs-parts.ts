@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { fastRecordBatchDecoder, type RecordBatchDecoder } from '../../src/kafka/fast-records.js';
+import { fastRecordBatchDecoder, type RecordBatchDecoder } from '../../src/kafka/kafkajs/record-decoder.js';
 
 /**
  * kafkajs' internals and the lean decoder over them, for the tests that hold the lean parts

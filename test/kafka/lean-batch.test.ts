@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type BatchClass, leanBatchClass } from '../../src/kafka/lean-batch.js';
+import { type BatchClass, leanBatchClass } from '../../src/kafka/kafkajs/lean-batch.js';
 import { Decoder, fastDecoder, kafkajsDecoder, kafkajsRequire, runInFreshProcess } from './kafkajs-parts.js';
 import { batchBytes, testBatch, testRecord } from './record-batch-writer.js';
 

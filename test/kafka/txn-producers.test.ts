@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KAFKA_RETRY } from '../../src/kafka/client.js';
-import { TransactionalProducers } from '../../src/kafka/txn-producers.js';
+import { KAFKA_RETRY } from '../../src/kafka/kafkajs/client.js';
+import { TransactionalProducers } from '../../src/kafka/kafkajs/txn-producers.js';
 import { brokers } from '../pipeline/support/harness.js';
 import { waitUntil } from './wait-until.js';
 

@@ -1,7 +1,7 @@
 import type { IHeaders, Message } from 'kafkajs';
 import { loadConfig } from '../../config/load.js';
-import { createKafka } from '../../kafka/client.js';
 import { DLQ_HEADERS } from '../../kafka/dead-letter.js';
+import { createKafka } from '../../kafka/kafkajs/client.js';
 import { type Command, EXIT } from '../command.js';
 import { parseFlags } from '../parse-flags.js';
 

@@ -15,7 +15,7 @@
  * record has reached; so does this.
  */
 import { createRequire } from 'node:module';
-import type { InstallResult } from './fast-records.js';
+import type { InstallResult } from './record-decoder.js';
 
 const require = createRequire(import.meta.url);
 

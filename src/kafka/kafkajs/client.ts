@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { Config } from '../config/schema.js';
-import { installFastRecordDecoder } from './fast-records.js';
-import { Kafka, logLevel } from './kafkajs.js';
-import { kafkajsLogLevel } from './kafkajs-log-level.js';
-import { RepeatedErrors } from './kafkajs-log-repeats.js';
+import type { Config } from '../../config/schema.js';
+import { Kafka, logLevel } from '../kafkajs.js';
+import { kafkajsLogLevel } from './log-level.js';
+import { RepeatedErrors } from './log-repeats.js';
+import { installFastRecordDecoder } from './record-decoder.js';
 
 export interface KafkaClientOptions {
   kafka: Config['kafka'];

@@ -1,6 +1,6 @@
 import type { Consumer, ConsumerRunConfig } from 'kafkajs';
 import type { Logger } from 'pino';
-import { ConsumerCrashedError } from './errors.js';
+import { ConsumerCrashedError } from '../errors.js';
 
 /**
  * What to do when kafkajs stops a consumer (`crash`).

@@ -1,16 +1,16 @@
 import type { Admin, Consumer, ConsumerRunConfig, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from '../../time/clock.js';
-import { superviseCrashes } from '../consumer-supervision.js';
 import type { ConsumerCrashedError } from '../errors.js';
 import type { Pacing } from '../event-time-alignment.js';
 import type { Stall } from '../progress-watch.js';
-import { TransactionalProducers } from '../txn-producers.js';
-import { committedPositions } from './committed-positions.js';
-import { TransactionalCommitter } from './committer.js';
-import { STAGE_DEFAULTS } from './defaults.js';
-import { StageRuntime } from './stage-runtime.js';
-import type { StageProcessor } from './worker.js';
+import { committedPositions } from '../stage/committed-positions.js';
+import { TransactionalCommitter } from '../stage/committer.js';
+import { STAGE_DEFAULTS } from '../stage/defaults.js';
+import { StageRuntime } from '../stage/stage-runtime.js';
+import type { StageProcessor } from '../stage/worker.js';
+import { superviseCrashes } from './consumer-supervision.js';
+import { TransactionalProducers } from './txn-producers.js';
 
 export interface StageOptions {
   name: string;

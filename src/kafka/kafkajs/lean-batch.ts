@@ -18,7 +18,7 @@
  */
 import { createRequire } from 'node:module';
 import { filterAbortedMessages } from './aborted-transactions.js';
-import { type InstallResult, kafkajsReplacementRefused, LeanRecord } from './fast-records.js';
+import { type InstallResult, kafkajsReplacementRefused, LeanRecord } from './record-decoder.js';
 
 const require = createRequire(import.meta.url);
 

@@ -16,7 +16,7 @@
  */
 import { createRequire } from 'node:module';
 import type { LogEntry } from 'kafkajs';
-import { logLevel } from './kafkajs.js';
+import { logLevel } from '../kafkajs.js';
 
 const require = createRequire(import.meta.url);
 

@@ -25,7 +25,7 @@
  * batch's place, and the partitions' other batches as usual (undecodable-batch.ts).
  */
 import { createRequire } from 'node:module';
-import { UndecodableBatch } from './undecodable-batch.js';
+import { UndecodableBatch } from '../undecodable-batch.js';
 
 const require = createRequire(import.meta.url);
 

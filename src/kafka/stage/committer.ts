@@ -1,8 +1,8 @@
 import type { TopicMessages, Transaction } from 'kafkajs';
 import type { Clock } from '../../time/clock.js';
+import { retryConcurrentTransactions } from '../kafkajs/txn-retry.js';
 import { CompressionTypes } from '../kafkajs.js';
 import { encodePointer } from '../state-record.js';
-import { retryConcurrentTransactions } from '../txn-retry.js';
 import { STAGE_DEFAULTS } from './defaults.js';
 import { sizeOf } from './outbox.js';
 import type { Checkpoint } from './worker.js';

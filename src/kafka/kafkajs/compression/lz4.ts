@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { CodecUnavailableError } from '../errors.js';
+import { CodecUnavailableError } from '../../errors.js';
 import type { KafkaCodec } from './codec.js';
 
 const require = createRequire(import.meta.url);

@@ -1,5 +1,5 @@
 import { decompress } from 'fzstd';
-import { CodecUnavailableError } from '../errors.js';
+import { CodecUnavailableError } from '../../errors.js';
 import type { KafkaCodec } from './codec.js';
 
 /**
