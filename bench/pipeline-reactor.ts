@@ -15,9 +15,9 @@ import { Pipeline } from '../src/app/pipeline.js';
 import type { AdjustmentApplier, EvaluatorFactory } from '../src/app/ports.js';
 import { rulesEvaluators } from '../src/app/rules-adapter.js';
 import { writerApplier } from '../src/app/writer-adapter.js';
+import { createKafka } from '../src/kafka/client.js';
 import { leanBatchInUse } from '../src/kafka/kafkajs/lean-batch.js';
 import { leanRecordDecoderInUse } from '../src/kafka/kafkajs/record-decoder.js';
-import { Kafka, logLevel } from '../src/kafka/kafkajs.js';
 import { createLogger, silentLogger } from '../src/observability/logger.js';
 import { createMetrics } from '../src/observability/metrics.js';
 import { SnapshotScheduleSource } from '../src/planner/snapshot-source.js';
@@ -75,7 +75,10 @@ function mib(n: number): number {
   return Math.round(n / 2 ** 20);
 }
 
-const kafka = new Kafka({ clientId: `bench-${args.id}`, brokers: args.brokers, logLevel: logLevel.NOTHING });
+// no logger: kafkajs' log entries are dropped
+const kafka = createKafka({
+  kafka: { ...benchConfig(args.id, args.brokers).kafka, clientId: `bench-${args.id}` },
+});
 const stopRequested = new Promise<void>((resolve) => process.on('message', (m) => m === 'stop' && resolve()));
 const onFatal = (err: Error) => {
   process.stderr.write(`pipeline-reactor: ${err.message}\n`);

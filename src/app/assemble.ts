@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { createKafka } from '../kafka/client.js';
 import type { ConsumerCrashedError } from '../kafka/errors.js';
-import { createKafka } from '../kafka/kafkajs/client.js';
 import type { Metrics } from '../observability/metrics.js';
 import { WfmOutageLog, type WriterBacklog } from '../observability/wfm-outage-log.js';
 import { FileKillSwitch, type KillSwitch } from '../planner/kill-switch.js';

@@ -1,5 +1,5 @@
-import type { Kafka, Message, Producer } from 'kafkajs';
-import { IDEMPOTENT_SEND_RETRY } from '../kafka/kafkajs/client.js';
+import { IDEMPOTENT_SEND_RETRY } from '../kafka/kafka-retry.js';
+import type { KafkaClient as Kafka, Message, Producer } from '../kafka/port.js';
 
 /**
  * How the rules stage hands intents to the planning stage: produced at once, outside the

@@ -1,15 +1,12 @@
-import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { deadLetterRecordBytes } from '../kafka/dead-letter.js';
 import type { ConsumerCrashedError } from '../kafka/errors.js';
 import type { EventTimeAligner } from '../kafka/event-time-alignment.js';
-import { installAbortedTransactionFilter } from '../kafka/kafkajs/aborted-transactions.js';
-import { TransactionalStage } from '../kafka/kafkajs/group-consumer.js';
-import { installLeanBatch } from '../kafka/kafkajs/lean-batch.js';
-import { installFastRecordDecoder } from '../kafka/kafkajs/record-decoder.js';
+import type { KafkaAdmin, KafkaClient } from '../kafka/port.js';
 import type { Stall } from '../kafka/progress-watch.js';
 import { BROKER_DEFAULT_MAX_MESSAGE_BYTES } from '../kafka/record-size.js';
+import { TransactionalStage } from '../kafka/stage/transactional-stage.js';
 import { ensureTopics, pipelineTopics, topicMaxMessageBytes } from '../kafka/topics.js';
 import { WriterLagGate } from '../kafka/writer-lag-gate.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -23,7 +20,7 @@ import { WriterStage } from './writer-stage.js';
 export type PipelineRole = 'all' | 'rules' | 'writer';
 
 export interface PipelineOptions {
-  kafka: Kafka;
+  kafka: KafkaClient;
   config: Config;
   role: PipelineRole;
   /** rules + planner, for roles `all` and `rules` */
@@ -33,9 +30,9 @@ export interface PipelineOptions {
   /** told this instance's share of writer partitions on every rebalance (the WFM budget share) */
   onWriterAssignment?: (assigned: number, total: number) => void;
   logger: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
-  /** kafkajs gave up on a consumer; the caller exits the process */
+  /** the Kafka client gave up on a consumer; the caller exits the process */
   onFatal: (err: ConsumerCrashedError) => void;
-  /** kafkajs fetch wait, milliseconds (tests use less than the default 500) */
+  /** the longest a fetch waits, milliseconds (tests use less than the default 500) */
   maxWaitTimeInMs?: number;
   /** a writer batch waits this long before its partition is paused, milliseconds */
   writerHoldMs?: number;
@@ -84,7 +81,7 @@ export function groupIds(groupId: string) {
  */
 export class Pipeline {
   readonly #o: PipelineOptions;
-  #admin: Admin | undefined;
+  #admin: KafkaAdmin | undefined;
   #repartition: TransactionalStage | undefined;
   #rules: TransactionalStage | undefined;
   #planning: TransactionalStage | undefined;
@@ -161,20 +158,6 @@ export class Pipeline {
 
   async start(): Promise<void> {
     const { kafka, config, role, logger } = this.#o;
-    // before the first fetch (restoring state reads the state topic)
-    const records = installFastRecordDecoder();
-    if (records.installed) logger.debug('kafkajs records decoded by the lean decoder (fast-records.ts)');
-    else logger.info({ reason: records.reason }, "kafkajs records decoded by kafkajs' own decoder");
-    const batches = installLeanBatch();
-    if (batches.installed) logger.debug("kafkajs' consumer batches made by the lean batch (lean-batch.ts)");
-    else logger.info({ reason: batches.reason }, "kafkajs' consumer batches made by kafkajs' own Batch");
-    // the lean batch filters with the project's filter itself; kafkajs' Batch only once it is installed
-    const aborted = installAbortedTransactionFilter();
-    if (!batches.installed && !aborted.installed)
-      logger.warn(
-        { reason: aborted.reason },
-        "kafkajs' own aborted-transaction filter is in use: after a kill, records of aborted transactions can be read as committed (aborted-transactions.ts)",
-      );
     const k = config.kafka;
     const t = k.topics;
     const admin = kafka.admin();

@@ -1,5 +1,5 @@
-import type { Kafka, KafkaMessage } from 'kafkajs';
 import { deadLetterMessage } from '../kafka/dead-letter.js';
+import type { KafkaClient as Kafka, ConsumedMessage as KafkaMessage } from '../kafka/port.js';
 import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from '../kafka/stage/worker.js';
 import { restoreStates } from '../kafka/state-reader.js';
 import { STATE_RECORD_FORMAT, stateMessage } from '../kafka/state-record.js';

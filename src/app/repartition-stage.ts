@@ -1,7 +1,7 @@
-import type { KafkaMessage } from 'kafkajs';
 import { type DecodeResult, decodeTrunkEvent } from '../events/decode.js';
 import { deadLetterMessage } from '../kafka/dead-letter.js';
 import { EventTimeAligner } from '../kafka/event-time-alignment.js';
+import type { ConsumedMessage } from '../kafka/port.js';
 import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from '../kafka/stage/worker.js';
 import { UndecodableBatch, undecodableBatchDeadLetter } from '../kafka/undecodable-batch.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -17,14 +17,14 @@ export interface RepartitionOptions {
   stats?: { events: number; deadLettered: number; routed: number };
   metrics?: Pick<Metrics, 'eventsDeadLettered'>;
   /** shared with the aligner, so each message is decoded once */
-  decode?: (m: KafkaMessage) => DecodeResult;
+  decode?: (m: ConsumedMessage) => DecodeResult;
   /** the most bytes a dead-letter record may take (dead-letter.ts: deadLetterRecordBytes) */
   deadLetterRecordBytes?: number;
 }
 
 /** Decodes a message once, whoever asks first (the aligner for its event time, then the worker). */
-export function cachedDecoder(): (m: KafkaMessage) => DecodeResult {
-  const seen = new WeakMap<KafkaMessage, DecodeResult>();
+export function cachedDecoder(): (m: ConsumedMessage) => DecodeResult {
+  const seen = new WeakMap<ConsumedMessage, DecodeResult>();
   return (m) => {
     let r = seen.get(m);
     if (!r) {
@@ -40,7 +40,7 @@ export function cachedDecoder(): (m: KafkaMessage) => DecodeResult {
  * allowed lateness of each other in event time (see `EventTimeAligner`).
  */
 export function repartitionAligner(
-  decode: (m: KafkaMessage) => DecodeResult,
+  decode: (m: ConsumedMessage) => DecodeResult,
   allowedLatenessMs: number,
   idleMs: number,
 ): EventTimeAligner {
@@ -80,7 +80,7 @@ class RepartitionWorker implements PartitionWorker {
     private readonly stats: NonNullable<RepartitionOptions['stats']>,
   ) {}
 
-  process(m: KafkaMessage, out: Output): void {
+  process(m: ConsumedMessage, out: Output): void {
     const t = this.o.topics;
     this.stats.events++;
     if (m instanceof UndecodableBatch) {

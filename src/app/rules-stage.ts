@@ -1,7 +1,7 @@
-import type { Kafka, KafkaMessage } from 'kafkajs';
 import { decodeTrunkEvent, decodeTrunkEventIn } from '../events/decode.js';
 import { deadLetterMessage } from '../kafka/dead-letter.js';
-import { LeanRecord, messageHeader } from '../kafka/kafkajs/record-decoder.js';
+import { messageHeader } from '../kafka/message-header.js';
+import type { KafkaClient as Kafka, ConsumedMessage as KafkaMessage } from '../kafka/port.js';
 import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from '../kafka/stage/worker.js';
 import { restoreStates } from '../kafka/state-reader.js';
 import { STATE_RECORD_FORMAT, stateMessage } from '../kafka/state-record.js';
@@ -95,8 +95,8 @@ class RulesWorker implements PartitionWorker {
       out.send(this.o.topics.deadLetter, dead.record);
       return;
     }
-    // a lean record's value is read where it lies in the fetched batch (fast-records.ts)
-    const decoded = m instanceof LeanRecord ? m.readValue(decodeTrunkEventIn) : decodeTrunkEvent(m.value);
+    // a value read where it lies in the fetched batch, when the client offers it (port.ts)
+    const decoded = m.readValue ? m.readValue(decodeTrunkEventIn) : decodeTrunkEvent(m.value);
     if (!decoded.ok) {
       this.deadLetter(m, out, decoded.error.code, decoded.error.message);
       return;

@@ -1,28 +1,26 @@
-import type {
-  Admin,
-  Consumer,
-  ConsumerRunConfig,
-  EachBatchPayload,
-  Kafka,
-  KafkaMessage,
-  Message,
-} from 'kafkajs';
 import type { Logger } from 'pino';
 import { deadLetterMessage } from '../kafka/dead-letter.js';
 import type { ConsumerCrashedError } from '../kafka/errors.js';
-import { superviseCrashes } from '../kafka/kafkajs/consumer-supervision.js';
-import { TransactionalProducers } from '../kafka/kafkajs/txn-producers.js';
+import type {
+  ConsumedMessage,
+  GroupConsumer,
+  KafkaAdmin,
+  KafkaClient,
+  Message,
+  OfferedBatch,
+  PartitionProducers,
+} from '../kafka/port.js';
 import { committedPositions } from '../kafka/stage/committed-positions.js';
 import { TransactionalCommitter } from '../kafka/stage/committer.js';
 import type { Metrics } from '../observability/metrics.js';
 import { Adjustment } from '../planner/adjustment.js';
-import { systemClock } from '../time/clock.js';
+import { type Clock, systemClock } from '../time/clock.js';
 import type { Outcome } from '../writer/outcome.js';
 import type { AdjustmentApplier } from './ports.js';
 
 export interface WriterStageOptions {
-  kafka: Kafka;
-  admin: Admin;
+  kafka: Pick<KafkaClient, 'groupConsumer' | 'transactionalProducers'>;
+  admin: Pick<KafkaAdmin, 'fetchOffsets'>;
   groupId: string;
   topics: { adjustments: string; outcomes: string; deadLetter: string };
   /** partitions of the adjustments topic, for the budget share */
@@ -44,6 +42,8 @@ export interface WriterStageOptions {
     Metrics,
     'adjustments' | 'deferredAdjustments' | 'applyLatency' | 'eventsConsumed' | 'consumerLag'
   >;
+  /** time for the hold, the pauses, the apply latency and the stop deadline (default: the system clock) */
+  clock?: Clock;
 }
 
 interface Pending {
@@ -81,8 +81,9 @@ interface Lane {
  */
 export class WriterStage {
   readonly #o: WriterStageOptions;
-  readonly #consumer: Consumer;
-  readonly #producers: TransactionalProducers;
+  readonly #consumer: GroupConsumer;
+  readonly #producers: PartitionProducers;
+  readonly #clock: Clock;
   readonly #committer: TransactionalCommitter;
   readonly #lanes = new Map<number, Promise<Lane>>();
   readonly #deferred = new Set<string>();
@@ -100,62 +101,55 @@ export class WriterStage {
 
   constructor(o: WriterStageOptions) {
     this.#o = o;
-    this.#producers = new TransactionalProducers(o.kafka, o.transactionalIdPrefix, o.transactionTimeoutMs);
-    this.#committer = new TransactionalCommitter({ groupId: o.groupId, clock: systemClock });
-    this.#consumer = o.kafka.consumer({
+    const clock = o.clock ?? systemClock;
+    this.#clock = clock;
+    this.#producers = o.kafka.transactionalProducers({
+      transactionalIdPrefix: o.transactionalIdPrefix,
+      transactionTimeoutMs: o.transactionTimeoutMs,
+    });
+    this.#committer = new TransactionalCommitter({ groupId: o.groupId, clock });
+    this.#consumer = o.kafka.groupConsumer({
+      name: 'writer',
       groupId: o.groupId,
-      readUncommitted: false,
-      sessionTimeout: o.sessionTimeoutMs,
-      heartbeatInterval: Math.min(3_000, Math.floor(o.sessionTimeoutMs / 10)),
+      topic: o.topics.adjustments,
+      sessionTimeoutMs: o.sessionTimeoutMs,
       maxWaitTimeInMs: o.maxWaitTimeInMs ?? 500,
-      retry: { retries: 12, initialRetryTime: 200, maxRetryTime: 3_000 },
+      logger: o.logger,
+      onFatal: o.onFatal,
     });
     o.applier.onDeferred?.((outcome) => {
       this.#deferred.add(outcome.key);
       o.metrics?.adjustments.inc({ status: 'deferred' });
       o.metrics?.deferredAdjustments.set(this.#deferred.size);
     });
-    const c = this.#consumer;
-    superviseCrashes(c, {
-      stage: 'writer',
-      logger: o.logger,
-      onFatal: o.onFatal,
-      stopping: () => this.#stopping,
-      runConfig: () => this.#runConfig(),
-    });
-    c.on(c.events.GROUP_JOIN, (e) => {
-      const mine = new Set<number>(e.payload.memberAssignment[o.topics.adjustments] ?? []);
-      for (const [p, lane] of [...this.#lanes]) {
-        if (mine.has(p)) continue;
-        this.#lanes.delete(p);
-        void lane.then((l) => {
-          l.lost = true;
-        });
-        void this.#producers.release(p);
-      }
-      this.#assigned = mine.size;
-      // each new partition's producer and committed offset now, not at its first adjustment
-      // (which would wait for them); a failure is tried again by the partition's first batch
-      if (!this.#stopping) for (const p of mine) void this.#lane(p).catch(() => {});
-      o.onAssigned?.(mine.size, o.partitions);
-      o.logger.info({ stage: 'writer', partitions: [...mine].sort((a, b) => a - b) }, 'partitions assigned');
-    });
   }
 
   async start(): Promise<void> {
-    await this.#consumer.connect();
-    await this.#consumer.subscribe({ topic: this.#o.topics.adjustments, fromBeginning: true });
-    await this.#consumer.run(this.#runConfig());
+    await this.#consumer.run({
+      concurrency: this.#o.partitions,
+      batch: (b) => this.#batch(b),
+      assigned: (mine) => this.#assign(mine),
+      stopping: () => this.#stopping,
+    });
     this.#running = true;
   }
 
-  #runConfig(): ConsumerRunConfig {
-    return {
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.#o.partitions,
-      eachBatch: (p) => this.#batch(p),
-    };
+  #assign(mine: ReadonlySet<number>): void {
+    const o = this.#o;
+    for (const [p, lane] of [...this.#lanes]) {
+      if (mine.has(p)) continue;
+      this.#lanes.delete(p);
+      void lane.then((l) => {
+        l.lost = true;
+      });
+      void this.#producers.release(p);
+    }
+    this.#assigned = mine.size;
+    // each new partition's producer and committed offset now, not at its first adjustment
+    // (which would wait for them); a failure is tried again by the partition's first batch
+    if (!this.#stopping) for (const p of mine) void this.#lane(p).catch(() => {});
+    o.onAssigned?.(mine.size, o.partitions);
+    o.logger.info({ stage: 'writer', partitions: [...mine].sort((a, b) => a - b) }, 'partitions assigned');
   }
 
   /** running and not stopping (readiness) */
@@ -176,8 +170,7 @@ export class WriterStage {
     this.#stopping = true;
     this.#stopDeadline = deadline;
     this.#stop();
-    const topic = this.#o.topics.adjustments;
-    this.#consumer.pause([{ topic }]);
+    this.#consumer.pauseAll();
     await Promise.allSettled([...this.#background]);
     await this.#o.applier.close();
     await this.#consumer.disconnect().catch(() => {});
@@ -190,9 +183,13 @@ export class WriterStage {
     if (!lane) {
       lane = (async () => {
         await this.#producers.get(partition); // fence the previous owner first
-        const [pos] = await committedPositions(this.#o.admin, this.#o.groupId, this.#o.topics.adjustments, [
-          partition,
-        ]);
+        const [pos] = await committedPositions(
+          this.#o.admin,
+          this.#o.groupId,
+          this.#o.topics.adjustments,
+          [partition],
+          this.#clock,
+        );
         const offset = BigInt(pos?.offset ?? '-1');
         return {
           partition,
@@ -210,7 +207,7 @@ export class WriterStage {
     return lane;
   }
 
-  async #batch({ batch, isRunning, isStale, resolveOffset, pause }: EachBatchPayload): Promise<void> {
+  async #batch({ batch, isRunning, isStale, resolveOffset, pause }: OfferedBatch): Promise<void> {
     if (this.#stopping || !isRunning() || isStale() || batch.messages.length === 0) return;
     const lane = await this.#lane(batch.partition);
     const cap = this.#o.maxInFlightPerPartition ?? 1_000;
@@ -254,7 +251,7 @@ export class WriterStage {
     this.#background.add(bg);
   }
 
-  #submit(m: KafkaMessage, partition: number): Pending {
+  #submit(m: ConsumedMessage, partition: number): Pending {
     const t = this.#o.topics;
     const source = { topic: t.adjustments, partition, offset: m.offset, key: m.key, value: m.value };
     let adjustment: Adjustment | undefined;
@@ -267,7 +264,7 @@ export class WriterStage {
     } catch (err) {
       problem = `not JSON: ${(err as Error).message}`;
     }
-    const started = Date.now();
+    const started = this.#clock.now();
     const metrics = this.#o.metrics;
     const p: Pending = {
       offset: m.offset,
@@ -279,7 +276,7 @@ export class WriterStage {
             this.stats.outcomes++;
             if (this.#deferred.delete(outcome.key)) metrics?.deferredAdjustments.set(this.#deferred.size);
             metrics?.adjustments.inc({ status: outcome.status });
-            metrics?.applyLatency.observe((Date.now() - started) / 1000);
+            metrics?.applyLatency.observe((this.#clock.now() - started) / 1000);
             const records: Array<{ topic: string; message: Message }> = [
               { topic: t.outcomes, message: { key: m.key, value: JSON.stringify(outcome) } },
             ];
@@ -353,33 +350,32 @@ export class WriterStage {
    * fetched for it until its backlog settles; other partitions go on.
    */
   async #drain(lane: Lane): Promise<void> {
-    const topic = this.#o.topics.adjustments;
     const holdMs = this.#o.holdMs ?? 10_000;
     const cap = this.#o.maxInFlightPerPartition ?? 1_000;
     try {
-      let waitingSince = Date.now();
+      let waitingSince = this.#clock.now();
       while (lane.pending.length > 0 && !lane.lost) {
         const head = lane.pending[0]!;
         if (!head.settled) {
-          if (this.#stopping && Date.now() >= this.#stopDeadline) break; // hand back the rest
+          if (this.#stopping && this.#clock.now() >= this.#stopDeadline) break; // hand back the rest
           // wake on the head's outcome, on stop, or once a second to look at the head again
-          await raceTimeout([head.done.catch(() => {}), this.#stopped], 1_000);
+          await raceTimeout([head.done.catch(() => {}), this.#stopped], 1_000, this.#clock);
           if (!head.settled) {
             const deferred = head.adjustmentKey !== undefined && this.#deferred.has(head.adjustmentKey);
-            if ((deferred || Date.now() - waitingSince >= holdMs) && !lane.paused && !this.#stopping) {
+            if ((deferred || this.#clock.now() - waitingSince >= holdMs) && !lane.paused && !this.#stopping) {
               lane.paused = true;
               this.stats.pauses++;
-              this.#consumer.pause([{ topic, partitions: [lane.partition] }]);
+              this.#consumer.pause(lane.partition);
             }
             continue;
           }
           await head.done; // surfaces a failed apply
         }
-        waitingSince = Date.now();
+        waitingSince = this.#clock.now();
         await this.#commitPrefix(lane);
         if (lane.paused && !this.#stopping && lane.pending.length < cap / 2 && !this.#headStuck(lane)) {
           lane.paused = false;
-          this.#consumer.resume([{ topic, partitions: [lane.partition] }]);
+          this.#consumer.resume(lane.partition);
         }
       }
       if (this.#stopping) await this.#commitPrefix(lane);
@@ -394,7 +390,7 @@ export class WriterStage {
     } finally {
       if (lane.paused && !this.#stopping && (lane.lost || lane.pending.length === 0)) {
         lane.paused = false;
-        this.#consumer.resume([{ topic, partitions: [lane.partition] }]);
+        this.#consumer.resume(lane.partition);
       }
     }
   }
@@ -407,9 +403,9 @@ export class WriterStage {
   /** Moves the fetch position back to the committed offset: what was submitted but not committed comes again. */
   async #rewind(partition: number): Promise<void> {
     const topic = this.#o.topics.adjustments;
-    const [pos] = await committedPositions(this.#o.admin, this.#o.groupId, topic, [partition]);
+    const [pos] = await committedPositions(this.#o.admin, this.#o.groupId, topic, [partition], this.#clock);
     const offset = pos && BigInt(pos.offset) >= 0n ? pos.offset : '-2';
-    this.#consumer.seek({ topic, partition, offset });
+    this.#consumer.seek(partition, offset);
   }
 
   async #abandon(lane: Lane): Promise<void> {
@@ -419,15 +415,13 @@ export class WriterStage {
   }
 }
 
-/** Waits for the first of `promises`, or `ms`; the timer does not outlive the wait. */
-async function raceTimeout(promises: Array<Promise<unknown>>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<void>((r) => {
-    timer = setTimeout(r, ms);
-  });
+/** Waits for the first of `promises`, or `ms` on the clock; the wait does not outlive them. */
+async function raceTimeout(promises: Array<Promise<unknown>>, ms: number, clock: Clock): Promise<void> {
+  const done = new AbortController();
+  const t = clock.sleep(ms, done.signal).catch(() => {});
   try {
     await Promise.race([...promises, t]);
   } finally {
-    clearTimeout(timer);
+    done.abort();
   }
 }

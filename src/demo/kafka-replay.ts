@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin } from 'kafkajs';
 import type { Logger } from 'pino';
 import { assemble } from '../app/assemble.js';
 import { groupIds } from '../app/pipeline.js';
 import { needsRepartition } from '../app/rules-adapter.js';
 import { Config } from '../config/schema.js';
-import { createKafka, IDEMPOTENT_SEND_RETRY } from '../kafka/kafkajs/client.js';
+import { createKafka } from '../kafka/client.js';
+import { IDEMPOTENT_SEND_RETRY } from '../kafka/kafka-retry.js';
+import type { KafkaAdmin as Admin } from '../kafka/port.js';
 import { silentLogger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
 import { formatLocal } from '../time/local-format.js';

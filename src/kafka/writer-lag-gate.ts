@@ -1,7 +1,7 @@
-import type { Admin } from 'kafkajs';
+import type { KafkaAdmin } from './port.js';
 
 export interface WriterLagGateOptions {
-  admin: Admin;
+  admin: Pick<KafkaAdmin, 'fetchOffsets' | 'fetchTopicOffsets'>;
   /** the writer stage's consumer group and input topic */
   writerGroupId: string;
   adjustmentsTopic: string;

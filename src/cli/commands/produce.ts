@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { loadConfig } from '../../config/load.js';
 import { encodeTrunkEvent } from '../../events/encode.js';
 import { GENERATOR_DEFAULTS, generateSamples } from '../../events/generator.js';
-import { createKafka } from '../../kafka/kafkajs/client.js';
+import { createKafka } from '../../kafka/client.js';
 import { ensureTopics } from '../../kafka/topics.js';
 import { parseInstant } from '../../time/instant.js';
 import { type Command, EXIT, UsageError } from '../command.js';

@@ -71,7 +71,6 @@ function isAbortMarker(key: Buffer | null): boolean {
 }
 
 const KAFKAJS_FILTER = 'kafkajs/src/consumer/filterAbortedMessages.js';
-const KAFKAJS_BATCH = 'kafkajs/src/consumer/batch.js';
 
 let installed: InstallResult | undefined;
 
@@ -79,9 +78,7 @@ let installed: InstallResult | undefined;
  * Puts `filterAbortedMessages` in place of kafkajs' own in kafkajs' module cache, once per
  * process, so that kafkajs' `Batch` uses it when the lean batch (lean-batch.ts, which uses this
  * filter itself) is not installed. Not tied to a kafkajs version nor to the lean parts' opt-out:
- * it is a correction, not a speed-up. It must run before kafkajs' consumer loads (kafkajs.ts
- * sees to it); when kafkajs' `Batch` was loaded first, its own filter stays and the caller is
- * told why.
+ * it is a correction, not a speed-up. load.ts runs it before kafkajs' `Batch` is evaluated.
  */
 export function installAbortedTransactionFilter(): InstallResult {
   installed ??= install();
@@ -95,11 +92,6 @@ function install(): InstallResult {
   } catch {
     return { installed: false, reason: `${KAFKAJS_FILTER} is not in this kafkajs` };
   }
-  if (require.cache[require.resolve(KAFKAJS_BATCH)])
-    return {
-      installed: false,
-      reason: "kafkajs' consumer batch was loaded before the aborted-transaction filter",
-    };
   require(filterPath);
   const cached = require.cache[filterPath];
   if (!cached)

@@ -1,12 +1,17 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import type { KafkaConfig, SASLOptions } from 'kafkajs';
+import type { Kafka, KafkaConfig, SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
-import { Kafka, logLevel } from '../kafkajs.js';
+import { type Clock, systemClock } from '../../time/clock.js';
+import { KAFKA_RETRY } from '../kafka-retry.js';
+import type { KafkaAdmin, KafkaClient } from '../port.js';
+import { kafkajsGroupConsumer } from './group-consumer.js';
+import { type LoadedKafkajs, loadKafkajs } from './load.js';
 import { kafkajsLogLevel } from './log-level.js';
 import { RepeatedErrors } from './log-repeats.js';
-import { installFastRecordDecoder } from './record-decoder.js';
+import { readRecords } from './record-reader.js';
+import { TransactionalProducers } from './txn-producers.js';
 
 export interface KafkaClientOptions {
   kafka: Config['kafka'];
@@ -16,33 +21,52 @@ export interface KafkaClientOptions {
   /** a suffix for clientId, so broker logs tell instances and stages apart */
   clientIdSuffix?: string;
   readFile?: (path: string) => string;
+  /** time for retries and log pacing (default: the system clock) */
+  clock?: Clock;
 }
 
-/** kafkajs's retry for every client: patient enough to ride out a broker restart (~15 s). */
-export const KAFKA_RETRY = { initialRetryTime: 100, maxRetryTime: 3_000, retries: 12 } as const;
+/** The port's client on kafkajs (load.ts: kafkajs with the adapter's parts in place). */
+export function kafkajsClient(o: KafkaClientOptions): KafkaClient {
+  const kafka = createKafkajs(o);
+  const clock = o.clock ?? systemClock;
+  return {
+    admin: () => kafkajsAdmin(kafka),
+    producer: (options) => kafka.producer(options),
+    groupConsumer: (options) => kafkajsGroupConsumer(kafka, options),
+    transactionalProducers: (p) =>
+      new TransactionalProducers(kafka, p.transactionalIdPrefix, p.transactionTimeoutMs, clock),
+    readRecords: (read, wanted) => readRecords(kafka, read, wanted),
+  };
+}
+
+/** kafkajs' admin client as the port's: every method but the topic configuration is kafkajs' own. */
+function kafkajsAdmin(kafka: Kafka): KafkaAdmin {
+  const admin = kafka.admin();
+  return Object.assign(admin, {
+    async topicConfig(topic: string, names: readonly string[]): Promise<Map<string, string>> {
+      const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [
+          { type: loadKafkajs().kafkajs.ConfigResourceTypes.TOPIC, name: topic, configNames: [...names] },
+        ],
+      });
+      return new Map((resources[0]?.configEntries ?? []).map((e) => [e.configName, e.configValue]));
+    },
+  });
+}
 
 /**
- * The retry count of an idempotent producer's sends: none (kafkajs' own default for one, and it
- * warns "Limiting retries for the idempotent producer may invalidate EoS guarantees" for less;
- * a producer's `retry` otherwise takes the client's count). kafkajs takes back a failed
- * request's sequence numbers, and the retry sends them again, which the broker recognises as a
- * repeat if the first attempt was written after all. A send given up leaves them taken back
- * while the broker may hold the request: the producer's next request to that partition reuses
- * them, and the broker drops it as a repeat (when it has as many records) or refuses it as out
- * of order. Sends still end: on an answer kafkajs does not retry, or when the cluster cannot be
- * reached within the client's retry (KAFKA_RETRY), which kafkajs reports as not retriable.
+ * A kafkajs client from the service config: brokers, TLS and SASL (PLAIN / SCRAM) included, its
+ * log entries at the level they deserve (log-level.ts, log-repeats.ts), made from kafkajs with
+ * the adapter's parts in place (load.ts), which the first client with a logger reports.
  */
-export const IDEMPOTENT_RETRIES = Number.MAX_SAFE_INTEGER;
-
-/** The retry of an idempotent producer that is not transactional (txn-producers.ts has its own). */
-export const IDEMPOTENT_SEND_RETRY = { ...KAFKA_RETRY, retries: IDEMPOTENT_RETRIES } as const;
-
-/** A kafkajs client from the service config: brokers, TLS and SASL (PLAIN / SCRAM) included. */
-export function createKafka(o: KafkaClientOptions): Kafka {
-  // before any consumer of this process fetches (fast-records.ts; Pipeline.start says which)
-  installFastRecordDecoder();
+export function createKafkajs(o: KafkaClientOptions): Kafka {
+  const { kafkajs, parts } = loadKafkajs();
+  const { Kafka, logLevel } = kafkajs;
+  if (o.logger) reportParts(parts, o.logger);
   const k = o.kafka;
-  const repeats = new RepeatedErrors({ now: Date.now });
+  const clock = o.clock ?? systemClock;
+  const repeats = new RepeatedErrors({ now: () => clock.now() });
   const config: KafkaConfig = {
     clientId: o.clientIdSuffix ? `${k.clientId}-${o.clientIdSuffix}` : k.clientId,
     brokers: k.brokers,
@@ -53,10 +77,10 @@ export function createKafka(o: KafkaClientOptions): Kafka {
       const l = o.logger;
       if (!l) return;
       const { message, ...rest } = entry.log;
-      // kafkajs logs the retriable errors it retries at ERROR too: kafkajs-log-level.ts
+      // kafkajs logs the retriable errors it retries at ERROR too: log-level.ts
       const level = kafkajsLogLevel(entry);
       if (level !== 'error') return l[level]({ kafka: entry.namespace, ...rest }, message);
-      // a request refused on every retry of a stalled partition: once a minute (kafkajs-log-repeats.ts)
+      // a request refused on every retry of a stalled partition: once a minute (log-repeats.ts)
       const seen = repeats.error(`${entry.namespace}\n${message}\n${String(rest.error ?? '')}`);
       if (seen.repeat) l.debug({ kafka: entry.namespace, ...rest, repeat: true }, message);
       else
@@ -99,4 +123,25 @@ export function saslOptions(
     );
   }
   return { mechanism: sasl.mechanism, username: sasl.username, password } as SASLOptions;
+}
+
+let reported = false;
+
+/** Says once per process which of the adapter's parts run (load.ts). */
+function reportParts(parts: LoadedKafkajs['parts'], logger: Pick<Logger, 'warn' | 'info' | 'debug'>): void {
+  if (reported) return;
+  reported = true;
+  const { decoder, batch, abortedFilter } = parts;
+  if (decoder.installed)
+    logger.debug('kafkajs records decoded by the lean decoder (kafkajs/record-decoder.ts)');
+  else logger.info({ reason: decoder.reason }, "kafkajs records decoded by kafkajs' own decoder");
+  if (batch.installed)
+    logger.debug("kafkajs' consumer batches made by the lean batch (kafkajs/lean-batch.ts)");
+  else logger.info({ reason: batch.reason }, "kafkajs' consumer batches made by kafkajs' own Batch");
+  // the lean batch filters with the project's filter itself; kafkajs' Batch only once it is installed
+  if (!batch.installed && !abortedFilter.installed)
+    logger.warn(
+      { reason: abortedFilter.reason },
+      "kafkajs' own aborted-transaction filter is in use: after a kill, records of aborted transactions can be read as committed (kafkajs/aborted-transactions.ts)",
+    );
 }

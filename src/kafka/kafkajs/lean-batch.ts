@@ -5,25 +5,24 @@
  * after the fetched offset by parsing each record's offset string into a BigInt-backed `Long`
  * (`Long.fromValue(message.offset).gte(...)`): a string, a BigInt and an object per message,
  * all garbage at once. The lean batch is kafkajs' class (every method inherited) with that
- * check made on the lean records' numeric offsets (fast-records.ts); records that are not
+ * check made on the lean records' numeric offsets (lean-record.ts); records that are not
  * lean and offsets past 2^53 take kafkajs' own code. Aborted transactions are dropped by the
  * filter it is given; installed, that is the project's (aborted-transactions.ts), since
  * kafkajs' own lets some of their records through. The three message lists (`rawMessages`,
  * `messagesWithinOffset`, `messages`) hold what kafkajs' would hold, in fresh arrays as there.
  *
- * kafkajs' consumer group module takes `Batch` when kafkajs itself is loaded, so the lean one
- * has to be in the module cache first: `kafkajs.ts` installs it before it loads kafkajs, and
- * the project's code takes kafkajs' values from there. Installed only on the kafkajs version
- * it mirrors, and not when kafkajs' consumer was loaded already (kafkajs' `Batch` stays).
+ * kafkajs' consumer group module takes `Batch` when it is evaluated, so the lean one has to be
+ * in the module cache first: load.ts puts it there and then evaluates kafkajs' consumer. Installed
+ * only on the kafkajs version it mirrors (kafkajs' `Batch` stays otherwise).
  */
 import { createRequire } from 'node:module';
 import { filterAbortedMessages } from './aborted-transactions.js';
-import { type InstallResult, kafkajsReplacementRefused, LeanRecord } from './record-decoder.js';
+import { LeanRecord } from './lean-record.js';
+import { type InstallResult, kafkajsReplacementRefused } from './record-decoder.js';
 
 const require = createRequire(import.meta.url);
 
 const BATCH = 'kafkajs/src/consumer/batch.js';
-const CONSUMER_GROUP = 'kafkajs/src/consumer/consumerGroup.js';
 
 interface KafkajsLong {
   gte(other: KafkajsLong): boolean;
@@ -86,8 +85,8 @@ function withinOffset(messages: Message[], fetchedOffset: string, Long: LongStat
 let installed: InstallResult | undefined;
 
 /**
- * Puts the lean batch in kafkajs' module cache, once per process; must run before kafkajs'
- * consumer is loaded (kafkajs.ts does it before it loads kafkajs).
+ * Puts the lean batch in kafkajs' module cache, once per process (load.ts, before kafkajs'
+ * consumer group is evaluated).
  */
 export function installLeanBatch(): InstallResult {
   installed ??= install();
@@ -97,8 +96,6 @@ export function installLeanBatch(): InstallResult {
 function install(): InstallResult {
   const refused = kafkajsReplacementRefused('batches', 'lean batch');
   if (refused) return refused;
-  if (require.cache[require.resolve(CONSUMER_GROUP)])
-    return { installed: false, reason: "kafkajs' consumer was loaded before the lean batch" };
   const batchPath = require.resolve(BATCH);
   const Batch = require(batchPath) as BatchClass;
   const cached = require.cache[batchPath];

@@ -16,7 +16,6 @@
  */
 import { createRequire } from 'node:module';
 import type { LogEntry } from 'kafkajs';
-import { logLevel } from '../kafkajs.js';
 
 const require = createRequire(import.meta.url);
 
@@ -25,6 +24,11 @@ interface ProtocolError {
   retriable: boolean;
   message: string;
 }
+
+/** kafkajs' log levels (its `logLevel`), from a module that loads nothing else */
+const { LEVELS: logLevel } = require('kafkajs/src/loggers/index.js') as {
+  LEVELS: { ERROR: number; WARN: number; INFO: number };
+};
 
 const { errorCodes } = require('kafkajs/src/protocol/error.js') as { errorCodes: ProtocolError[] };
 

@@ -1,5 +1,8 @@
 import type { Kafka, Producer } from 'kafkajs';
-import { IDEMPOTENT_RETRIES } from './client.js';
+import type { Clock } from '../../time/clock.js';
+import { IDEMPOTENT_RETRIES } from '../kafka-retry.js';
+import type { PartitionProducers, Transaction, TransactionalProducer } from '../port.js';
+import { retryConcurrentTransactions } from './txn-retry.js';
 
 /**
  * How a transactional producer retries a send (`sendBatch`, with its AddPartitionsToTxn): fast
@@ -30,13 +33,14 @@ export const SEND_RETRY = {
  * records nor offsets for p (kafkajs has no KIP-447 group-metadata fencing, so this is
  * the pre-KIP-447 pattern Kafka Streams used as `exactly_once`).
  */
-export class TransactionalProducers {
+export class TransactionalProducers implements PartitionProducers {
   readonly #producers = new Map<number, Promise<Producer>>();
 
   constructor(
-    private readonly kafka: Kafka,
+    private readonly kafka: Pick<Kafka, 'producer'>,
     private readonly transactionalIdPrefix: string,
     private readonly transactionTimeoutMs: number,
+    private readonly clock: Pick<Clock, 'sleep'>,
   ) {}
 
   transactionalId(partition: number): string {
@@ -44,7 +48,12 @@ export class TransactionalProducers {
   }
 
   /** The producer for a partition, connected (and so fencing any previous owner). */
-  get(partition: number): Promise<Producer> {
+  async get(partition: number): Promise<TransactionalProducer> {
+    const producer = await this.#producer(partition);
+    return { transaction: async () => portTransaction(await producer.transaction(), this.clock) };
+  }
+
+  #producer(partition: number): Promise<Producer> {
     let p = this.#producers.get(partition);
     if (!p) {
       const producer = this.kafka.producer({
@@ -78,4 +87,22 @@ export class TransactionalProducers {
   async releaseAll(): Promise<void> {
     await Promise.all(this.held().map((p) => this.release(p)));
   }
+}
+
+/**
+ * A kafkajs transaction as the port's: `sendOffsets` carries each partition's metadata (the
+ * state pointer; kafkajs' types know no metadata, its TxnOffsetCommit request sends it) and is
+ * retried on CONCURRENT_TRANSACTIONS (txn-retry.ts).
+ */
+function portTransaction(
+  txn: Awaited<ReturnType<Producer['transaction']>>,
+  clock: Pick<Clock, 'sleep'>,
+): Transaction {
+  return {
+    sendBatch: (b) => txn.sendBatch(b),
+    sendOffsets: (o) =>
+      retryConcurrentTransactions(() => txn.sendOffsets(o as Parameters<typeof txn.sendOffsets>[0]), clock),
+    commit: () => txn.commit(),
+    abort: () => txn.abort(),
+  };
 }
