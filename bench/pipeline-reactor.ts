@@ -49,7 +49,7 @@ export type ReactorReport =
       startupMs: number;
       adjustments: number;
       intents: number;
-      /** whether kafkajs decoded records and made batches the lean way (fast-records.ts, lean-batch.ts) */
+      /** whether kafkajs decoded records and made batches the lean way (kafkajs/record-decoder.ts, kafkajs/lean-batch.ts) */
       lean: { decoder: boolean; batch: boolean };
     }
   | { type: 'applied'; trunkId: string; eventTime: number; at: number; status: string }

@@ -98,7 +98,7 @@ const batch = fc.record({
   records: fc.array(record, { maxLength: 8 }),
 });
 
-describe("kafkajs' records decoded the lean way (fast-records.ts)", () => {
+describe("kafkajs' records decoded the lean way (kafkajs/record-decoder.ts)", () => {
   it("gives exactly what kafkajs' own decoder gives, batch for batch and record for record", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(batch, { minLength: 1, maxLength: 3 }), fc.nat(), async (batches, cut) => {

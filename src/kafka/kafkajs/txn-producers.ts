@@ -6,7 +6,7 @@ import { retryConcurrentTransactions } from './txn-retry.js';
 
 /**
  * How a transactional producer retries a send (`sendBatch`, with its AddPartitionsToTxn): fast
- * first (below), and without a count (IDEMPOTENT_RETRIES, client.ts). A count would not break
+ * first (below), and without a count (IDEMPOTENT_RETRIES, kafka-retry.ts). A count would not break
  * exactly-once here — a send given up fails its transaction, which is aborted, and the producer
  * is dropped (the next one's InitProducerId bumps the epoch) — but it would turn a retriable
  * answer (a coordinator still writing markers, a leader being elected) into an aborted
