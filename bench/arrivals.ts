@@ -22,8 +22,8 @@
  *   npm run bench:arrivals [-- --quick --no-docs]
  */
 import { parseArgs } from 'node:util';
+import { groupIds } from '../src/app/pipeline.js';
 import { DLQ_HEADERS } from '../src/kafka/dead-letter.js';
-import { groupIds } from '../src/kafka/pipeline.js';
 import { eventTimeBursts, produceBursts } from '../test/inputs/support/bursts.js';
 import { plannedAdjustments } from '../test/inputs/support/plan-reference.js';
 import {

@@ -10,14 +10,14 @@
  *   over HTTP); reports every applied adjustment's triggering sample and when the WFM
  *   answered the write, until the parent says stop.
  */
-import { businessUnitCalendar } from '../src/kafka/assemble.js';
-import { leanRecordDecoderInUse } from '../src/kafka/fast-records.js';
-import { Kafka, logLevel } from '../src/kafka/kafkajs.js';
-import { leanBatchInUse } from '../src/kafka/lean-batch.js';
-import { Pipeline } from '../src/kafka/pipeline.js';
-import type { AdjustmentApplier, EvaluatorFactory } from '../src/kafka/ports.js';
-import { rulesEvaluators } from '../src/kafka/rules-adapter.js';
-import { writerApplier } from '../src/kafka/writer-adapter.js';
+import { businessUnitCalendar } from '../src/app/assemble.js';
+import { Pipeline } from '../src/app/pipeline.js';
+import type { AdjustmentApplier, EvaluatorFactory } from '../src/app/ports.js';
+import { rulesEvaluators } from '../src/app/rules-adapter.js';
+import { writerApplier } from '../src/app/writer-adapter.js';
+import { createKafka } from '../src/kafka/client.js';
+import { leanBatchInUse } from '../src/kafka/kafkajs/lean-batch.js';
+import { leanRecordDecoderInUse } from '../src/kafka/kafkajs/record-decoder.js';
 import { createLogger, silentLogger } from '../src/observability/logger.js';
 import { createMetrics } from '../src/observability/metrics.js';
 import { SnapshotScheduleSource } from '../src/planner/snapshot-source.js';
@@ -49,7 +49,7 @@ export type ReactorReport =
       startupMs: number;
       adjustments: number;
       intents: number;
-      /** whether kafkajs decoded records and made batches the lean way (fast-records.ts, lean-batch.ts) */
+      /** whether kafkajs decoded records and made batches the lean way (kafkajs/record-decoder.ts, kafkajs/lean-batch.ts) */
       lean: { decoder: boolean; batch: boolean };
     }
   | { type: 'applied'; trunkId: string; eventTime: number; at: number; status: string }
@@ -75,7 +75,10 @@ function mib(n: number): number {
   return Math.round(n / 2 ** 20);
 }
 
-const kafka = new Kafka({ clientId: `bench-${args.id}`, brokers: args.brokers, logLevel: logLevel.NOTHING });
+// no logger: kafkajs' log entries are dropped
+const kafka = createKafka({
+  kafka: { ...benchConfig(args.id, args.brokers).kafka, clientId: `bench-${args.id}` },
+});
 const stopRequested = new Promise<void>((resolve) => process.on('message', (m) => m === 'stop' && resolve()));
 const onFatal = (err: Error) => {
   process.stderr.write(`pipeline-reactor: ${err.message}\n`);

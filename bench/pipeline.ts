@@ -29,8 +29,8 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { leanRecordDecoderInUse } from '../src/kafka/fast-records.js';
-import { leanBatchInUse } from '../src/kafka/lean-batch.js';
+import { leanBatchInUse } from '../src/kafka/kafkajs/lean-batch.js';
+import { leanRecordDecoderInUse } from '../src/kafka/kafkajs/record-decoder.js';
 import { ensureTopics, pipelineTopics } from '../src/kafka/topics.js';
 import { generateSchedule } from '../src/sandbox/generate.js';
 import { startSandbox } from '../src/sandbox/server.js';
@@ -49,11 +49,11 @@ const ANALYSIS = [
   '  almost all of it in kafkajs decoding records (offsets and timestamps parsed from strings into',
   '  BigInt-backed Longs and printed back, two of each per record) and in collecting what that',
   "  leaves. The rules stage avoids most of that: a lean record decoder takes the place of kafkajs'",
-  '  in its module cache (`src/kafka/fast-records.ts`), and its records read key, value, headers,',
+  '  in its module cache (`src/kafka/kafkajs/record-decoder.ts`, `lean-record.ts`), and its records read key, value, headers,',
   '  offset and timestamp from the fetched bytes when asked for (a record the garbage collector',
   "  copies is ~90 bytes, kafkajs' ~420; the rules stage reads each value where it lies, no Buffer",
   "  made); kafkajs' consumer `Batch` checks offsets as numbers, not as a BigInt-backed Long per",
-  '  message (`src/kafka/lean-batch.ts`); the intents of a surge are sent together; the planner',
+  '  message (`src/kafka/kafkajs/lean-batch.ts`); the intents of a surge are sent together; the planner',
   "  reuses a team's projected schedule; and the Dockerfile starts the old generation at 96 MB (with",
   "  a 192 MB limit V8's smallest growing factor, 1.3x, makes 18–19 full collections in a replay,",
   "  370–440 ms; starting at 96 MB, 5–9, 110–200 ms). With kafkajs' own decoder and Batch",

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import { assemble } from '../app/assemble.js';
+import { groupIds } from '../app/pipeline.js';
+import { needsRepartition } from '../app/rules-adapter.js';
 import { Config } from '../config/schema.js';
-import { assemble } from '../kafka/assemble.js';
 import { createKafka } from '../kafka/client.js';
-import { groupIds } from '../kafka/pipeline.js';
-import { needsRepartition } from '../kafka/rules-adapter.js';
+import type { KafkaAdmin as Admin, KafkaClient as Kafka } from '../kafka/port.js';
 import { silentLogger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
 import type { StatusModel } from '../observability/status-model.js';

@@ -1,4 +1,4 @@
-import { IDEMPOTENT_SEND_RETRY } from '../kafka/client.js';
+import { IDEMPOTENT_SEND_RETRY } from '../kafka/kafka-retry.js';
 import type { DemoOptions, Replay } from './demo-run.js';
 import { startDemoWfm } from './demo-wfm.js';
 import { type Cleanup, runCleanup, startDemoPipeline } from './kafka-pipeline.js';

@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import type { KafkaAdmin as Admin } from '../kafka/port.js';
 
 /** The demo's pipeline did not catch up: names what it was still waiting for. */
 export class DemoStalledError extends Error {

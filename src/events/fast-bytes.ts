@@ -12,7 +12,7 @@ import { TRUNK_EVENT_SCHEMA_VERSION, type TrunkSample, toSample } from './trunk-
  * path then decides and explains. A property test holds the two paths to that.
  *
  * The event is the bytes of `b` in [from, to) (all of it by default): a record's value is read
- * where it lies in the fetched batch, without a Buffer made for it (fast-records.ts).
+ * where it lies in the fetched batch, without a Buffer made for it (kafka/kafkajs/lean-record.ts).
  */
 export function fastSampleBytes(b: Uint8Array, from = 0, to = b.length): TrunkSample | undefined {
   if (from < 0 || to > b.length || from > to) throw new RangeError(`bytes ${from}..${to} of ${b.length}`);

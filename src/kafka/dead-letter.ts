@@ -1,5 +1,5 @@
-import type { IHeaders, Message } from 'kafkajs';
 import { TopicLayoutError } from './errors.js';
+import type { Headers, Message } from './port.js';
 import { BROKER_DEFAULT_MAX_MESSAGE_BYTES, batchRecordBudget, recordBytes } from './record-size.js';
 
 /** Header names on a dead-lettered message: where it came from and why it was refused. */
@@ -77,7 +77,7 @@ export function deadLetterMessage(
   stage: string,
   maxRecordBytes: number = DEFAULT_DEAD_LETTER_RECORD_BYTES,
 ): Message {
-  const headers: IHeaders = {
+  const headers: Headers = {
     [DLQ_HEADERS.topic]: source.topic,
     [DLQ_HEADERS.partition]: String(source.partition),
     [DLQ_HEADERS.offset]: source.offset,
@@ -99,10 +99,10 @@ export function deadLetterMessage(
 const VARINT_SLACK = 8;
 
 /** Cuts the value (and the key, when even that is needed) so the record takes at most `max` bytes. */
-function fitted(source: DeadLetterSource, headers: IHeaders, max: number): Message {
+function fitted(source: DeadLetterSource, headers: Headers, max: number): Message {
   const value = source.value ?? Buffer.alloc(0);
   const empty = Buffer.alloc(0);
-  const marked: IHeaders = { ...headers };
+  const marked: Headers = { ...headers };
   if (value.length > 0) marked[DLQ_HEADERS.truncated] = String(value.length);
   let key = source.key;
   if (key !== null && recordBytes({ key, value: empty, headers: marked }) + VARINT_SLACK > max) {

@@ -1,4 +1,4 @@
-import type { KafkaMessage } from 'kafkajs';
+import type { ConsumedMessage } from './port.js';
 
 /** What the stage does with the next message of a partition. */
 export type Admission =
@@ -12,7 +12,7 @@ export type Admission =
 /** The hook a transactional stage calls to pace its input partitions (see `EventTimeAligner`). */
 export interface Pacing {
   assigned(partitions: ReadonlySet<number>): void;
-  admit(partition: number, message: KafkaMessage): Admission;
+  admit(partition: number, message: ConsumedMessage): Admission;
   /** the slice of `partition` committed */
   sliceCommitted(partition: number): void;
   /** a batch ended without a hold; `caughtUp` when the partition reached its high watermark */
@@ -31,7 +31,7 @@ export interface AlignerOptions {
    */
   idleMs: number;
   /** the event time of a message, undefined when it has none (it is always admitted) */
-  timeOf(message: KafkaMessage): number | undefined;
+  timeOf(message: ConsumedMessage): number | undefined;
   /** wall clock, for the idle wait only */
   now?: () => number;
 }
@@ -98,7 +98,7 @@ export class EventTimeAligner implements Pacing {
     this.#wake();
   }
 
-  admit(partition: number, message: KafkaMessage): Admission {
+  admit(partition: number, message: ConsumedMessage): Admission {
     const t = this.#o.timeOf(message);
     const s = this.#source(partition);
     if (t === undefined) return 'go';

@@ -1,4 +1,4 @@
-import type { IHeaders, Message, TopicMessages } from 'kafkajs';
+import type { Headers, Message, TopicMessages } from './port.js';
 
 /**
  * How many bytes records take in a produce request, to keep each record batch under its
@@ -30,7 +30,7 @@ function fieldBytes(v: Buffer | string | null | undefined): number {
   return varIntBytes(n) + Math.max(0, n);
 }
 
-function headersBytes(headers: IHeaders | undefined): number {
+function headersBytes(headers: Headers | undefined): number {
   let count = 0;
   let bytes = 0;
   for (const [name, value] of Object.entries(headers ?? {})) {

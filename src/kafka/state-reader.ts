@@ -1,88 +1,37 @@
-import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
 import { StateRestoreError } from './errors.js';
+import type { KafkaClient } from './port.js';
+import type { CommittedPosition } from './stage/worker.js';
 import { decodeStateRecord, type StatePointer, type StateRecord } from './state-record.js';
-import type { CommittedPosition } from './transactional-stage.js';
 
 export interface StateReaderOptions {
-  kafka: Kafka;
+  kafka: Pick<KafkaClient, 'readRecords'>;
   stateTopic: string;
-  /** a prefix for the throwaway group ids of restore consumers */
+  /** a prefix for the group ids of restore consumers */
   groupPrefix: string;
   /** give up after this long, milliseconds */
   timeoutMs?: number;
 }
 
-/**
- * Reads the state records the committed offsets point at. kafkajs has no manual
- * partition assignment, so a short-lived consumer in a throwaway group (never commits)
- * seeks straight to each pointed-at offset and stops once it has them all.
- */
+/** Reads the state records the committed offsets point at (several inputs may share one). */
 export async function readStates(
   o: StateReaderOptions,
   pointers: ReadonlyMap<number, StatePointer>,
 ): Promise<Map<number, StateRecord>> {
   const out = new Map<number, StateRecord>();
   if (pointers.size === 0) return out;
-  const wanted = new Map<string, number[]>();
+  const wanted = new Map<string, { partition: number; offset: string }>();
+  for (const p of pointers.values()) wanted.set(`${p.partition}:${p.offset}`, p);
+  const values = await o.kafka.readRecords(
+    { topic: o.stateTopic, groupPrefix: o.groupPrefix, ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) },
+    [...wanted.values()],
+  );
   for (const [input, p] of pointers) {
-    const k = `${p.partition}:${p.offset}`;
-    wanted.set(k, [...(wanted.get(k) ?? []), input]);
+    const at = `${p.partition}:${p.offset}`;
+    const value = values.get(at);
+    if (value === undefined) throw new StateRestoreError(`state record ${o.stateTopic}[${at}] was not read`);
+    out.set(input, decodeStateRecord(value, `${o.stateTopic}[${p.partition}]@${p.offset}`));
   }
-  const consumer = o.kafka.consumer({
-    groupId: `${o.groupPrefix}.restore.${randomUUID()}`,
-    readUncommitted: false,
-    maxWaitTimeInMs: 100,
-    retry: { retries: 10 },
-  });
-  const timeoutMs = o.timeoutMs ?? 60_000;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topic: o.stateTopic, fromBeginning: true });
-    const done = new Promise<void>((resolve, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new StateRestoreError(
-              `state records ${[...wanted.keys()].join(', ')} not read within ${timeoutMs} ms`,
-            ),
-          ),
-        timeoutMs,
-      );
-      consumer
-        .run({
-          autoCommit: false,
-          eachBatch: async ({ batch }) => {
-            for (const m of batch.messages) {
-              const inputs = wanted.get(`${batch.partition}:${m.offset}`);
-              if (!inputs) continue;
-              const r = decodeStateRecord(m.value, `${o.stateTopic}[${batch.partition}]@${m.offset}`);
-              for (const i of inputs) out.set(i, r);
-              wanted.delete(`${batch.partition}:${m.offset}`);
-            }
-            if (wanted.size === 0) resolve();
-          },
-        })
-        .then(() => {
-          // several inputs may share a state partition: start at the lowest wanted offset
-          const from = new Map<number, bigint>();
-          for (const p of pointers.values()) {
-            const at = BigInt(p.offset);
-            const cur = from.get(p.partition);
-            if (cur === undefined || at < cur) from.set(p.partition, at);
-          }
-          for (const [partition, at] of from) {
-            consumer.seek({ topic: o.stateTopic, partition, offset: at.toString() });
-          }
-        }, reject);
-    });
-    await done;
-    return out;
-  } finally {
-    clearTimeout(timer);
-    await consumer.disconnect().catch(() => {});
-  }
+  return out;
 }
 
 /**

@@ -1,5 +1,5 @@
-import type { Message } from 'kafkajs';
 import { StateRestoreError } from './errors.js';
+import type { Message } from './port.js';
 
 /**
  * One partition's rule state as stored on the compacted state topic. The record is

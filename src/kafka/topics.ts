@@ -1,6 +1,6 @@
-import type { Admin, ConfigResourceTypes } from 'kafkajs';
 import type { Config } from '../config/schema.js';
 import { TopicLayoutError } from './errors.js';
+import type { KafkaAdmin } from './port.js';
 
 export interface TopicSpec {
   topic: string;
@@ -31,7 +31,7 @@ export function pipelineTopics(k: Config['kafka']): TopicSpec[] {
  * instances starting together may race to create; TOPIC_ALREADY_EXISTS is fine.
  */
 export async function ensureTopics(
-  admin: Admin,
+  admin: Pick<KafkaAdmin, 'listTopics' | 'createTopics' | 'fetchTopicMetadata'>,
   specs: readonly TopicSpec[],
   replicationFactor = 1,
 ): Promise<Map<string, number>> {
@@ -64,21 +64,16 @@ export async function ensureTopics(
   return counts;
 }
 
-/** kafkajs' `ConfigResourceTypes.TOPIC` (the protocol's 2), without loading kafkajs here (kafkajs.ts) */
-const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
-
 /**
  * A topic's `max.message.bytes` as the broker applies it (the topic's override, else the
  * broker's `message.max.bytes`): the largest record batch it takes.
  */
-export async function topicMaxMessageBytes(admin: Admin, topic: string): Promise<number> {
-  const { resources } = await admin.describeConfigs({
-    includeSynonyms: false,
-    resources: [{ type: TOPIC_RESOURCE, name: topic, configNames: ['max.message.bytes'] }],
-  });
-  const value = Number(
-    resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue,
-  );
+export async function topicMaxMessageBytes(
+  admin: Pick<KafkaAdmin, 'topicConfig'>,
+  topic: string,
+): Promise<number> {
+  const config = await admin.topicConfig(topic, ['max.message.bytes']);
+  const value = Number(config.get('max.message.bytes'));
   if (!Number.isSafeInteger(value) || value <= 0)
     throw new TopicLayoutError(`topic '${topic}': the broker did not say its max.message.bytes`);
   return value;

@@ -1,12 +1,21 @@
-import type { Message } from 'kafkajs';
-import { codecName } from './compression/codec.js';
 import { DLQ_HEADERS, deadLetterMessage } from './dead-letter.js';
 import { UndecodableBatchError } from './errors.js';
-import type { BatchContext } from './fast-records.js';
+import type { Message } from './port.js';
+
+/** What of a record batch's header the stand-in keeps (a client's batch context may hold more). */
+export interface BatchHeader {
+  firstOffset: string;
+  firstTimestamp: string;
+  lastOffsetDelta: number;
+  magicByte: number;
+  producerId: string;
+  inTransaction: boolean;
+}
 
 /**
  * A fetched record batch whose records could not be decoded, standing in for them as one
- * message at the batch's last offset (fast-records.ts makes it).
+ * message at the batch's last offset. A client delivers it in the batch's place (the kafkajs
+ * adapter's record decoder, kafkajs/record-decoder.ts, makes it).
  *
  * kafkajs decodes a fetch response whole: one batch it cannot decompress fails the fetch for
  * every partition the broker leads, and the consumer stops on it at every start ("Snappy
@@ -34,9 +43,9 @@ export class UndecodableBatch {
   readonly codec: string;
   /** why it could not be decoded */
   readonly cause: unknown;
-  readonly batchContext: BatchContext;
+  readonly batchContext: BatchHeader;
 
-  constructor(ctx: BatchContext, attributes: number, records: number, cause: unknown) {
+  constructor(ctx: BatchHeader, attributes: number, records: number, cause: unknown) {
     this.batchContext = ctx;
     this.magicByte = ctx.magicByte;
     this.attributes = attributes;
@@ -82,4 +91,19 @@ export function undecodableBatchDeadLetter(
   );
   const record = { ...letter, headers: { ...letter.headers, [DLQ_HEADERS.lastOffset]: batch.offset } };
   return { code: error.code, record };
+}
+
+/** The codec ids of a record batch's attributes (its lowest three bits), by name. */
+export const CODEC_NAMES: Readonly<Record<number, string>> = {
+  0: 'none',
+  1: 'gzip',
+  2: 'snappy',
+  3: 'lz4',
+  4: 'zstd',
+};
+
+/** A batch's codec by name (`none` when uncompressed), or its id when Kafka defines no codec with it. */
+export function codecName(attributes: number): string {
+  const id = attributes & 0x07;
+  return CODEC_NAMES[id] ?? `unknown (codec id ${id})`;
 }

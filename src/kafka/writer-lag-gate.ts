@@ -1,7 +1,8 @@
-import type { Admin } from 'kafkajs';
+import { type Clock, systemClock } from '../time/clock.js';
+import type { KafkaAdmin } from './port.js';
 
 export interface WriterLagGateOptions {
-  admin: Admin;
+  admin: Pick<KafkaAdmin, 'fetchOffsets' | 'fetchTopicOffsets'>;
   /** the writer stage's consumer group and input topic */
   writerGroupId: string;
   adjustmentsTopic: string;
@@ -11,6 +12,8 @@ export interface WriterLagGateOptions {
   pollMs?: number;
   /** called with each lag read (metrics) */
   onLag?: (lag: number) => void;
+  /** time for the reads' pacing and the waits (default: the system clock) */
+  clock?: Clock;
 }
 
 /**
@@ -26,8 +29,11 @@ export class WriterLagGate {
   #readAt = 0;
   #reading = false;
 
+  readonly #clock: Clock;
+
   constructor(o: WriterLagGateOptions) {
     this.#o = o;
+    this.#clock = o.clock ?? systemClock;
   }
 
   /** the last lag read */
@@ -42,7 +48,7 @@ export class WriterLagGate {
       // the common case costs a batch nothing: while the last lag read was low, the next
       // one runs in the background (at most one per poll period) instead of in the batch's
       // path, where its two admin round trips would add to every event's latency
-      if (Date.now() - this.#readAt >= pollMs && !this.#reading) {
+      if (this.#clock.now() - this.#readAt >= pollMs && !this.#reading) {
         this.#reading = true;
         void this.#read().finally(() => {
           this.#reading = false;
@@ -54,7 +60,7 @@ export class WriterLagGate {
       await this.#read();
       if (this.#lag <= this.#o.maxLag || !isRunning()) return;
       await heartbeat().catch(() => {});
-      await new Promise((r) => setTimeout(r, pollMs));
+      await this.#clock.sleep(pollMs);
     }
   }
 
@@ -79,7 +85,7 @@ export class WriterLagGate {
     } catch {
       // a broker hiccup must not stop the rules stage: keep the last reading
     }
-    this.#readAt = Date.now();
+    this.#readAt = this.#clock.now();
     this.#o.onLag?.(this.#lag);
   }
 }

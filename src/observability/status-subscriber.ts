@@ -1,4 +1,4 @@
-import type { PipelineRole } from '../kafka/pipeline.js';
+import type { PipelineRole } from '../app/pipeline.js';
 import type { PipelineSubscriber } from './pipeline-events.js';
 import type { StatusModel } from './status-model.js';
 

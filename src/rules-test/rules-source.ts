@@ -17,7 +17,7 @@ export type RulesLoad =
 
 /**
  * Loads rules files once per run (a hundred test files of one rules file read it once) and
- * combines several as the service combines `rules.files` (src/kafka/assemble.ts,
+ * combines several as the service combines `rules.files` (src/app/assemble.ts,
  * loadRuleFiles): every file's rules in one set, engine settings and defaults from the first.
  */
 export class RulesCache {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { writerApplier } from '../../src/app/writer-adapter.js';
 import { DEFAULTS } from '../../src/config/defaults.js';
 import { loadConfig } from '../../src/config/load.js';
-import { writerApplier } from '../../src/kafka/writer-adapter.js';
 import { Probe, subscribe } from '../../src/observability/pipeline-events.js';
 import type { Adjustment } from '../../src/planner/adjustment.js';
 import type { Clock } from '../../src/time/clock.js';

@@ -1,8 +1,8 @@
 import type { Kafka } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { groupIds } from '../../src/app/pipeline.js';
 import type { Config } from '../../src/config/schema.js';
 import { DLQ_HEADERS } from '../../src/kafka/dead-letter.js';
-import { groupIds } from '../../src/kafka/pipeline.js';
 import type { Adjustment } from '../../src/planner/adjustment.js';
 import { waitUntil } from '../kafka/wait-until.js';
 import {

@@ -1,16 +1,13 @@
-// kafkajs through the project's install point first, as the service loads it: the lean batch
-// and every codec are in place before the harness loads kafkajs
-import '../../src/kafka/kafkajs.js';
 import { execFile } from 'node:child_process';
 import { CompressionCodecs, CompressionTypes, type Kafka } from 'kafkajs';
 import lz4 from 'lz4-napi';
 import snappyjs from 'snappyjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { groupIds } from '../../src/app/pipeline.js';
 import type { Config } from '../../src/config/schema.js';
 import { DLQ_HEADERS } from '../../src/kafka/dead-letter.js';
-import { installFastRecordDecoder } from '../../src/kafka/fast-records.js';
-import { leanBatchInUse } from '../../src/kafka/lean-batch.js';
-import { groupIds } from '../../src/kafka/pipeline.js';
+import { leanBatchInUse } from '../../src/kafka/kafkajs/lean-batch.js';
+import { loadKafkajs } from '../../src/kafka/kafkajs/load.js';
 import { waitUntil } from '../kafka/wait-until.js';
 import { syntheticEvents } from '../pipeline/support/events.js';
 import {
@@ -37,9 +34,9 @@ afterEach(async () => {
 });
 
 beforeAll(() => {
-  // the service's decoding: the lean record decoder (as createKafka installs it, before any
-  // fetch of this process) and the lean batch
-  expect(installFastRecordDecoder()).toEqual({ installed: true });
+  // kafkajs as the service loads it (the adapter's one install): every codec, the lean record
+  // decoder and the lean batch, whatever the harness loaded first
+  expect(loadKafkajs().parts.decoder).toEqual({ installed: true });
   expect(leanBatchInUse()).toBe(true);
 });
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { ConfigResourceTypes } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { groupIds } from '../../src/app/pipeline.js';
 import { DLQ_HEADERS } from '../../src/kafka/dead-letter.js';
-import { groupIds } from '../../src/kafka/pipeline.js';
 import { waitUntil } from '../kafka/wait-until.js';
 import {
   brokers,

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { ConfigResourceTypes } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { groupIds } from '../../src/app/pipeline.js';
 import { DLQ_HEADERS } from '../../src/kafka/dead-letter.js';
-import { groupIds } from '../../src/kafka/pipeline.js';
 import { freePort, until } from '../pipeline/support/admin-http.js';
 import { configFile, type Instance, startInstance } from '../pipeline/support/child.js';
 import {

@@ -1,15 +1,15 @@
 import snappyjs from 'snappyjs';
 import { describe, expect, it } from 'vitest';
-import { installCompressionCodecs } from '../../src/kafka/compression/install.js';
 import { DLQ_HEADERS } from '../../src/kafka/dead-letter.js';
-import type { RecordBatchDecoder } from '../../src/kafka/fast-records.js';
-import { type BatchClass, leanBatchClass } from '../../src/kafka/lean-batch.js';
+import { installCompressionCodecs } from '../../src/kafka/kafkajs/compression/install.js';
+import { type BatchClass, leanBatchClass } from '../../src/kafka/kafkajs/lean-batch.js';
+import type { RecordBatchDecoder } from '../../src/kafka/kafkajs/record-decoder.js';
 import { UndecodableBatch, undecodableBatchDeadLetter } from '../../src/kafka/undecodable-batch.js';
-import { Decoder, fastDecoder, type KafkaDecoder, kafkajsRequire } from '../kafka/kafkajs-parts.js';
+import { Decoder, fastDecoder, type KafkaDecoder, kafkajsRequire, shipped } from '../kafka/kafkajs-parts.js';
 import { batchBytes, testBatch, testRecord } from '../kafka/record-batch-writer.js';
 
 // kafkajs' codec table as the service has it: snappy, lz4 and zstd besides gzip
-installCompressionCodecs();
+installCompressionCodecs(kafkajsRequire('kafkajs'));
 
 /** where a v2 batch's attributes and its records (after the record count) are, from its first byte */
 const ATTRIBUTES_AT = 21;
@@ -57,7 +57,7 @@ describe('a fetched batch the lean decoder cannot decode', () => {
     const records = await decodeAll(fastDecoder, fetched);
     expect(records.map((r) => r.offset)).toEqual(['0', '1', '4', '6', '7']);
     expect(records.map((r) => r.value?.toString() ?? null)).toEqual(['v0', 'v1', null, null, 'v7']);
-    const snappy = records[2] as UndecodableBatch;
+    const snappy = records[2] as unknown as UndecodableBatch;
     expect(snappy).toBeInstanceOf(UndecodableBatch);
     expect([snappy.firstOffset, snappy.offset, snappy.records, snappy.codec]).toEqual([
       '2',
@@ -67,7 +67,7 @@ describe('a fetched batch the lean decoder cannot decode', () => {
     ]);
     expect(snappy.isControlRecord).toBe(false);
     expect(String(snappy.cause)).toMatch(/Invalid Snappy bitstream/);
-    const unknown = records[3] as UndecodableBatch;
+    const unknown = records[3] as unknown as UndecodableBatch;
     expect(unknown).toBeInstanceOf(UndecodableBatch);
     expect([unknown.firstOffset, unknown.offset, unknown.codec]).toEqual(['5', '6', 'unknown (codec id 5)']);
     expect(String(unknown.cause)).toMatch(/Kafka defines no codec 5/);
@@ -89,14 +89,19 @@ describe('a fetched batch the lean decoder cannot decode', () => {
     expect(tail.map((r) => r.value?.toString())).toEqual(['v10', 'v11', 'v12']);
     const cut = await decodeAll(fastDecoder, batchWith(10n, 3, 2, framed.subarray(0, framed.length - 3)));
     expect(cut).toHaveLength(1);
-    expect(String((cut[0] as UndecodableBatch).cause)).toMatch(/xerial snappy: the chunk at byte \d+ claims/);
+    expect(String((cut[0] as unknown as UndecodableBatch).cause)).toMatch(
+      /xerial snappy: the chunk at byte \d+ claims/,
+    );
   });
 
   it("is kept by the lean batch as the last message of the fetch, at the batch's last offset", async () => {
-    const Batch = kafkajsRequire('kafkajs/src/consumer/batch.js') as BatchClass;
+    const Batch = shipped<BatchClass>(
+      'kafkajs/src/consumer/batch.js',
+      'kafkajs/src/consumer/filterAbortedMessages.js',
+    );
     const LeanBatch = leanBatchClass(
       Batch,
-      kafkajsRequire('kafkajs/src/consumer/filterAbortedMessages.js'),
+      shipped('kafkajs/src/consumer/filterAbortedMessages.js'),
       kafkajsRequire('kafkajs/src/utils/long.js'),
     );
     const messages = await decodeAll(
@@ -116,7 +121,7 @@ describe('a fetched batch the lean decoder cannot decode', () => {
   it('is dead-lettered with its first and last offsets and the reason, naming topic and partition', async () => {
     const [batch] = await decodeAll(fastDecoder, batchWith(40n, 5, 2, Buffer.from('garbage')));
     const { code, record } = undecodableBatchDeadLetter(
-      batch as UndecodableBatch,
+      batch as unknown as UndecodableBatch,
       'tr.events',
       3,
       'repartition',

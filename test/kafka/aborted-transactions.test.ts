@@ -4,7 +4,7 @@ import {
   type AbortedTransaction,
   type FetchedRecord,
   filterAbortedMessages,
-} from '../../src/kafka/aborted-transactions.js';
+} from '../../src/kafka/kafkajs/aborted-transactions.js';
 import { runInFreshProcess } from './kafkajs-parts.js';
 
 const ABORT = Buffer.from([0, 0, 0, 0]);
@@ -145,11 +145,12 @@ describe('aborted-transaction filter', () => {
 });
 
 /**
- * Against the broker, in a fresh process that loads kafkajs through kafkajs.ts: two producers'
+ * Against the broker, in a fresh process that loads kafkajs through the adapter (load.ts): two producers'
  * overlapping transactions aborted in the reverse order of their starts, then a committed one.
  */
 const READ_AFTER_CROSSED_ABORTS = `
-  import { Kafka, logLevel } from './src/kafka/kafkajs.ts';
+  import { loadKafkajs } from './src/kafka/kafkajs/load.ts';
+  const { Kafka, logLevel } = loadKafkajs().kafkajs;
   const kafka = new Kafka({ clientId: 'aborted-txn-test', brokers: process.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
   const topic = 'aborted-txn-' + process.pid + '-' + Date.now();
   const admin = kafka.admin();

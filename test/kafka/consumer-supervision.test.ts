@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { passesByItself, superviseCrashes } from '../../src/kafka/consumer-supervision.js';
 import type { ConsumerCrashedError } from '../../src/kafka/errors.js';
+import { passesByItself, superviseCrashes } from '../../src/kafka/kafkajs/consumer-supervision.js';
 
 /** kafkajs' errors as its retrier and cluster build them (src/errors.js, src/retry/index.js) */
 function coordinatorNotFound(): Error {

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LeanRecord, messageHeader, type RecordBatchDecoder } from '../../src/kafka/fast-records.js';
+import { LeanRecord } from '../../src/kafka/kafkajs/lean-record.js';
+import type { RecordBatchDecoder } from '../../src/kafka/kafkajs/record-decoder.js';
+import { messageHeader } from '../../src/kafka/message-header.js';
 import {
   Decoder,
   fastDecoder,
@@ -96,7 +98,7 @@ const batch = fc.record({
   records: fc.array(record, { maxLength: 8 }),
 });
 
-describe("kafkajs' records decoded the lean way (fast-records.ts)", () => {
+describe("kafkajs' records decoded the lean way (kafkajs/record-decoder.ts)", () => {
   it("gives exactly what kafkajs' own decoder gives, batch for batch and record for record", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(batch, { minLength: 1, maxLength: 3 }), fc.nat(), async (batches, cut) => {
@@ -207,13 +209,14 @@ describe("kafkajs' records decoded the lean way (fast-records.ts)", () => {
     await expect(fastDecoder(new Decoder(Buffer.from(b)))).rejects.toThrow(RangeError);
   });
 
-  it('is installed in a process that has not fetched yet, and kafkajs then decodes with it', () => {
+  it('is installed once per process by the adapter, and kafkajs then decodes with it', () => {
     const script = `
-      import { installFastRecordDecoder, leanRecordDecoderInUse } from './src/kafka/fast-records.ts';
+      import { installFastRecordDecoder, leanRecordDecoderInUse } from './src/kafka/kafkajs/record-decoder.ts';
+      import { loadKafkajs } from './src/kafka/kafkajs/load.ts';
       const before = leanRecordDecoderInUse();
-      const result = installFastRecordDecoder();
+      const { parts } = loadKafkajs();
       const again = installFastRecordDecoder();
-      console.log(JSON.stringify({ before, result, again, lean: leanRecordDecoderInUse() }));
+      console.log(JSON.stringify({ before, result: parts.decoder, again, lean: leanRecordDecoderInUse() }));
     `;
     const out = runInFreshProcess(script, {});
     expect(out.result).toEqual({ installed: true });
@@ -222,23 +225,15 @@ describe("kafkajs' records decoded the lean way (fast-records.ts)", () => {
     expect(out.lean).toBe(true);
   });
 
-  it("keeps kafkajs' own decoder when asked to, or when kafkajs' fetch decoding was loaded first", () => {
+  it("keeps kafkajs' own decoder when asked to (kafkajs-load.test.ts: whatever loaded kafkajs first)", () => {
     const optedOut = runInFreshProcess(
-      `import { installFastRecordDecoder } from './src/kafka/fast-records.ts';
-       console.log(JSON.stringify({ result: installFastRecordDecoder() }));`,
+      `import { loadKafkajs } from './src/kafka/kafkajs/load.ts';
+       console.log(JSON.stringify({ result: loadKafkajs().parts.decoder }));`,
       { TR_KAFKAJS_RECORD_DECODER: 'kafkajs' },
     );
     expect(optedOut.result).toMatchObject({
       installed: false,
       reason: expect.stringContaining('TR_KAFKAJS'),
     });
-    const late = runInFreshProcess(
-      `import { createRequire } from 'node:module';
-       import { installFastRecordDecoder } from './src/kafka/fast-records.ts';
-       createRequire(import.meta.url)('kafkajs/src/protocol/requests/fetch/v4/decodeMessages.js');
-       console.log(JSON.stringify({ result: installFastRecordDecoder() }));`,
-      {},
-    );
-    expect(late.result).toMatchObject({ installed: false, reason: expect.stringContaining('loaded before') });
   });
 });

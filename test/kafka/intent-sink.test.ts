@@ -1,6 +1,6 @@
 import type { Message } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { KafkaIntentSink } from '../../src/kafka/intent-sink.js';
+import { KafkaIntentSink } from '../../src/app/intent-sink.js';
 
 /** A producer whose sends the test settles by hand, in the order they were made. */
 function manualProducer() {

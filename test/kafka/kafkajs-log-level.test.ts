@@ -1,6 +1,6 @@
+import { logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { logLevel } from '../../src/kafka/kafkajs.js';
-import { kafkajsLogLevel } from '../../src/kafka/kafkajs-log-level.js';
+import { kafkajsLogLevel } from '../../src/kafka/kafkajs/log-level.js';
 
 // kafkajs 2.2.4's messages for the protocol errors used below (src/protocol/error.js)
 const CONCURRENT_TRANSACTIONS =

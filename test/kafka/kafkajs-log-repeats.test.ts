@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RepeatedErrors } from '../../src/kafka/kafkajs-log-repeats.js';
+import { RepeatedErrors } from '../../src/kafka/kafkajs/log-repeats.js';
 
 describe('kafkajs error lines that repeat', () => {
   it('are written at error once a minute, saying how many went to debug in between', () => {

@@ -1,14 +1,24 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type BatchClass, leanBatchClass } from '../../src/kafka/lean-batch.js';
-import { Decoder, fastDecoder, kafkajsDecoder, kafkajsRequire, runInFreshProcess } from './kafkajs-parts.js';
+import { type BatchClass, leanBatchClass } from '../../src/kafka/kafkajs/lean-batch.js';
+import {
+  Decoder,
+  fastDecoder,
+  kafkajsDecoder,
+  kafkajsRequire,
+  runInFreshProcess,
+  shipped,
+} from './kafkajs-parts.js';
 import { batchBytes, testBatch, testRecord } from './record-batch-writer.js';
 
 /** kafkajs' own Batch (this test process never installs the lean one in the module cache) */
-const Batch = kafkajsRequire('kafkajs/src/consumer/batch.js') as BatchClass;
+const Batch = shipped<BatchClass>(
+  'kafkajs/src/consumer/batch.js',
+  'kafkajs/src/consumer/filterAbortedMessages.js',
+);
 const LeanBatch = leanBatchClass(
   Batch,
-  kafkajsRequire('kafkajs/src/consumer/filterAbortedMessages.js'),
+  shipped('kafkajs/src/consumer/filterAbortedMessages.js'),
   kafkajsRequire('kafkajs/src/utils/long.js'),
 );
 
@@ -133,15 +143,16 @@ describe("kafkajs' consumer Batch made the lean way (lean-batch.ts)", () => {
     expect(lean.firstOffset?.()).toBe('42');
   });
 
-  it("is in kafkajs' module cache when kafkajs is loaded through src/kafka/kafkajs.ts, and kafkajs' consumer makes it", () => {
+  it("is in kafkajs' module cache once the adapter loaded kafkajs, and kafkajs' consumer makes it", () => {
     const out = runInFreshProcess(
       `import { createRequire } from 'node:module';
-       import { Kafka } from './src/kafka/kafkajs.ts';
-       import { installLeanBatch, leanBatchInUse } from './src/kafka/lean-batch.ts';
+       import { loadKafkajs } from './src/kafka/kafkajs/load.ts';
+       import { leanBatchInUse } from './src/kafka/kafkajs/lean-batch.ts';
        const require = createRequire(import.meta.url);
-       const consumer = new Kafka({ brokers: ['127.0.0.1:1'] }).consumer({ groupId: 'g' });
+       const { kafkajs, parts } = loadKafkajs();
+       const consumer = new kafkajs.Kafka({ brokers: ['127.0.0.1:1'] }).consumer({ groupId: 'g' });
        console.log(JSON.stringify({
-         result: installLeanBatch(),
+         result: parts.batch,
          inUse: leanBatchInUse(),
          name: require('kafkajs/src/consumer/batch.js').name,
          consumer: typeof consumer.run,
@@ -156,19 +167,11 @@ describe("kafkajs' consumer Batch made the lean way (lean-batch.ts)", () => {
     });
   });
 
-  it("keeps kafkajs' Batch when kafkajs was loaded first, or when asked to", () => {
-    const late = runInFreshProcess(
-      `import { Kafka } from 'kafkajs';
-       import { installLeanBatch, leanBatchInUse } from './src/kafka/lean-batch.ts';
-       console.log(JSON.stringify({ result: installLeanBatch(), inUse: leanBatchInUse(), kafka: typeof Kafka }));`,
-      {},
-    );
-    expect(late.result).toMatchObject({ installed: false, reason: expect.stringContaining('loaded before') });
-    expect(late.inUse).toBe(false);
+  it("keeps kafkajs' Batch when asked to (kafkajs-load.test.ts: whatever loaded kafkajs first)", () => {
     const optedOut = runInFreshProcess(
-      `import './src/kafka/kafkajs.ts';
-       import { installLeanBatch, leanBatchInUse } from './src/kafka/lean-batch.ts';
-       console.log(JSON.stringify({ result: installLeanBatch(), inUse: leanBatchInUse() }));`,
+      `import { loadKafkajs } from './src/kafka/kafkajs/load.ts';
+       import { leanBatchInUse } from './src/kafka/kafkajs/lean-batch.ts';
+       console.log(JSON.stringify({ result: loadKafkajs().parts.batch, inUse: leanBatchInUse() }));`,
       { TR_KAFKAJS_RECORD_DECODER: 'kafkajs' },
     );
     expect(optedOut.result).toMatchObject({

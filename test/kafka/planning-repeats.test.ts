@@ -1,8 +1,8 @@
 import type { KafkaMessage, Message } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { encodeIntent } from '../../src/kafka/intent-record.js';
-import { planningProcessor } from '../../src/kafka/planning-stage.js';
-import type { PlannerFactory } from '../../src/kafka/ports.js';
+import { encodeIntent } from '../../src/app/intent-record.js';
+import { planningProcessor } from '../../src/app/planning-stage.js';
+import type { PlannerFactory } from '../../src/app/ports.js';
 import { Probe } from '../../src/observability/pipeline-events.js';
 import { PipelineTally } from '../../src/observability/pipeline-tally.js';
 import type { Adjustment } from '../../src/planner/adjustment.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeSource, encodeSource } from '../../src/kafka/source-position.js';
+import { decodeSource, encodeSource } from '../../src/app/source-position.js';
 
 const topic = fc.stringMatching(/^[a-zA-Z0-9._-]{1,249}$/);
 const offset = fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }).map(String);

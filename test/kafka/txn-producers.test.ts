@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KAFKA_RETRY } from '../../src/kafka/client.js';
-import { TransactionalProducers } from '../../src/kafka/txn-producers.js';
+import { KAFKA_RETRY } from '../../src/kafka/kafka-retry.js';
+import { TransactionalProducers } from '../../src/kafka/kafkajs/txn-producers.js';
+import { systemClock } from '../../src/time/clock.js';
 import { brokers } from '../pipeline/support/harness.js';
 import { waitUntil } from './wait-until.js';
 
@@ -38,7 +39,7 @@ describe('transactional producers retry sends without a count', () => {
 
     // a transaction timeout far below the test's length: the coordinator aborts the open
     // transaction at its next expiry check (every 10 s by default) and bumps the epoch
-    const producers = new TransactionalProducers(kafka, topic, 1_000);
+    const producers = new TransactionalProducers(kafka, topic, 1_000, systemClock);
     cleanup.push(() => producers.releaseAll());
     const txn = await (await producers.get(0)).transaction();
     await txn.sendBatch({ topicMessages: [{ topic, messages: [{ value: 'first' }] }] });

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { assemble } from '../../src/kafka/assemble.js';
+import { assemble } from '../../src/app/assemble.js';
 import { WfmOutageLog, type WriterBacklog } from '../../src/observability/wfm-outage-log.js';
 import type { WfmRequestEvent, WfmRoute } from '../../src/wfm/http-client.js';
 import { testConfig } from '../pipeline/support/harness.js';

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { KafkaMessage } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { committedPositions, type Output, TransactionalStage } from '../../src/kafka/transactional-stage.js';
+import type { ConsumedMessage as KafkaMessage } from '../../src/kafka/port.js';
+import { committedPositions } from '../../src/kafka/stage/committed-positions.js';
+import { TransactionalStage } from '../../src/kafka/stage/transactional-stage.js';
+import type { Output } from '../../src/kafka/stage/worker.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { Probe } from '../../src/observability/pipeline-events.js';
 import { PipelineTally } from '../../src/observability/pipeline-tally.js';
 import { waitUntil } from '../kafka/wait-until.js';
-import { brokers, readTopic, testKafka } from './support/harness.js';
+import { brokers, readTopic, testClient, testKafka } from './support/harness.js';
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -34,7 +36,7 @@ async function effectsStage(
     stateful?: boolean;
   } = {},
 ) {
-  const kafka = testKafka(brokers());
+  const kafka = testClient(brokers());
   const admin = kafka.admin();
   await admin.connect();
   cleanup.push(() => admin.disconnect());
@@ -107,8 +109,8 @@ async function effectsStage(
     /** what the stage committed, from its events */
     stats: tally.stage('test'),
     send: (values: string[]) => producer.send({ topic: input, messages: values.map((value) => ({ value })) }),
-    effects: (count: number) => readTopic(kafka, effects, count, 60_000),
-    states: (count: number) => readTopic(kafka, state, count, 10_000),
+    effects: (count: number) => readTopic(testKafka(brokers()), effects, count, 60_000),
+    states: (count: number) => readTopic(testKafka(brokers()), state, count, 10_000),
     committed: async () => {
       const [t] = await admin.fetchOffsets({ groupId: id, topics: [input] });
       return Number(t?.partitions[0]?.offset ?? -1);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { groupIds } from '../../src/app/pipeline.js';
 import { DLQ_HEADERS } from '../../src/kafka/dead-letter.js';
-import { groupIds } from '../../src/kafka/pipeline.js';
 import { waitUntil } from '../kafka/wait-until.js';
 import {
   appliedWrites,

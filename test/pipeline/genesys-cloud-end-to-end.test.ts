@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { assemble } from '../../src/kafka/assemble.js';
+import { assemble } from '../../src/app/assemble.js';
 import { startGenesysSandbox } from '../../src/sandbox/genesys-cloud/server.js';
 import { plannedAdjustments } from '../inputs/support/plan-reference.js';
 import { waitUntil } from '../kafka/wait-until.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { groupIds } from '../../src/kafka/pipeline.js';
+import { groupIds } from '../../src/app/pipeline.js';
 import { waitUntil } from '../kafka/wait-until.js';
 import { configFile, kill9, startInstance } from './support/child.js';
 import { brokers, createTopics, goldenSandbox, testConfig, testKafka } from './support/harness.js';

@@ -1,8 +1,8 @@
 import type { Admin } from 'kafkajs';
 import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it } from 'vitest';
+import { groupIds } from '../../src/app/pipeline.js';
 import { DLQ_HEADERS } from '../../src/kafka/dead-letter.js';
-import { groupIds } from '../../src/kafka/pipeline.js';
 import { configFile, type Instance, kill9, startInstance } from './support/child.js';
 import {
   brokers,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { writerApplier } from '../../src/kafka/writer-adapter.js';
+import { writerApplier } from '../../src/app/writer-adapter.js';
 import { sharingReads } from '../../src/planner/shared-reads.js';
 import { parseInstant, toWire } from '../../src/time/instant.js';
 import { WfmHttpClient, type WfmRequestEvent } from '../../src/wfm/http-client.js';

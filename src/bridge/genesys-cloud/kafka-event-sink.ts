@@ -1,5 +1,5 @@
 import { type Admin, type ICustomPartitioner, type Kafka, Partitioners, type Producer } from 'kafkajs';
-import { IDEMPOTENT_SEND_RETRY } from '../../kafka/client.js';
+import { IDEMPOTENT_SEND_RETRY } from '../../kafka/kafka-retry.js';
 import { ensureTopics } from '../../kafka/topics.js';
 import type { EventSink, OutboundEvent } from './event-outbox.js';
 

@@ -1,7 +1,7 @@
-import type { IHeaders, Message } from 'kafkajs';
 import { loadConfig } from '../../config/load.js';
 import { createKafka } from '../../kafka/client.js';
 import { DLQ_HEADERS } from '../../kafka/dead-letter.js';
+import type { ConsumedHeaders, Message } from '../../kafka/port.js';
 import { type Command, EXIT } from '../command.js';
 import { parseFlags } from '../parse-flags.js';
 
@@ -26,7 +26,7 @@ dead-lettered since.
   --code CODE     only records with this error code (repeatable), e.g. TR_ERR_WRITER_RETRY_BUDGET_EXHAUSTED
   --dry-run       list what would be redriven; move nothing`;
 
-const header = (h: IHeaders | undefined, name: string): string | undefined => {
+const header = (h: ConsumedHeaders | undefined, name: string): string | undefined => {
   const v = h?.[name];
   if (v === undefined) return undefined;
   return Array.isArray(v) ? String(v[0]) : String(v);
@@ -71,21 +71,29 @@ const command: Command = {
     // idempotency keys make the second one harmless.
     const filter = [stage, ...[...codes].sort()].join('+');
     const groupId = `${config.kafka.groupId}-redrive-${filter}`;
-    const consumer = kafka.consumer({ groupId, readUncommitted: false });
+    const consumer = kafka.groupConsumer({
+      name: 'redrive',
+      groupId,
+      topic: dlq,
+      logger: { warn: () => {}, error: () => {} },
+      onFatal: (err) => failed(err),
+    });
+    let failed: (err: unknown) => void = () => {};
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await Promise.all([consumer.connect(), producer.connect()]);
+    await producer.connect();
     const counts = { read: 0, redriven: 0, skipped: 0, repeats: 0, truncated: 0 };
     // a sample late in two lanes has two dead letters naming one producer record: send it once
     const sent = new Set<string>();
     const done = new Set<number>([...ends].filter(([, end]) => end === 0n).map(([p]) => p));
     try {
       if (done.size < ends.size) {
-        await consumer.subscribe({ topic: dlq, fromBeginning: true });
         await new Promise<void>((resolve, reject) => {
+          failed = reject;
           consumer
             .run({
-              autoCommit: false,
-              eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+              concurrency: 1,
+              stopping: () => done.size >= ends.size,
+              batch: async ({ batch, resolveOffset, heartbeat }) => {
                 const out = new Map<string, Message[]>();
                 for (const m of batch.messages) {
                   if (BigInt(m.offset) >= (ends.get(batch.partition) ?? 0n)) break;
@@ -135,33 +143,29 @@ const command: Command = {
                   // committed only after the records are safely in their topic: a crash redrives at most once more,
                   // and the idempotency keys make that harmless
                   if (last)
-                    await consumer.commitOffsets([
-                      {
-                        topic: dlq,
-                        partition: batch.partition,
-                        offset: (BigInt(last.offset) + 1n).toString(),
-                      },
-                    ]);
+                    await consumer.commitOffset(batch.partition, (BigInt(last.offset) + 1n).toString());
                 }
                 await heartbeat();
                 const lastOffset = BigInt(batch.lastOffset());
                 if (lastOffset + 1n >= (ends.get(batch.partition) ?? 0n)) done.add(batch.partition);
                 if (done.size >= ends.size) resolve();
               },
+              // partitions with nothing new since the last redrive never deliver a batch
+              assigned: () => {
+                void (async () => {
+                  const a = kafka.admin();
+                  await a.connect();
+                  const committed = await a.fetchOffsets({ groupId, topics: [dlq] });
+                  await a.disconnect();
+                  for (const p of committed[0]?.partitions ?? []) {
+                    if (p.offset !== '-1' && BigInt(p.offset) >= (ends.get(p.partition) ?? 0n))
+                      done.add(p.partition);
+                  }
+                  if (done.size >= ends.size) resolve();
+                })().catch(reject);
+              },
             })
             .catch(reject);
-          // partitions with nothing new since the last redrive never deliver a batch
-          consumer.on(consumer.events.GROUP_JOIN, async () => {
-            const a = kafka.admin();
-            await a.connect();
-            const committed = await a.fetchOffsets({ groupId, topics: [dlq] });
-            await a.disconnect();
-            for (const p of committed[0]?.partitions ?? []) {
-              if (p.offset !== '-1' && BigInt(p.offset) >= (ends.get(p.partition) ?? 0n))
-                done.add(p.partition);
-            }
-            if (done.size >= ends.size) resolve();
-          });
         });
       }
     } finally {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { assemble, businessUnitCalendar, loadRuleFiles } from '../../app/assemble.js';
+import type { PipelineRole } from '../../app/pipeline.js';
 import { ConfigError, loadConfig } from '../../config/load.js';
-import { assemble, businessUnitCalendar, loadRuleFiles } from '../../kafka/assemble.js';
 import { ShutdownTimeoutError } from '../../kafka/errors.js';
-import type { PipelineRole } from '../../kafka/pipeline.js';
 import { progressReadiness } from '../../kafka/progress-watch.js';
 import { startAdminServer } from '../../observability/admin-server.js';
 import { createLogger } from '../../observability/logger.js';

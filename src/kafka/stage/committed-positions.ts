@@ -1,11 +1,11 @@
-import type { Admin } from 'kafkajs';
 import { type Clock, systemClock } from '../../time/clock.js';
+import type { KafkaAdmin } from '../port.js';
 import { decodePointer } from '../state-record.js';
 import type { CommittedPosition } from './worker.js';
 
 /** Committed offsets with their state pointers; retried while the coordinator loads (docs/kafka-broker.md). */
 export async function committedPositions(
-  admin: Pick<Admin, 'fetchOffsets'>,
+  admin: Pick<KafkaAdmin, 'fetchOffsets'>,
   groupId: string,
   topic: string,
   partitions: readonly number[],

@@ -1,16 +1,11 @@
-import type { TopicMessages, Transaction } from 'kafkajs';
 import type { Clock } from '../../time/clock.js';
-import { CompressionTypes } from '../kafkajs.js';
+import { Compression, type TopicMessages, type TransactionalProducer } from '../port.js';
 import { encodePointer } from '../state-record.js';
-import { retryConcurrentTransactions } from '../txn-retry.js';
 import { STAGE_DEFAULTS } from './defaults.js';
 import { sizeOf } from './outbox.js';
 import type { Checkpoint } from './worker.js';
 
-/** What the committer asks of a transactional producer (kafkajs' `Producer` is one). */
-export interface TransactionalProducer {
-  transaction(): Promise<Pick<Transaction, 'sendBatch' | 'sendOffsets' | 'commit' | 'abort'>>;
-}
+export type { TransactionalProducer };
 
 /** One transaction: records, perhaps a state record, and the input offset after them. */
 export interface TransactionContent {
@@ -39,7 +34,7 @@ export interface CommitterOptions {
 /**
  * Commits one transaction on a partition's producer — the way every stage commits, the
  * writer's included. Records first, offsets last: `sendOffsets` as a transaction's first call
- * can meet CONCURRENT_TRANSACTIONS, which kafkajs does not retry (docs/kafka-broker.md). The
+ * can meet CONCURRENT_TRANSACTIONS, which kafkajs does not retry there (docs/kafka-broker.md). The
  * state record travels with the first request's records (one round trip on every effect's
  * path), the only record of its topic-partition there, so its offset is that partition's base
  * offset. A failure aborts the transaction and is thrown: what to do next is the caller's.
@@ -64,7 +59,7 @@ export class TransactionalCommitter {
       // is, since kafkajs gzips on libuv's thread pool, where it would queue behind the rules
       // stage's large state records
       const bytes = (t.bytes ?? 0) + (t.state ? sizeOf(t.state.message.value) : 0);
-      const compression = bytes >= this.#compressFrom ? CompressionTypes.GZIP : CompressionTypes.None;
+      const compression = bytes >= this.#compressFrom ? Compression.GZIP : Compression.None;
       let metadata: string | null = null;
       if (first.length > 0) {
         const sent = await txn.sendBatch({ topicMessages: first, compression });
@@ -82,13 +77,10 @@ export class TransactionalCommitter {
       // requests of the same transaction, each its own batch (record-size.ts)
       for (const request of further) await txn.sendBatch({ topicMessages: request, compression });
       const { topic, partition, next } = t.input;
-      await retryConcurrentTransactions(() =>
-        txn.sendOffsets({
-          consumerGroupId: this.#o.groupId,
-          // kafkajs' types know no metadata; its TxnOffsetCommit request sends it
-          topics: [{ topic, partitions: [{ partition, offset: next, metadata } as never] }],
-        }),
-      );
+      await txn.sendOffsets({
+        consumerGroupId: this.#o.groupId,
+        topics: [{ topic, partitions: [{ partition, offset: next, metadata }] }],
+      });
       await txn.commit();
     } catch (err) {
       await txn.abort().catch(() => {});

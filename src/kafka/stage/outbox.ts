@@ -1,4 +1,4 @@
-import type { Message, TopicMessages } from 'kafkajs';
+import type { Message, TopicMessages } from '../port.js';
 import { packRequests } from '../record-size.js';
 import type { Output } from './worker.js';
 

@@ -1,7 +1,7 @@
-import type { KafkaMessage } from 'kafkajs';
 import type { Clock } from '../../time/clock.js';
 import { BatchAbortedError } from '../errors.js';
 import type { Pacing } from '../event-time-alignment.js';
+import type { ConsumedMessage } from '../port.js';
 import { CommitQueue, type QueuedCommit } from './commit-queue.js';
 import type { TransactionalProducer } from './committer.js';
 import { Alarm, cutDue } from './cut-timer.js';
@@ -65,7 +65,7 @@ export interface OpenedPartition {
 interface Slice {
   out: Outbox;
   /** the last message processed into it (its offset read at the cut: a lean record makes the string on each read) */
-  last: KafkaMessage;
+  last: ConsumedMessage;
   messages: number;
   openedAt: number;
 }
@@ -195,7 +195,7 @@ export class PartitionTask {
     const worker = this.#opened!.worker;
     const partition = this.partition;
     let lastBeat = clock.now();
-    let lastProcessed: KafkaMessage | undefined;
+    let lastProcessed: ConsumedMessage | undefined;
     // with pacing, a slice's commit is awaited: the aligner reasons about committed slices
     const wait = pacing !== undefined;
     let held = false;

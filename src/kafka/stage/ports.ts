@@ -1,23 +1,8 @@
-import type { KafkaMessage } from 'kafkajs';
-import type { TransactionalProducer } from './committer.js';
+import type { TransactionalProducer } from '../port.js';
 import type { CommittedPosition } from './worker.js';
 
-/**
- * A fetched batch of one input partition, offered to its task, with the consumer's controls
- * for it (kafkajs' `EachBatchPayload` is one).
- */
-export interface OfferedBatch {
-  batch: { partition: number; highWatermark: string; messages: KafkaMessage[] };
-  heartbeat(): Promise<void>;
-  /** false once the consumer stops or restarts */
-  isRunning(): boolean;
-  /** true once the batch is out of date (a seek, a revocation) */
-  isStale(): boolean;
-  /** the consumer fetches on after this offset */
-  resolveOffset(offset: string): void;
-  /** fetch nothing more of this partition until it is resumed */
-  pause(): void;
-}
+/** A fetched batch of one input partition, offered to its task, with the consumer's controls for it. */
+export type { OfferedBatch } from '../port.js';
 
 /** What the runtime asks of its consumer, by input partition. */
 export interface ConsumerControl {

@@ -119,7 +119,7 @@ export class Recovery {
       `${o.name} ${o.inputTopic}[${task.partition}] up to offset ${last}`,
       err,
     );
-    // at error: kafkajs logs the retriable answers it met on the way at debug (kafkajs-log-level.ts),
+    // at error: kafkajs logs the retriable answers it met on the way at debug (kafkajs/log-level.ts),
     // so this line is what tells that a transaction was given up; its repeats at the same
     // offset at debug, and a stall once a minute at error (#failedAt)
     const first = this.#failedAt(task, aborted);

@@ -1,4 +1,4 @@
-import type { KafkaMessage, Message } from 'kafkajs';
+import type { ConsumedMessage, Message } from '../port.js';
 import type { StatePointer } from '../state-record.js';
 
 /** Where a worker puts what one input message produces; all of it commits with the offset. */
@@ -14,7 +14,7 @@ export interface Checkpoint {
 
 /** One input partition's processing, owned by this instance until the next rebalance. */
 export interface PartitionWorker {
-  process(message: KafkaMessage, out: Output): void | Promise<void>;
+  process(message: ConsumedMessage, out: Output): void | Promise<void>;
   /** the state record reflecting everything processed so far, or undefined when stateless */
   checkpoint(nextOffset: string): Promise<Checkpoint | undefined>;
   /**

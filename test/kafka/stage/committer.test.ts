@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CompressionTypes } from '../../../src/kafka/kafkajs.js';
+import { Compression as CompressionTypes } from '../../../src/kafka/port.js';
 import { TransactionalCommitter } from '../../../src/kafka/stage/committer.js';
 import { Outbox } from '../../../src/kafka/stage/outbox.js';
 import { decodePointer } from '../../../src/kafka/state-record.js';

@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { parse, stringify } from 'yaml';
+import { assemble } from '../../../src/app/assemble.js';
 import { Config } from '../../../src/config/schema.js';
-import { assemble } from '../../../src/kafka/assemble.js';
+import { createKafka } from '../../../src/kafka/client.js';
+import type { KafkaClient } from '../../../src/kafka/port.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import type { SandboxOptions } from '../../../src/sandbox/options.js';
 import { type RunningSandbox, startSandbox } from '../../../src/sandbox/server.js';
@@ -119,6 +121,12 @@ export async function goldenSandbox(
 
 export function testKafka(list: string[]): Kafka {
   return new Kafka({ clientId: 'tr-test', brokers: list, logLevel: logLevel.NOTHING });
+}
+
+/** A client through the project's port (the kafkajs adapter), its log entries dropped. */
+export function testClient(list: string[]): KafkaClient {
+  const kafka = Config.parse({}).kafka;
+  return createKafka({ kafka: { ...kafka, clientId: 'tr-test', brokers: list } });
 }
 
 /** Produces lines as events keyed by trunk id (as real producers do), in order. */

@@ -147,9 +147,11 @@ export function batchOf(
 ): OfferedBatch & { resolved: string[]; paused: boolean; heartbeats: number; stale: boolean } {
   const b = {
     batch: {
+      topic: INPUT,
       partition,
       highWatermark: String(o.highWatermark ?? first + values.length),
       messages: values.map((v, i) => message(first + i, v)),
+      lastOffset: () => String(first + values.length - 1),
     },
     resolved: [] as string[],
     paused: false,
