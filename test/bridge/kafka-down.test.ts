@@ -2,15 +2,8 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventSink, OutboundEvent } from '../../src/bridge/genesys-cloud/event-outbox.js';
 import { KafkaEventSink } from '../../src/bridge/genesys-cloud/kafka-event-sink.js';
-import {
-  eventsByKey,
-  eventsFile,
-  expectedEvents,
-  startRig,
-  stopRigs,
-  testKafka,
-  waitUntil,
-} from './support/rig.js';
+import { brokers, testClient } from '../pipeline/support/harness.js';
+import { eventsByKey, eventsFile, expectedEvents, startRig, stopRigs, waitUntil } from './support/rig.js';
 
 afterEach(stopRigs);
 
@@ -82,7 +75,7 @@ describe('bridge genesys-cloud while Kafka does not take events', () => {
   });
 
   it('resumes reading once Kafka takes the held events, and sends each of them once', async () => {
-    const kafka = testKafka();
+    const kafka = testClient(brokers());
     let sink: SwitchedSink | undefined;
     const rig = await startRig({
       trunks: { eventsFile: eventsFile(2, 10) },

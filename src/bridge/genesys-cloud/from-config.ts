@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { LoadedConfig } from '../../config/load.js';
-import { createKafkajs as createKafka } from '../../kafka/kafkajs/client.js';
+import { createKafka } from '../../kafka/client.js';
 import type { Clock } from '../../time/clock.js';
 import { GenesysHttp } from '../../wfm/genesys-cloud/http.js';
 import { RateLimiter } from '../../writer/rate-limiter.js';

@@ -1,40 +1,20 @@
-import { type Admin, type ICustomPartitioner, type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { IDEMPOTENT_SEND_RETRY } from '../../kafka/kafka-retry.js';
+import type { KafkaAdmin, KafkaClient, Producer } from '../../kafka/port.js';
 import { ensureTopics } from '../../kafka/topics.js';
 import type { EventSink, OutboundEvent } from './event-outbox.js';
 
 /**
- * kafkajs' default partitioner (murmur2 of the key, as Java clients place keys), asked once per key
- * and partition count: it hashes every message otherwise, which at thousands of events a second
- * was the largest part of what the producer allocated. A topic given more partitions is asked again.
- */
-const keyedPartitionCache: ICustomPartitioner = () => {
-  const partition = Partitioners.DefaultPartitioner();
-  const known = new Map<string, { partitions: number; partition: number }>();
-  return (args) => {
-    const key = args.message.key;
-    if (typeof key !== 'string' || args.message.partition != null) return partition(args);
-    const partitions = args.partitionMetadata.length;
-    const hit = known.get(key);
-    if (hit?.partitions === partitions) return hit.partition;
-    const p = partition(args);
-    known.set(key, { partitions, partition: p });
-    return p;
-  };
-};
-
-/**
- * The kafkajs calls of the bridge: an idempotent producer (one request in flight, so a batch's
- * records keep their order; retried without a count, kafka/client.ts) writing with acks=all, and
- * the events topic created with `partitions` when it does not exist.
+ * The Kafka calls of the bridge, through the client port: an idempotent producer (one request in
+ * flight, so a batch's records keep their order; retried without a count, kafka/kafka-retry.ts)
+ * writing with acks=all, and the events topic created with `partitions` when it does not exist.
  */
 export class KafkaEventSink implements EventSink {
   readonly #producer: Producer;
-  readonly #admin: Admin;
+  readonly #admin: KafkaAdmin;
   #connected = false;
 
   constructor(
-    kafka: Pick<Kafka, 'producer' | 'admin'>,
+    kafka: Pick<KafkaClient, 'producer' | 'admin'>,
     readonly topic: string,
     readonly topicLayout: { partitions: number; replicationFactor: number },
   ) {
@@ -43,7 +23,6 @@ export class KafkaEventSink implements EventSink {
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       retry: IDEMPOTENT_SEND_RETRY,
-      createPartitioner: keyedPartitionCache,
     });
     this.#admin = kafka.admin();
   }

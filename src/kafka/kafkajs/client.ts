@@ -7,6 +7,7 @@ import { type Clock, systemClock } from '../../time/clock.js';
 import { KAFKA_RETRY } from '../kafka-retry.js';
 import type { KafkaAdmin, KafkaClient } from '../port.js';
 import { kafkajsGroupConsumer } from './group-consumer.js';
+import { keyedPartitionCache } from './keyed-partitioner.js';
 import { type LoadedKafkajs, loadKafkajs } from './load.js';
 import { kafkajsLogLevel } from './log-level.js';
 import { RepeatedErrors } from './log-repeats.js';
@@ -31,7 +32,7 @@ export function kafkajsClient(o: KafkaClientOptions): KafkaClient {
   const clock = o.clock ?? systemClock;
   return {
     admin: () => kafkajsAdmin(kafka),
-    producer: (options) => kafka.producer(options),
+    producer: (options) => kafka.producer({ ...options, createPartitioner: keyedPartitionCache }),
     groupConsumer: (options) => kafkajsGroupConsumer(kafka, options),
     transactionalProducers: (p) =>
       new TransactionalProducers(kafka, p.transactionalIdPrefix, p.transactionTimeoutMs, clock),
