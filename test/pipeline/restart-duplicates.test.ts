@@ -1,8 +1,14 @@
 import type { Admin } from 'kafkajs';
 import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it } from 'vitest';
+import { decodeTrunkEvent } from '../../src/events/decode.js';
 import { DLQ_HEADERS } from '../../src/kafka/dead-letter.js';
+import { decodeIntent } from '../../src/kafka/intent-record.js';
 import { groupIds } from '../../src/kafka/pipeline.js';
+import { compileRules } from '../../src/rules/compile.js';
+import { RuleEngine } from '../../src/rules/engine.js';
+import type { Intent } from '../../src/rules/intent.js';
+import { loadRulesFile } from '../../src/rules/load.js';
 import { configFile, type Instance, kill9, startInstance } from './support/child.js';
 import {
   brokers,
@@ -10,6 +16,7 @@ import {
   goldenEventLines,
   goldenSandbox,
   produceEvents,
+  duplicates as repeated,
   testConfig,
   testKafka,
 } from './support/harness.js';
@@ -25,6 +32,10 @@ import { readCommitted } from './support/topic-reader.js';
  * must read nothing of an aborted transaction, or the restart's own copy of those samples is
  * refused as a duplicate. Each sample is sent once (the golden file's deliberate repeat is left
  * out), so any duplicate dead letter is spurious; an uninterrupted run makes none.
+ *
+ * The intents travel in the rules stage's transactions, so the intents topic read
+ * `read_committed` holds each intent the rules made exactly once across the kills: every one
+ * the rules engine makes of the same events, none twice.
  */
 const KILLS = Number(process.env.TR_RESTART_KILLS ?? 6);
 /** the golden events this many times, a week apart: 21,600 events */
@@ -36,7 +47,7 @@ afterEach(async () => {
 });
 
 describe('restart after kill -9 (child processes, real broker)', () => {
-  it(`${KILLS} restarts after kill -9 while events flow dead-letter no sample as a duplicate`, async () => {
+  it(`${KILLS} restarts after kill -9 while events flow dead-letter no sample as a duplicate and commit every intent once`, async () => {
     const { sandbox } = await goldenSandbox();
     cleanup.push(() => sandbox.close());
     const config = testConfig({ brokers: brokers(), sandboxUrl: sandbox.url, partitions: 6 });
@@ -89,6 +100,25 @@ describe('restart after kill -9 (child processes, real broker)', () => {
     expect(kills, 'kills while events flowed').toBeGreaterThanOrEqual(3);
     expect(duplicates, `dead letters: ${JSON.stringify(count(codes))}`).toEqual([]);
     expect(await committed(admin, g.rules, t.repartition)).toBeGreaterThanOrEqual(lines.length);
+
+    const intents = (await readCommitted(kafka, t.intents)).map((r) => {
+      const d = decodeIntent(r.value === null ? null : Buffer.from(r.value));
+      if (!d.ok) throw new Error(`not an intent on ${t.intents}: ${d.message}`);
+      return d.intent;
+    });
+    const ids = intents.map(intentId).sort();
+    expect(repeated(ids), 'intents committed twice').toEqual([]);
+    // the pipeline never flushes its stream: the engine's intents past the pipeline's
+    // watermark (an hour of lateness behind the newest sample) have no counterpart yet
+    const expected = await engineIntents(config.rules.files[0]!, lines);
+    const newest = Math.max(...expected.map((i) => i.eventTime));
+    const settledIds = expected.filter((i) => i.eventTime < newest - 2 * HOUR).map(intentId);
+    expect(settledIds.length).toBeGreaterThan(0);
+    const committedIds = new Set(ids);
+    expect(
+      settledIds.filter((id) => !committedIds.has(id)),
+      'intents lost',
+    ).toEqual([]);
   }, 300_000);
 });
 
@@ -115,6 +145,24 @@ function goldenWeeks(weeks: number): string[] {
       seen.add(id);
       out.push(w === 0 ? line : JSON.stringify({ ...e, eventTime }));
     }
+  }
+  return out;
+}
+
+const HOUR = 3_600_000;
+
+/** What identifies an intent: the rule, its scope, the sample's event time and the repeat. */
+function intentId(i: Intent): string {
+  return `${i.ruleId} ${i.scope.kind}:${i.scope.value} ${i.eventTime} ${i.repeat}`;
+}
+
+/** The intents the rules engine makes of `lines` in their order, with no wall clock (as `plan` does). */
+async function engineIntents(rulesFile: string, lines: readonly string[]): Promise<Intent[]> {
+  const engine = new RuleEngine(compileRules(await loadRulesFile(rulesFile)));
+  const out: Intent[] = [];
+  for (const line of lines) {
+    const d = decodeTrunkEvent(line);
+    if (d.ok) out.push(...engine.evaluate(d.sample).intents);
   }
   return out;
 }

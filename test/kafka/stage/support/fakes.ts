@@ -192,8 +192,6 @@ export interface HarnessOptions
   > {
   /** the worker throws on this value, `times` times (default: always) */
   failOn?: { value: string; times?: number };
-  /** what each cut slice waits for before its transaction */
-  settled?: () => Promise<void>;
   /** no urgent topic: '!'-values wait like any other */
   noUrgent?: boolean;
 }
@@ -231,7 +229,6 @@ export function harness(o: HarnessOptions = {}): Harness {
     async checkpoint(next: string) {
       return { topic: STATE, message: { key: 'p', value: next, partition: 0 } };
     },
-    ...(o.settled ? { settled: o.settled } : {}),
   });
   const logger = {
     ...silentLogger,
