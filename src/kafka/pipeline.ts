@@ -7,6 +7,7 @@ import { deadLetterRecordBytes } from './dead-letter.js';
 import type { ConsumerCrashedError } from './errors.js';
 import type { EventTimeAligner } from './event-time-alignment.js';
 import { installFastRecordDecoder } from './fast-records.js';
+import { KafkaIntentSink } from './intent-sink.js';
 import { installLeanBatch } from './lean-batch.js';
 import { type PlanningStageStats, planningProcessor } from './planning-stage.js';
 import type { AdjustmentApplier, EvaluatorFactory } from './ports.js';
@@ -91,8 +92,8 @@ export class Pipeline {
   #aligner: EventTimeAligner | undefined;
   #lagGate: WriterLagGate | undefined;
   readonly rulesStats: RulesStageStats = { events: 0, deadLettered: 0, intents: 0 };
-  readonly planningStats: PlanningStageStats = { intents: 0, adjustments: 0, deadLettered: 0 };
-  #intentsTopic: string | undefined;
+  readonly planningStats: PlanningStageStats = { intents: 0, repeats: 0, adjustments: 0, deadLettered: 0 };
+  #intents: KafkaIntentSink | undefined;
   readonly repartitionStats = { events: 0, deadLettered: 0, routed: 0 };
 
   constructor(o: PipelineOptions) {
@@ -123,9 +124,9 @@ export class Pipeline {
     return this.#planning?.stats.aborted ?? 0;
   }
 
-  /** intents the rules stage has committed */
+  /** intents the rules stage sent and the broker acknowledged (repeats after a replay included) */
   get intentsProduced(): number {
-    return this.#intentsTopic === undefined ? 0 : (this.#rules?.committed.get(this.#intentsTopic) ?? 0);
+    return this.#intents?.acknowledged ?? 0;
   }
 
   /** input messages whose processing the rules stage has committed */
@@ -252,7 +253,8 @@ export class Pipeline {
           }),
         });
       }
-      this.#intentsTopic = t.intents;
+      this.#intents = new KafkaIntentSink(kafka, t.intents);
+      await this.#intents.connect();
       this.#lagGate = new WriterLagGate({
         admin,
         writerGroupId: g.writer,
@@ -266,19 +268,17 @@ export class Pipeline {
         gate: (heartbeat, isRunning) => lagGate.wait(heartbeat, isRunning),
         maxBytesPerPartition: PIPELINE_DEFAULTS.rulesFetchBytesPerPartition,
         commitIntervalMs: k.commitIntervalMs,
-        // an intent waits for the transaction of its batch, not for the commit interval
-        urgentTopics: new Set([t.intents]),
         processor: rulesProcessor({
           kafka,
           groupId: g.rules,
           topics: {
             input,
-            intents: t.intents,
             deadLetter: t.deadLetter,
             state: t.state,
             statePartitions: counts.get(t.state) ?? k.partitions,
           },
           evaluators,
+          intents: this.#intents,
           stats: this.rulesStats,
           deadLetterRecordBytes: deadLetterBytes,
           ...(metrics ? { metrics } : {}),
@@ -335,6 +335,7 @@ export class Pipeline {
   async stop(deadline: number): Promise<void> {
     await this.#repartition?.stop();
     await this.#rules?.stop();
+    await this.#intents?.disconnect();
     // a planning batch waiting on a slow WFM ends with its read's current attempt, not its budget
     this.#o.evaluators?.planning.stop?.();
     await this.#planning?.stop();

@@ -29,12 +29,18 @@ export interface PlanningProcessorOptions {
 
 export interface PlanningStageStats {
   intents: number;
+  /** intents dropped as repeats of ones already planned (a replay upstream) */
+  repeats: number;
   adjustments: number;
   deadLettered: number;
 }
 
-/** The state record's one "lane": the partition's planner. */
+/** The state record's "lanes": the partition's planner, and the last source position planned per source. */
 const PLANNER_LANE = 'planner';
+const SOURCES_LANE = 'sources';
+
+/** source `topic/partition` → [offset, index] of the last intent from it that was planned */
+type SourcePositions = Record<string, [string, number]>;
 
 /**
  * The planning stage's per-partition work: every intent of a planning domain arrives on one
@@ -42,11 +48,12 @@ const PLANNER_LANE = 'planner';
  * the schedule and its own earlier decisions, so per-team caps count every input partition's
  * intents. It emits the adjustments keyed by agent, and the planner's state (cap counters,
  * planned changes) in a state record at each commit — in the same transaction as the
- * intents' offsets, like the rules stage's. The intents themselves were committed in the rules
- * stage's transactions and are read `read_committed`: each arrives once.
+ * intents' offsets, like the rules stage's. The rules stage sends intents outside its
+ * transaction, so a replay upstream sends some again: an intent at or below the last source
+ * position planned from its source is a repeat and is dropped (intent-sink.ts).
  */
 export function planningProcessor(o: PlanningProcessorOptions): StageProcessor {
-  const stats = o.stats ?? { intents: 0, adjustments: 0, deadLettered: 0 };
+  const stats = o.stats ?? { intents: 0, repeats: 0, adjustments: 0, deadLettered: 0 };
   const t = o.topics;
   return {
     async open(positions: readonly CommittedPosition[]) {
@@ -59,7 +66,8 @@ export function planningProcessor(o: PlanningProcessorOptions): StageProcessor {
       for (const pos of positions) {
         const rec = records.get(pos.partition);
         const planner = o.planners.create(pos.partition, rec?.lanes[PLANNER_LANE]);
-        out.set(pos.partition, new PlanningWorker(pos.partition, planner, o, stats));
+        const sources = new Map(Object.entries((rec?.lanes[SOURCES_LANE] ?? {}) as SourcePositions));
+        out.set(pos.partition, new PlanningWorker(pos.partition, planner, sources, o, stats));
       }
       return out;
     },
@@ -70,6 +78,7 @@ class PlanningWorker implements PartitionWorker {
   constructor(
     private readonly partition: number,
     private readonly planner: PartitionPlanner,
+    private readonly sources: Map<string, [string, number]>,
     private readonly o: PlanningProcessorOptions,
     private readonly stats: PlanningStageStats,
   ) {}
@@ -96,6 +105,14 @@ class PlanningWorker implements PartitionWorker {
       );
       return;
     }
+    const { source } = decoded;
+    const key = `${source.topic}/${source.partition}`;
+    const last = this.sources.get(key);
+    if (last && !after(source.offset, source.index, last)) {
+      this.stats.repeats++;
+      return;
+    }
+    this.sources.set(key, [source.offset, source.index]);
     for (const a of await this.planner.plan(decoded.intent)) {
       out.send(this.o.topics.adjustments, { key: adjustmentKey(a), value: JSON.stringify(a) });
       this.stats.adjustments++;
@@ -113,10 +130,20 @@ class PlanningWorker implements PartitionWorker {
           partition: this.partition,
           nextOffset,
           rulesFingerprint: this.o.fingerprint,
-          lanes: { [PLANNER_LANE]: await this.planner.snapshot() },
+          lanes: {
+            [PLANNER_LANE]: await this.planner.snapshot(),
+            [SOURCES_LANE]: Object.fromEntries(this.sources) as SourcePositions,
+          },
         },
         t.statePartitions,
       ),
     };
   }
+}
+
+/** (offset, index) comes after `last` in its source's order */
+function after(offset: string, index: number, last: [string, number]): boolean {
+  const a = BigInt(offset);
+  const b = BigInt(last[0]);
+  return a > b || (a === b && index > last[1]);
 }

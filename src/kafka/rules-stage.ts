@@ -4,6 +4,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { deadLetterMessage } from './dead-letter.js';
 import { LeanRecord, messageHeader } from './fast-records.js';
 import { encodeIntent } from './intent-record.js';
+import type { IntentLane, IntentSink } from './intent-sink.js';
 import type { EvaluatorFactory, PartitionEvaluator } from './ports.js';
 import { LANE_HEADER } from './repartition-stage.js';
 import { decodeSource, SOURCE_HEADER } from './source-position.js';
@@ -15,8 +16,6 @@ import { UndecodableBatch, undecodableBatchDeadLetter } from './undecodable-batc
 export interface RulesStageTopics {
   /** the events topic, or the repartition topic when the rule set needs re-keying */
   input: string;
-  /** where the intents go, keyed by planning domain (the planning stage's input) */
-  intents: string;
   deadLetter: string;
   state: string;
   statePartitions: number;
@@ -27,6 +26,8 @@ export interface RulesProcessorOptions {
   groupId: string;
   topics: RulesStageTopics;
   evaluators: EvaluatorFactory;
+  /** where intents go: produced at once, outside the transaction (intent-sink.ts) */
+  intents: IntentSink;
   /** counts for the tests and the benchmark */
   stats?: RulesStageStats;
   metrics?: Pick<Metrics, 'ruleEvaluations' | 'eventsDeadLettered'>;
@@ -42,12 +43,10 @@ export interface RulesStageStats {
 
 /**
  * The rules stage's per-partition work: decode (bad events dead-lettered with the
- * reason), evaluate in the event's lane, and put the intents of the rules that acted on the
- * intents topic keyed by planning domain (the planning stage, planning-stage.ts, turns them
- * into adjustments) — in the slice's transaction with a state record of every lane's
- * evaluator and the input offset. The stage cuts a slice that made an intent at the end of
- * its batch (`urgentTopics`, pipeline.ts), so an intent waits for one transaction, not for
- * the commit interval.
+ * reason), evaluate in the event's lane, send the intents of the rules that acted to the
+ * intents topic keyed by planning domain at once (intent-sink.ts: outside the transaction,
+ * acknowledged before the slice commits; the planning stage, planning-stage.ts, turns them
+ * into adjustments); and a state record of every lane's evaluator at each commit.
  */
 export function rulesProcessor(o: RulesProcessorOptions): StageProcessor {
   const stats = o.stats ?? { events: 0, deadLettered: 0, intents: 0 };
@@ -67,7 +66,10 @@ export function rulesProcessor(o: RulesProcessorOptions): StageProcessor {
         for (const [lane, snap] of Object.entries(rec?.lanes ?? {})) {
           lanes.set(lane, o.evaluators.create(lane, pos.partition, snap));
         }
-        out.set(pos.partition, new RulesWorker(pos.partition, lanes, o, stats, defaultLane));
+        // a new owner reprocesses from the committed offset: it sends that input's intents
+        // again, on a lane of its own
+        const intents = o.intents.open();
+        out.set(pos.partition, new RulesWorker(pos.partition, lanes, intents, o, stats, defaultLane));
       }
       return out;
     },
@@ -78,6 +80,7 @@ class RulesWorker implements PartitionWorker {
   constructor(
     private readonly partition: number,
     private readonly lanes: Map<string, PartitionEvaluator>,
+    private readonly intents: IntentLane,
     private readonly o: RulesProcessorOptions,
     private readonly stats: RulesStageStats,
     private readonly defaultLane: string,
@@ -108,13 +111,20 @@ class RulesWorker implements PartitionWorker {
     this.o.metrics?.ruleEvaluations.inc();
     const r = ev.evaluate(decoded.sample);
     if (r.refused) this.deadLetter(m, out, r.refused.code, r.refused.message);
-    for (const intent of r.intents) {
-      out.send(this.o.topics.intents, {
+    for (let index = 0; index < r.intents.length; index++) {
+      const intent = r.intents[index]!;
+      const source = { topic: this.o.topics.input, partition: this.partition, offset: m.offset, index };
+      this.intents.send({
         key: this.o.evaluators.planning.domainOf(intent),
-        value: encodeIntent(intent),
+        value: encodeIntent(intent, source),
       });
       this.stats.intents++;
     }
+  }
+
+  /** the slice commits once its intents are acknowledged */
+  settled(): Promise<void> {
+    return this.intents.flushed();
   }
 
   /**

@@ -40,16 +40,11 @@ describe('intent records', () => {
     engine.evaluate(sample('t1', T0 + 10 * SEC, 95));
     const intents = [...r.intents, ...engine.evaluate(sample('t1', T0 + MIN, 95)).intents];
     expect(intents.length).toBeGreaterThan(0);
-    for (const intent of intents) {
-      expect(decodeIntent(Buffer.from(encodeIntent(intent)))).toEqual({ ok: true, intent });
+    for (const [index, intent] of intents.entries()) {
+      const source = { topic: 'events', partition: 2, offset: '12345678901234567', index };
+      const back = decodeIntent(Buffer.from(encodeIntent(intent, source)));
+      expect(back).toEqual({ ok: true, intent, source });
     }
-  });
-
-  it('written in format 1, with the source that format named, are read as the intent alone', () => {
-    const intent = { ruleId: 'r', eventTime: 1, action: { kind: 'extend', team: 't' }, guardrails: {} };
-    const source = { topic: 'events', partition: 0, offset: '7', index: 0 };
-    const v1 = JSON.stringify({ format: 'trunk-reactor/intent@1', source, intent });
-    expect(decodeIntent(Buffer.from(v1))).toEqual({ ok: true, intent });
   });
 
   it('refuse what is not one, saying why', () => {
@@ -60,10 +55,13 @@ describe('intent records', () => {
       message: /format 'x@9'/,
     });
     expect(
-      decodeIntent(Buffer.from('{"format":"trunk-reactor/intent@2","intent":{"ruleId":"r"}}')),
-    ).toMatchObject({ ok: false, message: /lacks ruleId/ });
-    expect(
       decodeIntent(Buffer.from('{"format":"trunk-reactor/intent@1","intent":{"ruleId":"r"}}')),
     ).toMatchObject({ ok: false, message: /lacks ruleId/ });
+    const intent = { ruleId: 'r', eventTime: 1, action: { kind: 'extend', team: 't' }, guardrails: {} };
+    const withSource = (source: unknown) =>
+      decodeIntent(Buffer.from(JSON.stringify({ format: 'trunk-reactor/intent@1', intent, source })));
+    expect(withSource(undefined)).toMatchObject({ ok: false, message: /lacks its source/ });
+    expect(withSource({ topic: 'e', partition: 0, offset: '-1', index: 0 })).toMatchObject({ ok: false });
+    expect(withSource({ topic: 'e', partition: 0, offset: '7', index: 0 })).toMatchObject({ ok: true });
   });
 });

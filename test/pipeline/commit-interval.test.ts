@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { committedPositions, type Output, TransactionalStage } from '../../src/kafka/transactional-stage.js';
 import { silentLogger } from '../../src/observability/logger.js';
@@ -25,8 +25,8 @@ async function effectsStage(
     process?: (value: string) => void;
     onOpen?: () => void;
     idleCommitMs?: number;
-    /** every transaction of the stage begins once this settles */
-    held?: Promise<void>;
+    /** what each cut slice waits for before its transaction (the rules stage's intents) */
+    settled?: () => Promise<void>;
     maxTransactionBytes?: number;
     /** a state record per slice (its value: the next offset) on a `.state` topic */
     stateful?: boolean;
@@ -53,7 +53,7 @@ async function effectsStage(
   cleanup.push(() => producer.disconnect());
   const stage = new TransactionalStage({
     name: 'test',
-    kafka: hooks.held ? heldTransactions(kafka, hooks.held) : kafka,
+    kafka,
     admin,
     groupId: id,
     inputTopic: input,
@@ -87,6 +87,7 @@ async function effectsStage(
                   ? { topic: state, message: { key: 'p0', value: next, partition: 0 } }
                   : undefined;
               },
+              ...(hooks.settled ? { settled: hooks.settled } : {}),
             },
           ]),
         );
@@ -108,28 +109,13 @@ async function effectsStage(
   };
 }
 
-/** A gate for `held` that holds every transaction until `open()`. */
-function heldGate(): { held: Promise<void>; open: () => void } {
+/** A `settled()` for the stage's worker that holds every slice's transaction until `open()`. */
+function heldGate(): { settled: () => Promise<void>; open: () => void } {
   let open!: () => void;
-  const held = new Promise<void>((r) => {
+  const gate = new Promise<void>((r) => {
     open = r;
   });
-  return { held, open };
-}
-
-/** `kafka` whose producers begin each transaction only once `gate` settles. */
-function heldTransactions(kafka: Kafka, gate: Promise<void>): Kafka {
-  const held = Object.create(kafka) as Kafka;
-  held.producer = (config) => {
-    const producer = kafka.producer(config);
-    const transaction = producer.transaction.bind(producer);
-    producer.transaction = async () => {
-      await gate;
-      return transaction();
-    };
-    return producer;
-  };
-  return held;
+  return { settled: () => gate, open };
 }
 
 /** Sends each value alone and waits until it is processed, so each is a batch (and a slice) of its own. */
@@ -210,13 +196,13 @@ describe('when the transactional stage commits (real broker)', () => {
   });
 
   it('folds slices cut while a transaction waits into the next one: two transactions for a burst, effects in order, the last state', async () => {
-    // the first slice's transaction waits until the gate opens; the three slices cut
-    // meanwhile (one per batch) wait behind it and commit together
+    // the first slice's transaction waits for its "intents" until the gate opens; the three
+    // slices cut meanwhile (one per batch) wait behind it and commit together
     const gate = heldGate();
     const processed: string[] = [];
     const s = await effectsStage('cm', {
       process: (v) => processed.push(v),
-      held: gate.held,
+      settled: gate.settled,
       stateful: true,
     });
 
@@ -239,7 +225,7 @@ describe('when the transactional stage commits (real broker)', () => {
     // each effect counts ~70 bytes: one slice fits the cap, two do not
     const s = await effectsStage('cb', {
       process: (v) => processed.push(v),
-      held: gate.held,
+      settled: gate.settled,
       maxTransactionBytes: 100,
     });
 

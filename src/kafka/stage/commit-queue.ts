@@ -9,6 +9,8 @@ export interface CutSlice {
   next: string;
   /** the worker's state record, taken at the cut */
   state: Checkpoint | undefined;
+  /** the worker's "sent downstream" promise (the rules stage's intents) */
+  settled: Promise<void> | undefined;
   messages: number;
 }
 
@@ -18,6 +20,8 @@ export interface QueuedCommit {
   last: string;
   next: string;
   state: Checkpoint | undefined;
+  /** the "sent downstream" promises of its slices, awaited before it commits */
+  settled: Promise<void>[];
   messages: number;
   slices: number;
 }
@@ -40,7 +44,7 @@ export interface CommitQueueOptions {
  * A slice cut while a transaction runs waits behind it. Further slices cut while that one
  * waits are folded into it — their records appended (order per topic kept), the later state
  * record and offset replacing the earlier (state records are whole snapshots) — so a burst of
- * slices (the rules and planning stages cut one per batch that made an intent or an adjustment) commits in one more
+ * slices (the planning stage cuts one per batch that made an adjustment) commits in one more
  * transaction instead of one each, one after the other. A waiting transaction takes at most
  * `maxSlices` slices and `maxBytes` of records; past that the next slice queues a transaction
  * of its own, which then takes the slices after it.
@@ -72,12 +76,13 @@ export class CommitQueue {
       w.last = s.last;
       w.next = s.next;
       w.state = s.state;
+      if (s.settled) w.settled.push(s.settled);
       w.messages += s.messages;
       w.slices++;
       return 'folded';
     }
     const { out, last, next, state, messages } = s;
-    this.#queue({ out, last, next, state, messages, slices: 1 });
+    this.#queue({ out, last, next, state, settled: s.settled ? [s.settled] : [], messages, slices: 1 });
     return 'queued';
   }
 

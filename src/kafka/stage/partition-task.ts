@@ -288,7 +288,9 @@ export class PartitionTask {
       const next = (BigInt(last) + 1n).toString();
       const worker = this.#opened!.worker;
       const state = await worker.checkpoint(next);
-      this.#queue.add({ out, last, next, state, messages });
+      const settled = worker.settled?.();
+      settled?.catch(() => {}); // awaited before the commit; a partition given up leaves it unobserved
+      this.#queue.add({ out, last, next, state, settled, messages });
     }
     if (wait) await this.#queue.drained();
   }
@@ -314,6 +316,7 @@ export class PartitionTask {
 
   async #commit(c: QueuedCommit): Promise<void> {
     if (!this.#live()) throw new Error('the partition was given up before this slice committed');
+    if (c.settled.length > 0) await Promise.all(c.settled);
     await this.#host.transact(this, c);
   }
 

@@ -17,6 +17,12 @@ export interface PartitionWorker {
   process(message: KafkaMessage, out: Output): void | Promise<void>;
   /** the state record reflecting everything processed so far, or undefined when stateless */
   checkpoint(nextOffset: string): Promise<Checkpoint | undefined>;
+  /**
+   * Effects of what was processed so far that leave outside the transaction (the rules
+   * stage's intents): asked for when a slice is cut, awaited before it commits; a rejection
+   * fails the slice like a failed transaction.
+   */
+  settled?(): Promise<void>;
 }
 
 export interface CommittedPosition {

@@ -4,7 +4,7 @@ import { Outbox } from '../../../src/kafka/stage/outbox.js';
 import { settle } from './support/fakes.js';
 
 /** A slice of one record ('v<offset>', about 70 bytes counted) at `offset`, with its state record. */
-function slice(offset: number): CutSlice {
+function slice(offset: number, settled?: Promise<void>): CutSlice {
   const out = new Outbox(undefined);
   out.send('out', { key: null, value: `v${offset}` });
   return {
@@ -12,6 +12,7 @@ function slice(offset: number): CutSlice {
     last: String(offset),
     next: String(offset + 1),
     state: { topic: 'state', message: { key: 'p', value: String(offset + 1) } },
+    settled,
     messages: 1,
   };
 }
@@ -63,6 +64,19 @@ describe('the commit queue', () => {
     expect([folded.last, folded.next, folded.state?.message.value]).toEqual(['3', '4', '4']);
     expect([folded.messages, folded.slices]).toEqual([3, 3]);
     expect(q.queue.queued).toBe(0);
+  });
+
+  it('awaits nothing of its own: every slice folded keeps its "sent downstream" promise for the run', async () => {
+    const q = heldQueue();
+    q.queue.add(slice(0));
+    await settle();
+    const a = Promise.resolve();
+    const b = Promise.resolve();
+    q.queue.add(slice(1, a));
+    q.queue.add(slice(2, b));
+    q.release();
+    await q.queue.drained();
+    expect(q.committed[1]!.settled).toEqual([a, b]);
   });
 
   it('does not fold a slice past the byte cap: it queues a transaction of its own, which takes the slices after it', async () => {

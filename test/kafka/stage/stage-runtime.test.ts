@@ -121,16 +121,19 @@ describe('the stage runtime with pacing (event-time alignment)', () => {
 });
 
 describe('the stage runtime folds', () => {
-  it('slices cut while a transaction runs into the one waiting behind it: two transactions for a burst', async () => {
-    const h = harness();
+  it('slices cut while a transaction waits for its downstream effects into the next one: two transactions for a burst', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((r) => {
+      open = r;
+    });
+    const h = harness({ settled: () => gate });
     h.runtime.assign(ASSIGNED);
-    const release = h.producer().hold();
     for (const [i, v] of ['!e1', '!e2', '!e3', '!e4'].entries()) {
       await h.runtime.offer(batchOf(P, i, [v]));
       await settle();
     }
     expect(h.producer().transactions).toEqual([]);
-    release();
+    open();
     await settle();
     const committed = h.producer().committed;
     expect(committed.map((t) => valuesTo(t, EFFECTS))).toEqual([['!e1'], ['!e2', '!e3', '!e4']]);
@@ -179,18 +182,30 @@ describe('the stage runtime after a failure', () => {
   });
 
   it('of a transaction: aborts it, runs nothing queued behind it, rewinds to the last committed offset and logs it at error', async () => {
-    const h = harness();
+    let open!: () => void;
+    const gate = new Promise<void>((r) => {
+      open = r;
+    });
+    let first = true;
+    const h = harness({
+      settled: () => {
+        if (first) {
+          first = false;
+          return Promise.resolve();
+        }
+        return gate;
+      },
+    });
     h.runtime.assign(ASSIGNED);
     await h.runtime.offer(batchOf(P, 0, ['!a']));
     await settle();
     // the next transaction fails at its commit; one more waits behind it
     h.producer().failNext('commit');
-    const release = h.producer().hold();
     await h.runtime.offer(batchOf(P, 1, ['!b']));
     await settle();
     await h.runtime.offer(batchOf(P, 2, ['!c']));
     await settle();
-    release();
+    open();
     await settle();
 
     const producer = h.producers[0]!;
@@ -228,28 +243,44 @@ describe('the stage runtime after a failure', () => {
 });
 
 describe('the stage runtime when a partition is revoked', () => {
-  it('abandons the open slice and the transactions queued behind the one in flight: only that one commits, nothing is rewound or logged, the producer is released', async () => {
+  it('abandons the open slice and the queued transactions: none commits, nothing is rewound or logged, the producer is released', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((r) => {
+      open = r;
+    });
+    const h = harness({ settled: () => gate });
+    h.runtime.assign(ASSIGNED);
+    await h.runtime.offer(batchOf(P, 0, ['!a']));
+    await h.runtime.offer(batchOf(P, 1, ['b'], { highWatermark: 10 }));
+    await settle();
+    h.runtime.assign(new Set());
+    expect(h.runtime.task(P)).toBeUndefined();
+    expect(h.releases).toEqual([P]);
+    open();
+    await settle();
+    await h.runtime.finish();
+    // the slice whose transaction waited fails on the released producer
+    expect(h.producer().committed).toEqual([]);
+    expect(h.runtime.stats).toMatchObject({ batches: 0, aborted: 1 });
+    expect(h.seeks).toEqual([]);
+    expect(h.errors).toEqual([]);
+  });
+
+  it('starts no transaction queued behind the one in flight on the released producer', async () => {
     const h = harness();
     h.runtime.assign(ASSIGNED);
     const release = h.producer().hold();
     await h.runtime.offer(batchOf(P, 0, ['!a']));
     await settle();
     await h.runtime.offer(batchOf(P, 1, ['!b']));
-    await h.runtime.offer(batchOf(P, 2, ['c'], { highWatermark: 10 }));
     await settle();
     h.runtime.assign(new Set());
-    expect(h.runtime.task(P)).toBeUndefined();
-    expect(h.releases).toEqual([P]);
     release();
     await settle();
-    await h.runtime.finish();
-    // the transaction in flight ran its course; the one behind it was given up before it
-    // began, and the open slice was never cut
+    // the transaction in flight ran its course; the one behind it was given up before it began
     expect(h.producer().started).toBe(1);
     expect(h.producer().committed.map((t) => t.offset)).toEqual(['1']);
     expect(h.runtime.stats).toMatchObject({ batches: 1, aborted: 1 });
-    expect(h.seeks).toEqual([]);
-    expect(h.errors).toEqual([]);
   });
 
   it('takes a newly assigned partition over at once, before its first batch', async () => {

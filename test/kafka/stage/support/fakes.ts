@@ -192,6 +192,8 @@ export interface HarnessOptions
   > {
   /** the worker throws on this value, `times` times (default: always) */
   failOn?: { value: string; times?: number };
+  /** what each cut slice waits for before its transaction */
+  settled?: () => Promise<void>;
   /** no urgent topic: '!'-values wait like any other */
   noUrgent?: boolean;
 }
@@ -229,6 +231,7 @@ export function harness(o: HarnessOptions = {}): Harness {
     async checkpoint(next: string) {
       return { topic: STATE, message: { key: 'p', value: next, partition: 0 } };
     },
+    ...(o.settled ? { settled: o.settled } : {}),
   });
   const logger = {
     ...silentLogger,
