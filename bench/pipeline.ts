@@ -92,7 +92,7 @@ const ANALYSIS = [
   '- **The intents path, measured.** The rules stage sends its intents outside its transaction',
   '  (docs/pipeline.md, "Intents outside the transaction"). Against a variant that puts them in its',
   '  transaction instead (a slice that made one cut at the end of its batch), taking turns on this',
-  '  machine on 2026-12-06 while other work loaded it (load average 3–13, the shared broker): (c)',
+  '  machine (AMD EPYC, 2 cores) on 2026-12-06 while other work loaded it (load average 3–13): (c)',
   '  p50 512 ms against 861, p99 1,837 against 3,131 (medians of 11 and 12 runs); event → planning',
   '  stage p50 216–534 ms against 438–771 (five traced runs each). The variant committed 296–342',
   "  rules transactions per (c) run against 176–201, each with its partition's state record (a slice",
