@@ -6,6 +6,7 @@ import { WfmNotFoundError } from '../errors.js';
 import { AgentCopies, shiftsOf } from './agent-copies.js';
 import { queryAgents } from './agent-query.js';
 import type { GenesysHttp } from './http.js';
+import { LaterReads } from './later-reads.js';
 import { type GenesysCloudWfmOptions, resultTopics, type UploadOptions } from './options.js';
 import { Org } from './org.js';
 import { ReadBatcher } from './read-batcher.js';
@@ -25,6 +26,8 @@ export class GenesysReads {
   readonly runs: RescheduleRuns;
   /** single agents read again, gathered per schedule into one query per unit */
   readonly #agentReads: ReadBatcher;
+  /** agents out of date after a write, read with the next query of their unit */
+  readonly #later: LaterReads;
   #org: Promise<Org> | undefined;
   #feed: ChannelResultFeed | undefined;
   #feedStarted: Promise<boolean> | undefined;
@@ -39,6 +42,7 @@ export class GenesysReads {
   ) {
     this.runs = new RescheduleRuns(http, o.businessUnitId, clock);
     this.#agentReads = new ReadBatcher((schedule, users) => this.read(schedule, users), u.lingerMs);
+    this.#later = new LaterReads((schedule, users) => this.read(schedule, users), u.readBackLaterMs);
   }
 
   /** The org as discovered (BU zone and week start, units, codes); read once, warnings logged once. */
@@ -184,33 +188,71 @@ export class GenesysReads {
     this.#note(scheduleId, { version });
   }
 
-  /** Reads agents' schedules (one query per management unit), keeps the copies and returns them. */
+  /**
+   * Reads agents' schedules (one query per management unit), keeps the copies and returns
+   * those asked for. The agents waiting to be read after a write (`readLater`) in the units
+   * queried join the query.
+   */
   async read(schedule: ScheduleRef, users: string[], signal?: AbortSignal): Promise<AgentCopy[]> {
     const org = await this.org();
+    const units = new Set(users.flatMap((u) => org.unitOf(u) ?? []));
+    const joined = this.#later.join(schedule.id, units);
+    const asked = new Set(users);
     const byUnit = new Map<string, string[]>();
-    for (const u of users) {
+    for (const u of new Set([...users, ...joined.users])) {
       const mu = org.unitOf(u);
       if (mu) byUnit.set(mu, [...(byUnit.get(mu) ?? []), u]);
     }
-    const feed = await this.feed();
-    const parts = await Promise.all(
-      [...byUnit].map(([managementUnitId, userIds]) =>
-        queryAgents(
-          this.http,
-          {
-            businessUnitId: this.o.businessUnitId,
-            schedule,
-            managementUnitId,
-            userIds,
-            ...(signal ? { signal } : {}),
-          },
-          { ...(feed ? { feed } : {}), asyncWaitMs: this.u.queryAsyncWaitMs, maxSplits: 4 },
+    let copies: AgentCopy[];
+    try {
+      const feed = await this.feed();
+      const parts = await Promise.all(
+        [...byUnit].map(([managementUnitId, userIds]) =>
+          queryAgents(
+            this.http,
+            {
+              businessUnitId: this.o.businessUnitId,
+              schedule,
+              managementUnitId,
+              userIds,
+              ...(signal ? { signal } : {}),
+            },
+            { ...(feed ? { feed } : {}), asyncWaitMs: this.u.queryAsyncWaitMs, maxSplits: 4 },
+          ),
         ),
+      );
+      copies = parts.flat();
+    } catch (err) {
+      joined.settle(err);
+      throw err;
+    }
+    for (const c of copies) this.copies.keep(c, org);
+    // A joined agent no longer in the schedule: its copy goes (its writes cannot land there).
+    const present = new Set(copies.map((c) => c.userId));
+    for (const u of joined.users) if (!present.has(u)) this.copies.delete(schedule.id, u);
+    joined.settle();
+    return copies.filter((c) => asked.has(c.userId));
+  }
+
+  /**
+   * Resolves once these agents have been read again: with the next query of their schedule and
+   * unit, or on their own after `readBackLaterMs`. Until then `unread` says so.
+   */
+  readLater(schedule: ScheduleRef, users: string[]): Promise<void> {
+    return this.org().then((org) =>
+      this.#later.wait(
+        schedule,
+        users.flatMap((id) => {
+          const unit = org.unitOf(id);
+          return unit ? [{ id, unit }] : [];
+        }),
       ),
     );
-    const copies = parts.flat();
-    for (const c of copies) this.copies.keep(c, org);
-    return copies;
+  }
+
+  /** Whether an agent's copy is missing, or out of date and waiting to be read. */
+  unread(scheduleId: string, userId: string): boolean {
+    return !this.copies.has(scheduleId, userId) || this.#later.waiting(scheduleId, userId);
   }
 
   /** The result channel, opened once; undefined (results settled by re-reading) when it cannot be opened. */
@@ -249,6 +291,7 @@ export class GenesysReads {
 
   async close(): Promise<void> {
     this.#agentReads.close();
+    this.#later.close();
     await this.#feed?.close();
   }
 }
