@@ -4,7 +4,7 @@ import type { ReadOptions, ShiftQuery } from '../adapter.js';
 import type { Agent, Shift } from '../contract.js';
 import { WfmNotFoundError } from '../errors.js';
 import { AgentCopies, shiftsOf } from './agent-copies.js';
-import { queryAgents } from './agent-query.js';
+import { queryUnit } from './agent-query.js';
 import type { GenesysHttp } from './http.js';
 import { LaterReads } from './later-reads.js';
 import { type GenesysCloudWfmOptions, resultTopics, type UploadOptions } from './options.js';
@@ -15,6 +15,8 @@ import { ChannelResultFeed } from './result-feed.js';
 import { type AgentCopy, chooseSchedule, listSchedules, type ScheduleRef } from './schedules.js';
 
 const DAY_MS = 86_400_000;
+/** how many times one unit's query is asked when it fails with a server error or no answer */
+const QUERY_ATTEMPTS = 3;
 
 /**
  * What the backend knows of the org and how it reads it: the org discovered once, the schedule
@@ -203,28 +205,35 @@ export class GenesysReads {
       const mu = org.unitOf(u);
       if (mu) byUnit.set(mu, [...(byUnit.get(mu) ?? []), u]);
     }
-    let copies: AgentCopy[];
-    try {
-      const feed = await this.feed();
-      const parts = await Promise.all(
-        [...byUnit].map(([managementUnitId, userIds]) =>
-          queryAgents(
-            this.http,
-            {
-              businessUnitId: this.o.businessUnitId,
-              schedule,
-              managementUnitId,
-              userIds,
-              ...(signal ? { signal } : {}),
-            },
-            { ...(feed ? { feed } : {}), asyncWaitMs: this.u.queryAsyncWaitMs, maxSplits: 4 },
-          ),
+    const feed = await this.feed();
+    // Each unit's query stands on its own: one that fails is asked again alone, and the
+    // copies the others brought are kept even when it fails for good.
+    const answers = await Promise.allSettled(
+      [...byUnit].map(([managementUnitId, userIds]) =>
+        queryUnit(
+          this.http,
+          {
+            businessUnitId: this.o.businessUnitId,
+            schedule,
+            managementUnitId,
+            userIds,
+            ...(signal ? { signal } : {}),
+          },
+          {
+            ...(feed ? { feed } : {}),
+            asyncWaitMs: this.u.queryAsyncWaitMs,
+            maxSplits: 4,
+            attempts: QUERY_ATTEMPTS,
+          },
         ),
-      );
-      copies = parts.flat();
-    } catch (err) {
-      joined.settle(err);
-      throw err;
+      ),
+    );
+    const copies = answers.flatMap((a) => (a.status === 'fulfilled' ? a.value : []));
+    const failed = answers.find((a): a is PromiseRejectedResult => a.status === 'rejected');
+    if (failed) {
+      for (const c of copies) this.copies.keep(c, org);
+      joined.settle(failed.reason);
+      throw failed.reason;
     }
     for (const c of copies) this.copies.keep(c, org);
     // A joined agent no longer in the schedule: its copy goes (its writes cannot land there).

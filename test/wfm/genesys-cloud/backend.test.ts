@@ -162,6 +162,30 @@ describe('Genesys Cloud backend: reads', () => {
     expect(b.http.calls.api - before).toBe(2);
   });
 
+  it('asks again only the unit whose query answered 5xx, and keeps the others answers', async () => {
+    const s = await org();
+    const queries: number[] = [];
+    const b = backend(s, {
+      onRequest: (e) => {
+        if (e.route.endsWith('/agentschedules/query')) queries.push(e.status ?? 0);
+      },
+    });
+    await b.org();
+    await b.listShifts(DAY);
+    expect(queries).toEqual([200, 200]);
+    queries.length = 0;
+    // Every other request fails: some unit's query fails at least once, none three times in a row.
+    await admin(s, 'PUT', '/faults', { errorRate: 0.5, seed: 8 });
+    const shifts = await b.listShifts(DAY);
+    await admin(s, 'PUT', '/faults', { errorRate: 0 });
+    expect(new Set(shifts.map((x) => x.agentId)).size).toBe(6);
+    const failures = queries.filter((q) => q >= 500).length;
+    expect(failures).toBeGreaterThan(0);
+    // Two units: each answered once, and a failed query asked again alone.
+    expect(queries.filter((q) => q === 200)).toHaveLength(2);
+    expect(queries).toHaveLength(2 + failures);
+  });
+
   it('finds a shift it never read, of another team, in a schedule already met, even when its clock is weeks past the schedule', async () => {
     const s = await org();
     const later = Date.parse(WEDNESDAY) + 60 * 86_400_000;
