@@ -97,8 +97,17 @@ export class LaterReads {
     };
   }
 
+  /** Stops the timers; agents still waiting give their waiters a clear error rather than none. */
   close(): void {
-    for (const lane of this.#lanes.values()) if (lane.timer) clearTimeout(lane.timer);
+    for (const lane of this.#lanes.values()) {
+      if (lane.timer) clearTimeout(lane.timer);
+      lane.timer = undefined;
+      const err = new Error(
+        `the Genesys Cloud backend closed before ${lane.users.size} agent(s) of schedule ${lane.schedule.id} were read back after a write`,
+      );
+      for (const w of lane.users.values()) for (const x of w.waiters) x.reject(err);
+      lane.users.clear();
+    }
   }
 
   #arm(lane: Lane, ms: number, sooner = false): void {

@@ -216,7 +216,11 @@ export class Uploads {
       // unknown, and they are read with the schedule's next query of those agents' units.
       const later = batch.filter((c) => c.swap && c.users.every((u) => changed.has(u)));
       if (later.length > 0) {
-        void this.#settleLater(schedule, later, org);
+        this.#settleLater(schedule, later, org).catch((err) => {
+          // A bug, not a WFM answer: each swap still waiting gets it, so none is left hanging.
+          this.o.logger?.error({ err }, 'unexpected error settling Genesys Cloud swaps');
+          for (const c of later) c.reject(err);
+        });
         now = batch.filter((c) => !later.includes(c));
         const waiting = new Set(later.flatMap((c) => c.users));
         users = users.filter((u) => !waiting.has(u));

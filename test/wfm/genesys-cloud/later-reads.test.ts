@@ -92,4 +92,12 @@ describe('agents read later, with the next query of their unit', () => {
     expect(err).toBeInstanceOf(WfmBadResponseError);
     expect(reads).toHaveLength(1);
   });
+
+  it('gives agents still waiting when it closes an error naming the schedule, rather than leaving them waiting', async () => {
+    const { later, reads, unitOf } = reader();
+    const waiting = later.wait(SCHEDULE, [{ id: 'a1', unit: unitOf('a1') }]);
+    later.close();
+    await expect(waiting).rejects.toThrow(/closed before 1 agent\(s\) of schedule s1/);
+    expect(reads).toHaveLength(0);
+  });
 });
