@@ -194,7 +194,7 @@ const genesysCloud: Backend = {
           clientSecret: 'sandbox-secret',
           clock,
           publishWindow: DEFAULT_PUBLISH_WINDOW,
-          uploads: { resultTimeoutMs: 1_000, unknownSettleMs: 50, lingerMs: 10 },
+          uploads: { resultTimeoutMs: 1_000, unknownSettleMs: 50, lingerMs: 10, readBackLaterMs: 200 },
         }),
       200,
     );

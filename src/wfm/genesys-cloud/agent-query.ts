@@ -1,4 +1,5 @@
-import { WfmBadResponseError } from '../errors.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { WfmBadResponseError, WfmError, WfmRateLimitedError } from '../errors.js';
 import type { GenesysHttp } from './http.js';
 import { WFM_PATH } from './org.js';
 import type { ResultFeed } from './result-feed.js';
@@ -19,6 +20,41 @@ export interface AgentQueryOptions {
   asyncWaitMs: number;
   /** how many times a set is halved after a `Processing` answer that cannot be waited for */
   maxSplits: number;
+  /** how many times one unit's query is asked after a server error or a lost answer (1: once) */
+  attempts?: number;
+  /** the pause before the second time (doubling) */
+  retryPauseMs?: number;
+}
+
+/**
+ * `queryAgents`, asked again alone after a server error, a timeout or a lost connection: a read
+ * may always be repeated, and a read of many units must not be asked again whole because one
+ * unit's query failed (each is a request of the 300 a minute). A 429 is not asked again here:
+ * the client has already waited out its Retry-After a few times.
+ */
+export async function queryUnit(
+  http: GenesysHttp,
+  q: AgentQuery,
+  o: AgentQueryOptions,
+): Promise<AgentCopy[]> {
+  const attempts = o.attempts ?? 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await queryAgents(http, q, o);
+    } catch (err) {
+      const again =
+        err instanceof WfmError &&
+        err.retriable &&
+        !(err instanceof WfmRateLimitedError) &&
+        !q.signal?.aborted;
+      if (!again || attempt >= attempts) throw err;
+      await delay(
+        (o.retryPauseMs ?? 250) * 2 ** (attempt - 1),
+        undefined,
+        q.signal ? { signal: q.signal } : {},
+      );
+    }
+  }
 }
 
 /**

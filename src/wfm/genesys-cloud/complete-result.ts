@@ -10,14 +10,15 @@ import type { ScheduleRef } from './schedules.js';
  * (docs/wfm-genesys-cloud.md, "What the client assumes"). A wrong guess costs no correctness:
  * the next upload touching the agent then fails on its version, and the agent is read back.
  * Agents of swaps are not taken so (their new shifts have ids only Genesys knows), nor agents
- * it does not name. Returns the agents settled; the caller reads back the others.
+ * it does not name. Returns the agents settled (the caller reads back the others) and the
+ * agents the result names as changed.
  */
 export function keepCompleted(
   result: unknown,
   batch: readonly Change[],
   schedule: ScheduleRef,
   ctx: { reads: GenesysReads; org: Org; now: number; clientId: string },
-): Set<string> {
+): { settled: Set<string>; changed: Set<unknown> } {
   const r = result as {
     metadata?: { version?: unknown };
     managementUnits?: Array<{ agents?: Array<{ id?: unknown }> }>;
@@ -50,5 +51,5 @@ export function keepCompleted(
     );
     settled.add(u);
   }
-  return settled;
+  return { settled, changed };
 }

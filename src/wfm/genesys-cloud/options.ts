@@ -43,6 +43,11 @@ export interface UploadOptions {
   resultTimeoutMs: number;
   /** after an `/update` whose answer was lost, how long to let its job run before re-reading */
   unknownSettleMs: number;
+  /**
+   * after a `Complete`, how long the read of a swap's agents (their re-created shifts' ids are
+   * known only to Genesys) may wait to join another query of their management unit
+   */
+  readBackLaterMs: number;
   /** how long a `Processing` query's announcement is awaited before the set is halved */
   queryAsyncWaitMs: number;
   /** how long a reschedule run in progress defers a write before it is tried again */
@@ -62,6 +67,8 @@ export const DEFAULT_UPLOAD_OPTIONS: UploadOptions = {
   // settled by re-reading, and the change sent again if need be, before the budget runs out.
   resultTimeoutMs: 10_000,
   unknownSettleMs: 2_000,
+  // A swap's outcome waits at most this long; the wait is credited back to its time budget.
+  readBackLaterMs: 8_000,
   queryAsyncWaitMs: 10_000,
   runLockRetryMs: 60_000,
   maxRounds: 6,

@@ -4,8 +4,9 @@ import type { ReadOptions, ShiftQuery } from '../adapter.js';
 import type { Agent, Shift } from '../contract.js';
 import { WfmNotFoundError } from '../errors.js';
 import { AgentCopies, shiftsOf } from './agent-copies.js';
-import { queryAgents } from './agent-query.js';
+import { queryUnit } from './agent-query.js';
 import type { GenesysHttp } from './http.js';
+import { LaterReads } from './later-reads.js';
 import { type GenesysCloudWfmOptions, resultTopics, type UploadOptions } from './options.js';
 import { Org } from './org.js';
 import { ReadBatcher } from './read-batcher.js';
@@ -14,6 +15,8 @@ import { ChannelResultFeed } from './result-feed.js';
 import { type AgentCopy, chooseSchedule, listSchedules, type ScheduleRef } from './schedules.js';
 
 const DAY_MS = 86_400_000;
+/** how many times one unit's query is asked when it fails with a server error or no answer */
+const QUERY_ATTEMPTS = 3;
 
 /**
  * What the backend knows of the org and how it reads it: the org discovered once, the schedule
@@ -25,6 +28,8 @@ export class GenesysReads {
   readonly runs: RescheduleRuns;
   /** single agents read again, gathered per schedule into one query per unit */
   readonly #agentReads: ReadBatcher;
+  /** agents out of date after a write, read with the next query of their unit */
+  readonly #later: LaterReads;
   #org: Promise<Org> | undefined;
   #feed: ChannelResultFeed | undefined;
   #feedStarted: Promise<boolean> | undefined;
@@ -39,6 +44,7 @@ export class GenesysReads {
   ) {
     this.runs = new RescheduleRuns(http, o.businessUnitId, clock);
     this.#agentReads = new ReadBatcher((schedule, users) => this.read(schedule, users), u.lingerMs);
+    this.#later = new LaterReads((schedule, users) => this.read(schedule, users), u.readBackLaterMs);
   }
 
   /** The org as discovered (BU zone and week start, units, codes); read once, warnings logged once. */
@@ -184,18 +190,27 @@ export class GenesysReads {
     this.#note(scheduleId, { version });
   }
 
-  /** Reads agents' schedules (one query per management unit), keeps the copies and returns them. */
+  /**
+   * Reads agents' schedules (one query per management unit), keeps the copies and returns
+   * those asked for. The agents waiting to be read after a write (`readLater`) in the units
+   * queried join the query.
+   */
   async read(schedule: ScheduleRef, users: string[], signal?: AbortSignal): Promise<AgentCopy[]> {
     const org = await this.org();
+    const units = new Set(users.flatMap((u) => org.unitOf(u) ?? []));
+    const joined = this.#later.join(schedule.id, units);
+    const asked = new Set(users);
     const byUnit = new Map<string, string[]>();
-    for (const u of users) {
+    for (const u of new Set([...users, ...joined.users])) {
       const mu = org.unitOf(u);
       if (mu) byUnit.set(mu, [...(byUnit.get(mu) ?? []), u]);
     }
     const feed = await this.feed();
-    const parts = await Promise.all(
+    // Each unit's query stands on its own: one that fails is asked again alone, and the
+    // copies the others brought are kept even when it fails for good.
+    const answers = await Promise.allSettled(
       [...byUnit].map(([managementUnitId, userIds]) =>
-        queryAgents(
+        queryUnit(
           this.http,
           {
             businessUnitId: this.o.businessUnitId,
@@ -204,13 +219,49 @@ export class GenesysReads {
             userIds,
             ...(signal ? { signal } : {}),
           },
-          { ...(feed ? { feed } : {}), asyncWaitMs: this.u.queryAsyncWaitMs, maxSplits: 4 },
+          {
+            ...(feed ? { feed } : {}),
+            asyncWaitMs: this.u.queryAsyncWaitMs,
+            maxSplits: 4,
+            attempts: QUERY_ATTEMPTS,
+          },
         ),
       ),
     );
-    const copies = parts.flat();
+    const copies = answers.flatMap((a) => (a.status === 'fulfilled' ? a.value : []));
+    const failed = answers.find((a): a is PromiseRejectedResult => a.status === 'rejected');
+    if (failed) {
+      for (const c of copies) this.copies.keep(c, org);
+      joined.settle(failed.reason);
+      throw failed.reason;
+    }
     for (const c of copies) this.copies.keep(c, org);
-    return copies;
+    // A joined agent no longer in the schedule: its copy goes (its writes cannot land there).
+    const present = new Set(copies.map((c) => c.userId));
+    for (const u of joined.users) if (!present.has(u)) this.copies.delete(schedule.id, u);
+    joined.settle();
+    return copies.filter((c) => asked.has(c.userId));
+  }
+
+  /**
+   * Resolves once these agents have been read again: with the next query of their schedule and
+   * unit, or on their own after `readBackLaterMs`. Until then `unread` says so.
+   */
+  readLater(schedule: ScheduleRef, users: string[]): Promise<void> {
+    return this.org().then((org) =>
+      this.#later.wait(
+        schedule,
+        users.flatMap((id) => {
+          const unit = org.unitOf(id);
+          return unit ? [{ id, unit }] : [];
+        }),
+      ),
+    );
+  }
+
+  /** Whether an agent's copy is missing, or out of date and waiting to be read. */
+  unread(scheduleId: string, userId: string): boolean {
+    return !this.copies.has(scheduleId, userId) || this.#later.waiting(scheduleId, userId);
   }
 
   /** The result channel, opened once; undefined (results settled by re-reading) when it cannot be opened. */
@@ -249,6 +300,7 @@ export class GenesysReads {
 
   async close(): Promise<void> {
     this.#agentReads.close();
+    this.#later.close();
     await this.#feed?.close();
   }
 }

@@ -16,6 +16,7 @@ import {
   newChange,
   versionConflict,
 } from './change.js';
+import { applied, conflicted } from './change-outcome.js';
 import { keepCompleted } from './complete-result.js';
 import type { GenesysCloudWfmOptions, GenesysWriteStats, UploadOptions } from './options.js';
 import type { Org } from './org.js';
@@ -89,8 +90,10 @@ export class Uploads {
       batch.some((c) => this.reads.runs.over(schedule.id, c.users, org))
     )
       await this.reads.runs.read().catch(() => undefined);
-    // Agents whose copy is missing are read first (one query per unit).
-    const missing = [...new Set(batch.flatMap((c) => c.users))].filter((u) => !copies.has(schedule.id, u));
+    // Agents whose copy is missing or out of date are read first (one query per unit).
+    const missing = [...new Set(batch.flatMap((c) => c.users))].filter((u) =>
+      this.reads.unread(schedule.id, u),
+    );
     if (missing.length > 0) {
       try {
         await this.reads.read(schedule, missing);
@@ -201,14 +204,29 @@ export class Uploads {
   ): Promise<void> {
     const copies = this.reads.copies;
     let users = [...new Set(batch.flatMap((c) => c.users))];
+    let now = batch;
     if (outcome.kind === 'complete') {
-      const settled = keepCompleted(outcome.result, batch, schedule, {
+      const { settled, changed } = keepCompleted(outcome.result, batch, schedule, {
         reads: this.reads,
         org,
         now: this.clock.now(),
         clientId: this.o.clientId,
       });
+      // A swap whose agents the result names as changed is applied; only its new shift ids are
+      // unknown, and they are read with the schedule's next query of those agents' units.
+      const later = batch.filter((c) => c.swap && c.users.every((u) => changed.has(u)));
+      if (later.length > 0) {
+        this.#settleLater(schedule, later, org).catch((err) => {
+          // A bug, not a WFM answer: each swap still waiting gets it, so none is left hanging.
+          this.o.logger?.error({ err }, 'unexpected error settling Genesys Cloud swaps');
+          for (const c of later) c.reject(err);
+        });
+        now = batch.filter((c) => !later.includes(c));
+        const waiting = new Set(later.flatMap((c) => c.users));
+        users = users.filter((u) => !waiting.has(u));
+      }
       users = users.filter((u) => !settled.has(u));
+      if (now.length === 0) return;
     }
     // Which versions moved: the schedule's (listed again) and the agents'. A job's outcome is
     // only known through this read, so a failed read is tried again before the changes give up.
@@ -221,7 +239,7 @@ export class Uploads {
         break;
       } catch (err) {
         if (attempt >= READ_BACK_ATTEMPTS || !(err instanceof WfmError) || !err.retriable) {
-          for (const c of batch) c.reject(err);
+          for (const c of now) c.reject(err);
           return;
         }
         await delay(READ_BACK_PAUSE_MS * 2 ** (attempt - 1));
@@ -230,12 +248,12 @@ export class Uploads {
     // Genesys applies an upload whole or not at all: when a version moved under it (the
     // schedule's, or any agent's), that explains an Error for every change it carried.
     const moved = new Map(
-      batch.map((c) => [c, c.users.filter((u) => copies.get(schedule.id, u)?.version !== c.sent.get(u))]),
+      now.map((c) => [c, c.users.filter((u) => copies.get(schedule.id, u)?.version !== c.sent.get(u))]),
     );
     const lostRace = schedule.version !== sent.version || [...moved.values()].some((m) => m.length > 0);
     const nothingMoved: Change[] = [];
     const again: Change[] = [];
-    for (const c of batch) {
+    for (const c of now) {
       const gone = c.users.find((u) => !copies.has(schedule.id, u));
       if (gone !== undefined) {
         fail(
@@ -252,9 +270,9 @@ export class Uploads {
         (outcome.kind === 'complete' || (outcome.kind === 'unknown' && inPlace(c, schedule, copies)))
       ) {
         // Applied; with no answer, known so because every agent holds exactly what was uploaded.
-        this.#applied(c, schedule, org);
+        applied(copies, c, schedule, org);
       } else if (m.length > 0) {
-        this.#conflict(c, schedule, org, outcome.kind === 'unknown');
+        conflicted(copies, c, schedule, org, outcome.kind === 'unknown');
       } else if (outcome.kind === 'unknown') {
         // Not applied (its agents read back unchanged), or its job has not run yet: either way
         // the same change may go again, as one upload with the others — the versions stop a
@@ -271,6 +289,31 @@ export class Uploads {
     for (const c of again.reverse()) this.#again(schedule, c, false);
     if (nothingMoved.length > 0)
       await this.#unexplained(schedule, batch, nothingMoved, lostRace, org, sent.at);
+  }
+
+  /** Swaps of a `Complete` upload, settled once their agents have been read again. */
+  async #settleLater(schedule: ScheduleRef, later: Change[], org: Org): Promise<void> {
+    try {
+      await this.reads.readLater(
+        schedule,
+        later.flatMap((c) => c.users),
+      );
+    } catch (err) {
+      for (const c of later) c.reject(err);
+      return;
+    }
+    const copies = this.reads.copies;
+    for (const c of later) {
+      const gone = c.users.find((u) => !copies.has(schedule.id, u));
+      if (gone !== undefined) {
+        fail(
+          c,
+          new WfmNotFoundError(`agent '${gone}' is no longer in schedule ${schedule.id}; re-plan`, {
+            status: 404,
+          }),
+        );
+      } else applied(copies, c, schedule, org);
+    }
   }
 
   /** Queues a change to go again at once, with the others read back; `lost` credits the upload it lost. */
@@ -351,77 +394,6 @@ export class Uploads {
     const copies = this.reads.copies;
     if (c.update) return copies.shift(schedule.id, c.update.userId, c.update.shiftId, org);
     return copies.shift(schedule.id, c.swap!.a, c.swap!.item.a.shiftId, org);
-  }
-
-  #applied(c: Change, schedule: ScheduleRef, org: Org): void {
-    const copies = this.reads.copies;
-    if (c.update) {
-      const shift = copies.shift(schedule.id, c.update.userId, c.update.shiftId, org);
-      if (shift) c.resolve(shift);
-      else
-        c.reject(
-          new WfmNotFoundError(`shift '${c.update.shiftId}' is gone after the upload`, { status: 404 }),
-        );
-      return;
-    }
-    const s = c.swap!;
-    const [oldA, oldB] = [s.item.a.shiftId, s.item.b.shiftId];
-    // The shift that was b's now belongs to A under a new id, and a's to B: found by time.
-    const find = (owner: string, was: Shift | undefined) =>
-      was &&
-      shiftsOf(copies.get(schedule.id, owner)!, org).find((x) => x.start === was.start && x.end === was.end);
-    const nowOfA = find(s.b, c.before.get(oldA));
-    const nowOfB = find(s.a, c.before.get(oldB));
-    if (!nowOfA || !nowOfB) {
-      c.resolve(
-        failedSwap(
-          s.item.swapId,
-          'SCHEDULE_CONFLICT',
-          "the swap's upload completed but its shifts are not found where they should be",
-        ),
-      );
-      return;
-    }
-    copies.moved(oldA, nowOfA.id);
-    copies.moved(oldB, nowOfB.id);
-    c.resolve({ swapId: s.item.swapId, status: 'applied', shifts: [nowOfA, nowOfB] });
-  }
-
-  #conflict(c: Change, schedule: ScheduleRef, org: Org, mayHaveLanded: boolean): void {
-    const copies = this.reads.copies;
-    const said = mayHaveLanded ? 'nothing' : 'Error';
-    if (c.update) {
-      const shift = copies.shift(schedule.id, c.update.userId, c.update.shiftId, org);
-      if (!shift) {
-        c.reject(
-          new WfmNotFoundError(
-            `shift '${c.update.shiftId}' is gone from agent '${c.update.userId}'s schedule`,
-            { status: 404 },
-          ),
-        );
-        return;
-      }
-      c.reject(
-        versionConflict(
-          `agent '${c.update.userId}' moved to version ${shift.version} in schedule ${schedule.id} (the upload answered ${said}); re-apply the change to the fresh shift`,
-          shift,
-          mayHaveLanded,
-        ),
-      );
-      return;
-    }
-    const s = c.swap!;
-    const side =
-      copies.shift(schedule.id, s.a, s.item.a.shiftId, org) ??
-      copies.shift(schedule.id, s.b, s.item.b.shiftId, org);
-    fail(
-      c,
-      versionConflict(
-        `an agent of the swap moved to a new version in schedule ${schedule.id} (the upload answered ${said})`,
-        side,
-        mayHaveLanded,
-      ),
-    );
   }
 
   /** Deferred: named by the week of the change's shift, as the writer keeps its locks by week. */

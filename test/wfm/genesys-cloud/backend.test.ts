@@ -61,7 +61,7 @@ function backend(s: RunningGenesysSandbox, o: Partial<GenesysCloudWfmOptions> = 
     clientSecret: 'sandbox-secret',
     clock: { now: () => s.wfm.clock.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
     ...o,
-    uploads: { resultTimeoutMs: 2_000, unknownSettleMs: 50, ...o.uploads },
+    uploads: { resultTimeoutMs: 2_000, unknownSettleMs: 50, readBackLaterMs: 200, ...o.uploads },
   });
   running.push(b);
   return b;
@@ -160,6 +160,30 @@ describe('Genesys Cloud backend: reads', () => {
     const read = await Promise.all(byAgent.map((x) => b.getShift(x.id)));
     expect(read.map((x) => x.id)).toEqual(byAgent.map((x) => x.id));
     expect(b.http.calls.api - before).toBe(2);
+  });
+
+  it('asks again only the unit whose query answered 5xx, and keeps the others answers', async () => {
+    const s = await org();
+    const queries: number[] = [];
+    const b = backend(s, {
+      onRequest: (e) => {
+        if (e.route.endsWith('/agentschedules/query')) queries.push(e.status ?? 0);
+      },
+    });
+    await b.org();
+    await b.listShifts(DAY);
+    expect(queries).toEqual([200, 200]);
+    queries.length = 0;
+    // Every other request fails: some unit's query fails at least once, none three times in a row.
+    await admin(s, 'PUT', '/faults', { errorRate: 0.5, seed: 8 });
+    const shifts = await b.listShifts(DAY);
+    await admin(s, 'PUT', '/faults', { errorRate: 0 });
+    expect(new Set(shifts.map((x) => x.agentId)).size).toBe(6);
+    const failures = queries.filter((q) => q >= 500).length;
+    expect(failures).toBeGreaterThan(0);
+    // Two units: each answered once, and a failed query asked again alone.
+    expect(queries.filter((q) => q === 200)).toHaveLength(2);
+    expect(queries).toHaveLength(2 + failures);
   });
 
   it('finds a shift it never read, of another team, in a schedule already met, even when its clock is weeks past the schedule', async () => {
@@ -368,6 +392,81 @@ describe('Genesys Cloud backend: writes through uploads', () => {
     const ops = (await ledger(s)).filter((e) => e.kind === 'update');
     expect(new Set(ops.map((e) => e.operationId)).size).toBe(1);
     expect((await b.getShift(x!.id)).agentId).toBe(y!.agentId);
+  });
+
+  /** Swaps x and y (two agents of TEAM); resolves with the result, and says when its upload is in the ledger. */
+  async function swapOf(s: RunningGenesysSandbox, b: GenesysCloudWfm, x: Shift, y: Shift) {
+    const result = b.swapShifts(
+      [{ swapId: 'sw1', a: { shiftId: x.id, version: x.version }, b: { shiftId: y.id, version: y.version } }],
+      { idempotencyKey: 'sw1' },
+    );
+    let settled = false;
+    void result.then(() => {
+      settled = true;
+    });
+    await until(async () => (await ledger(s)).some((e) => e.kind === 'update'), 'the swap upload');
+    return { result, settled: () => settled };
+  }
+
+  it("reads a swap's agents back with the next query of their unit, at no query of its own", async () => {
+    const s = await org();
+    const b = backend(s, { uploads: { readBackLaterMs: 600_000 } });
+    const shifts = await b.listShifts({ teamId: TEAM, ...DAY });
+    const [x, y, z] = shifts;
+    const before = b.http.calls.api;
+    const swap = await swapOf(s, b, x!, y!);
+    // Applied, but its new shift ids are unknown until the agents are read: the outcome waits.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(swap.settled()).toBe(false);
+    // Another read of the same unit (a third agent's shift) brings the swap's agents along.
+    await b.getShift(z!.id);
+    const [result] = await swap.result;
+    expect(result!.status).toBe('applied');
+    expect(result!.shifts!.map((r) => [r.agentId, r.start])).toEqual([
+      [y!.agentId, x!.start],
+      [x!.agentId, y!.start],
+    ]);
+    // uploadurl, update, and the third agent's query
+    expect(b.http.calls.api - before).toBe(3);
+  });
+
+  it("reads a swap's agents back on their own when no query of their unit comes in time", async () => {
+    const s = await org();
+    const b = backend(s, { uploads: { readBackLaterMs: 300 } });
+    const [x, y] = await b.listShifts({ teamId: TEAM, ...DAY });
+    const before = b.http.calls.api;
+    const swap = await swapOf(s, b, x!, y!);
+    const [result] = await swap.result;
+    expect(result!.status).toBe('applied');
+    expect(b.http.calls.api - before).toBe(3);
+    expect((await b.getShift(x!.id)).agentId).toBe(y!.agentId);
+  });
+
+  it("reads a swap's agents before an upload touches them again, so the upload is not refused on their version", async () => {
+    const s = await org();
+    const b = backend(s, { uploads: { readBackLaterMs: 600_000 } });
+    const week = await b.listShifts({ teamId: TEAM, from: DAY.from, to: '2026-11-28T00:00:00Z' });
+    const [x, y] = week.filter((w) => w.start < DAY.to);
+    const later = week.find((w) => w.agentId === x!.agentId && w.start >= DAY.to)!;
+    expect(later).toBeDefined();
+    const swap = await swapOf(s, b, x!, y!);
+    // The agent's copy is read before the change is built: its version moved with the swap,
+    // which answers the change made on the old version without a refused upload.
+    const err = await b
+      .patchShift(later.id, extended(later), { idempotencyKey: 'k-later' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WfmVersionConflictError);
+    const fresh = (err as WfmVersionConflictError).currentShift!;
+    expect(fresh.version).toBe(later.version + 1);
+    const [result] = await swap.result;
+    expect(result!.status).toBe('applied');
+    const written = await b.patchShift(later.id, extended(fresh), { idempotencyKey: 'k-later' });
+    expect(written.end).toBe(plus(later.end, 30));
+    // Two uploads, neither refused.
+    expect(b.stats.uploads).toBe(2);
+    expect(b.stats.uploadsFailed).toBe(0);
+    const ops = new Set((await ledger(s)).filter((e) => e.kind === 'update').map((e) => e.operationId));
+    expect(ops.size).toBe(2);
   });
 
   it('defers through a reschedule run in progress over the agent management unit', async () => {
