@@ -20,6 +20,7 @@ import { leanBatchInUse } from '../src/kafka/kafkajs/lean-batch.js';
 import { leanRecordDecoderInUse } from '../src/kafka/kafkajs/record-decoder.js';
 import { createLogger, silentLogger } from '../src/observability/logger.js';
 import { createMetrics } from '../src/observability/metrics.js';
+import { subscribe } from '../src/observability/pipeline-events.js';
 import { SnapshotScheduleSource } from '../src/planner/snapshot-source.js';
 import { RulesFile } from '../src/rules/schema.js';
 import { generateSchedule } from '../src/sandbox/generate.js';
@@ -27,14 +28,24 @@ import type { Clock } from '../src/time/clock.js';
 import { parseInstant } from '../src/time/instant.js';
 import { WfmHttpClient } from '../src/wfm/http-client.js';
 import { profilePhase } from './support/phase-profile.js';
-import { BASE, benchConfig, CONFIG, latencyRules, throughputRules } from './support/pipeline-workload.js';
+import {
+  BASE,
+  benchConfig,
+  CONFIG,
+  latencyRules,
+  roundConfig,
+  throughputRules,
+} from './support/pipeline-workload.js';
 
 export interface ReactorArgs {
   phase: 'throughput' | 'latency';
   id: string;
   brokers: string[];
-  /** throughput: the rules stage's consumer group (a fresh one per round) */
-  groupId?: string;
+  /**
+   * throughput: the round, whose consumer groups and topics past the events are its own (a
+   * planning stage in a fresh group would plan the earlier rounds' intents again)
+   */
+  round?: number;
   /** latency: the WFM sandbox, and the wall-clock instant event time BASE corresponds to */
   sandboxUrl?: string;
   wallStart?: number;
@@ -86,8 +97,7 @@ const onFatal = (err: Error) => {
 };
 
 if (args.phase === 'throughput') {
-  const base = benchConfig(args.id, args.brokers);
-  const config = args.groupId ? { ...base, kafka: { ...base.kafka, groupId: args.groupId } } : base;
+  const config = roundConfig(args.id, args.brokers, args.round ?? 1);
   const pipeline = new Pipeline({
     kafka,
     config,
@@ -105,6 +115,7 @@ if (args.phase === 'throughput') {
   });
   peakRss = 0;
   const start = Date.now();
+  const timeline = process.env.TR_BENCH_DEBUG ? stageTimeline(pipeline) : undefined;
   await profilePhase('rules-stage', async () => {
     await pipeline.start();
     // every event's processing committed, and every intent it caused planned and committed
@@ -124,6 +135,7 @@ if (args.phase === 'throughput') {
     intents: pipeline.intentsProduced,
     lean: { decoder: leanRecordDecoderInUse(), batch: leanBatchInUse() },
   });
+  timeline?.(runSince, end);
   send({ type: 'done', peakRssMiB: peakRss / 2 ** 20 });
   await pipeline.stop(Date.now() + 10_000);
 } else {
@@ -252,4 +264,45 @@ function traced(f: EvaluatorFactory): EvaluatorFactory {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * TR_BENCH_DEBUG: when the rules stage consumed and committed what (ms from the input
+ * consumer's run()), so that a slower (b) shows whether it fetched, processed or committed later.
+ */
+function stageTimeline(p: Pipeline): (runSince: number, end: number) => void {
+  const t = { firstConsumed: 0, lastConsumed: 0, consumed: 0, batches: 0, lastRulesCommit: 0, rulesTxns: 0 };
+  let txnSeconds = 0;
+  let maxTxn = 0;
+  const planning: number[] = [];
+  const unsubscribe = subscribe(p.probe, {
+    'stage.consumed': (e) => {
+      if (e.stage !== 'rules' || e.messages === 0) return;
+      const now = Date.now();
+      if (t.firstConsumed === 0) t.firstConsumed = now;
+      t.lastConsumed = now;
+      t.consumed += e.messages;
+      t.batches++;
+    },
+    'stage.transaction': (e) => {
+      if (e.stage !== 'rules') return;
+      txnSeconds += e.seconds;
+      maxTxn = Math.max(maxTxn, e.seconds);
+    },
+    'stage.committed': (e) => {
+      if (e.stage === 'rules') {
+        t.lastRulesCommit = Date.now();
+        t.rulesTxns++;
+      } else if (e.stage === 'planning') planning.push(Date.now());
+    },
+  });
+  return (runSince, end) => {
+    unsubscribe();
+    const at = (x: number) => (x === 0 ? '-' : `${x - runSince} ms`);
+    process.stderr.write(
+      `timeline: first batch ${at(t.firstConsumed)}, last batch ${at(t.lastConsumed)} (${t.consumed} messages in ${t.batches} batches), ` +
+        `last rules commit ${at(t.lastRulesCommit)} (${t.rulesTxns} transactions, ${Math.round(txnSeconds * 1000)} ms in all, longest ${Math.round(maxTxn * 1000)} ms), ` +
+        `last planning commit ${at(planning.at(-1) ?? 0)}, done ${at(end)}\n`,
+    );
+  };
 }

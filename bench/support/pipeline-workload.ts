@@ -108,6 +108,23 @@ function groupsOf(team: number): string[] {
   return Array.from({ length: 5 }, (_, k) => `g-${String(team * 5 + k).padStart(2, '0')}`);
 }
 
+/**
+ * (b)'s config for one round: consumer groups and topics past the events of the round's own
+ * (a planning stage in a fresh group would plan the earlier rounds' intents again).
+ */
+export function roundConfig(id: string, brokers: string[], round: number): Config {
+  const base = benchConfig(id, brokers);
+  const name = `${id}-r${round}`;
+  return {
+    ...base,
+    kafka: {
+      ...base.kafka,
+      groupId: `bench-${name}`,
+      topics: { ...prefixedTopics(name), events: base.kafka.topics.events },
+    },
+  };
+}
+
 export function benchConfig(id: string, brokers: string[], sandboxUrl = 'http://127.0.0.1:9/unused'): Config {
   return Config.parse({
     kafka: {
