@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { BRIDGE_CONFIG_TEMPLATE } from '../../src/bridge/genesys-cloud/config-template.js';
 import { COMMANDS } from '../../src/cli/main.js';
 
 interface Service {
@@ -11,8 +12,8 @@ const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as { services:
 const ours = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
 
 describe('docker-compose.yml', () => {
-  it('runs the sandbox, the reactor and the generator from this project’s image', () => {
-    expect(ours.map(([name]) => name).sort()).toEqual(['generator', 'reactor', 'wfm-sandbox']);
+  it('runs the sandbox, the reactor, the generator and the bridge from this project’s image', () => {
+    expect(ours.map(([name]) => name).sort()).toEqual(['bridge', 'generator', 'reactor', 'wfm-sandbox']);
     expect(Object.keys(compose.services)).toContain('kafka');
   });
 
@@ -32,5 +33,18 @@ describe('docker-compose.yml', () => {
     const { loadConfig } = await import('../../src/config/load.js');
     const env = (compose.services.reactor as { environment: Record<string, string> }).environment;
     expect(() => loadConfig(file, env)).not.toThrow();
+  });
+
+  it('points the bridge at the config template, which loads, with a sized heap', async () => {
+    const bridge = compose.services.bridge as Service & { environment: Record<string, string> };
+    const file = bridge.command![bridge.command!.indexOf('--config') + 1]!;
+    expect(readFileSync(file, 'utf8')).toBe(BRIDGE_CONFIG_TEMPLATE);
+    const { loadConfig } = await import('../../src/config/load.js');
+    const env = { ...bridge.environment, GENESYS_BRIDGE_CLIENT_SECRET: 'a-secret' };
+    const loaded = loadConfig(file, env, undefined, { wfm: false, admin: false, bridge: true });
+    expect(loaded.config.kafka.brokers).toEqual(['kafka:9092']);
+    // bench:bridge measures the bridge with these (docs/bridge-genesys-cloud.md, "Limits")
+    expect(bridge.environment.NODE_OPTIONS).toMatch(/--max-old-space-size=\d+/);
+    expect(bridge.environment.NODE_OPTIONS).toMatch(/--max-semi-space-size=\d+/);
   });
 });

@@ -34,7 +34,9 @@ Each trunk base's id, group, region, site and capacity come from bridge.genesysC
 The admin server (admin.host:bridge.genesysCloud.adminPort, 127.0.0.1:9465 by default) serves
 /metrics, /healthz and /readyz (ready: every notification channel open and Kafka taking events).
 On a terminal one line shows progress. Runs until SIGTERM or SIGINT, then sends what it holds
-within shutdownTimeoutMs. docs/bridge-genesys-cloud.md: the OAuth client, the mapping, each fault.`;
+within shutdownTimeoutMs. Size its heap with NODE_OPTIONS='--max-old-space-size=128
+--max-semi-space-size=4' (as docker-compose.yml's bridge service does); on V8's defaults its RSS
+grows some 40–90 MiB larger. docs/bridge-genesys-cloud.md: the OAuth client, the mapping, each fault.`;
 
 const PROGRESS_MS = 500;
 
