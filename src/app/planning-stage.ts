@@ -1,7 +1,7 @@
 import { deadLetterMessage } from '../kafka/dead-letter.js';
 import type { KafkaClient as Kafka, ConsumedMessage as KafkaMessage } from '../kafka/port.js';
 import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from '../kafka/stage/worker.js';
-import { restoreStates } from '../kafka/state-reader.js';
+import { openWorkers } from '../kafka/state-reader.js';
 import { STATE_RECORD_FORMAT, stateMessage } from '../kafka/state-record.js';
 import { Probe } from '../observability/pipeline-events.js';
 import { adjustmentKey } from './adjustment-key.js';
@@ -48,21 +48,17 @@ export function planningProcessor(o: PlanningProcessorOptions): StageProcessor {
   const probe = o.probe ?? new Probe();
   const t = o.topics;
   return {
-    async open(positions: readonly CommittedPosition[]) {
-      const records = await restoreStates(
+    open: (positions: readonly CommittedPosition[]) =>
+      openWorkers(
         { kafka: o.kafka, stateTopic: t.state, groupPrefix: o.groupId },
         t.intents,
         positions,
-      );
-      const out = new Map<number, PartitionWorker>();
-      for (const pos of positions) {
-        const rec = records.get(pos.partition);
-        const planner = o.planners.create(pos.partition, rec?.lanes[PLANNER_LANE]);
-        const sources = new Map(Object.entries((rec?.lanes[SOURCES_LANE] ?? {}) as SourcePositions));
-        out.set(pos.partition, new PlanningWorker(pos.partition, planner, sources, o, probe));
-      }
-      return out;
-    },
+        (partition, rec) => {
+          const planner = o.planners.create(partition, rec?.lanes[PLANNER_LANE]);
+          const sources = new Map(Object.entries((rec?.lanes[SOURCES_LANE] ?? {}) as SourcePositions));
+          return new PlanningWorker(partition, planner, sources, o, probe);
+        },
+      ),
   };
 }
 

@@ -3,7 +3,7 @@ import { deadLetterMessage } from '../kafka/dead-letter.js';
 import { messageHeader } from '../kafka/message-header.js';
 import type { KafkaClient as Kafka, ConsumedMessage as KafkaMessage } from '../kafka/port.js';
 import type { CommittedPosition, Output, PartitionWorker, StageProcessor } from '../kafka/stage/worker.js';
-import { restoreStates } from '../kafka/state-reader.js';
+import { openWorkers } from '../kafka/state-reader.js';
 import { STATE_RECORD_FORMAT, stateMessage } from '../kafka/state-record.js';
 import { UndecodableBatch, undecodableBatchDeadLetter } from '../kafka/undecodable-batch.js';
 import { Probe } from '../observability/pipeline-events.js';
@@ -46,26 +46,21 @@ export function rulesProcessor(o: RulesProcessorOptions): StageProcessor {
   const t = o.topics;
   const defaultLane = o.evaluators.routing.lanes[0]?.name ?? 'trunk';
   return {
-    async open(positions: readonly CommittedPosition[]) {
-      const records = await restoreStates(
+    open: (positions: readonly CommittedPosition[]) =>
+      openWorkers(
         { kafka: o.kafka, stateTopic: t.state, groupPrefix: o.groupId },
         t.input,
         positions,
-      );
-      const out = new Map<number, PartitionWorker>();
-      for (const pos of positions) {
-        const rec = records.get(pos.partition);
-        const lanes = new Map<string, PartitionEvaluator>();
-        for (const [lane, snap] of Object.entries(rec?.lanes ?? {})) {
-          lanes.set(lane, o.evaluators.create(lane, pos.partition, snap));
-        }
-        // a new owner reprocesses from the committed offset: it sends that input's intents
-        // again, on a lane of its own
-        const intents = o.intents.open();
-        out.set(pos.partition, new RulesWorker(pos.partition, lanes, intents, o, probe, defaultLane));
-      }
-      return out;
-    },
+        (partition, rec) => {
+          const lanes = new Map<string, PartitionEvaluator>();
+          for (const [lane, snap] of Object.entries(rec?.lanes ?? {}))
+            lanes.set(lane, o.evaluators.create(lane, partition, snap));
+          // a new owner reprocesses from the committed offset: it sends that input's intents
+          // again, on a lane of its own
+          const intents = o.intents.open();
+          return new RulesWorker(partition, lanes, intents, o, probe, defaultLane);
+        },
+      ),
   };
 }
 

@@ -1,6 +1,6 @@
 import { StateRestoreError } from './errors.js';
 import type { KafkaClient } from './port.js';
-import type { CommittedPosition } from './stage/worker.js';
+import type { CommittedPosition, PartitionWorker } from './stage/worker.js';
 import { decodeStateRecord, type StatePointer, type StateRecord } from './state-record.js';
 
 export interface StateReaderOptions {
@@ -56,4 +56,20 @@ export async function restoreStates(
     }
   }
   return records;
+}
+
+/**
+ * A stage processor's `open`: the workers of newly owned partitions, each made from the state
+ * record its committed position points at (`restoreStates`; undefined when it has none).
+ */
+export async function openWorkers(
+  o: StateReaderOptions,
+  inputTopic: string,
+  positions: readonly CommittedPosition[],
+  make: (partition: number, record: StateRecord | undefined) => PartitionWorker,
+): Promise<Map<number, PartitionWorker>> {
+  const records = await restoreStates(o, inputTopic, positions);
+  const out = new Map<number, PartitionWorker>();
+  for (const pos of positions) out.set(pos.partition, make(pos.partition, records.get(pos.partition)));
+  return out;
 }

@@ -6,16 +6,7 @@ import { openWindowAt } from '../../time/publish-window.js';
 import { waitAccount } from '../../time/wait-account.js';
 import type { Shift, SwapResult } from '../contract.js';
 import { WfmError, WfmNotFoundError, WfmServerError, WfmValidationError } from '../errors.js';
-import { shiftsOf } from './agent-copies.js';
-import {
-  bareConflict,
-  type Change,
-  fail,
-  failedSwap,
-  lockedError,
-  newChange,
-  versionConflict,
-} from './change.js';
+import { bareConflict, type Change, fail, lockedError, newChange, versionConflict } from './change.js';
 import { applied, conflicted } from './change-outcome.js';
 import { keepCompleted } from './complete-result.js';
 import type { GenesysCloudWfmOptions, GenesysWriteStats, UploadOptions } from './options.js';
