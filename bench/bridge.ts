@@ -42,6 +42,7 @@ import {
 } from '../test/bridge/support/bridge-process.js';
 import type { MappingEntry, ProducedEntry } from '../test/bridge/support/rig.js';
 import { readStamped } from '../test/bridge/support/topic-records.js';
+import { sandboxAdmin } from '../test/support/sandbox-admin-http.js';
 import { type Bar, barsTable, finalLine, machine, printBars, writeDocSection } from './support/report.js';
 
 const { values } = parseArgs({
@@ -116,22 +117,13 @@ const RUNTIME = ENTRY
 const kafka = new Kafka({ clientId: 'bench-bridge', brokers: BROKERS, logLevel: logLevel.NOTHING });
 const m = machine();
 
-async function admin<T = Record<string, unknown>>(
+function admin<T = Record<string, unknown>>(
   s: RunningGenesysSandbox,
   method: string,
   path: string,
   body?: unknown,
 ): Promise<T> {
-  const res = await fetch(`${s.url}/_sandbox${path}`, {
-    method,
-    ...(body !== undefined
-      ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
-      : {}),
-  });
-  const json = (await res.json()) as T;
-  if (res.status >= 300)
-    throw new Error(`${method} /_sandbox${path} answered ${res.status}: ${JSON.stringify(json)}`);
-  return json;
+  return sandboxAdmin<T>(s.url, method, path, body);
 }
 
 async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {

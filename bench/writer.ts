@@ -71,6 +71,7 @@ import { RateLimiter } from '../src/writer/rate-limiter.js';
 import { Writer } from '../src/writer/writer.js';
 import { freePortPair, startLocalBroker, stopLocalBroker } from '../test/kafka/local-broker.js';
 import { prefixedTopics } from '../test/pipeline/support/topics.js';
+import { sandboxAdmin } from '../test/support/sandbox-admin-http.js';
 import { JumpClock } from '../test/writer/support/jump-clock.js';
 import { type LedgerEntry, SandboxAdmin } from '../test/writer/support/sandbox-admin.js';
 import { SeedLoop, type SeedRecord } from './seed-loop.js';
@@ -471,24 +472,13 @@ interface GenesysRun extends RunResult {
 }
 
 /** The Genesys sandbox's /_sandbox routes that SandboxAdmin lacks (POST, and answers of its own shape). */
-async function genesysAdmin<T>(
+function genesysAdmin<T>(
   url: string,
   method: 'GET' | 'PUT' | 'POST',
   path: string,
   body?: unknown,
 ): Promise<T> {
-  const res = await fetch(`${url}/_sandbox${path}`, {
-    method,
-    ...(body === undefined
-      ? {}
-      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-  });
-  const json = (await res.json()) as T;
-  if (!res.ok)
-    throw new Error(
-      `genesys sandbox admin ${method} ${path} answered ${res.status}: ${JSON.stringify(json)}`,
-    );
-  return json;
+  return sandboxAdmin<T>(url, method, path, body);
 }
 
 interface GenesysStateAnswer {

@@ -2,6 +2,7 @@ import type { GenesysLedgerEntry } from '../../src/sandbox/genesys-cloud/bu-sche
 import type { OperationRecord } from '../../src/sandbox/genesys-cloud/genesys-wfm.js';
 import type { GenesysState } from '../../src/sandbox/genesys-cloud/model.js';
 import type { GenesysBehaviour, GenesysFaults } from '../../src/sandbox/genesys-cloud/options.js';
+import { pagedLedger, sandboxAdmin } from '../../test/support/sandbox-admin-http.js';
 
 /** What /_sandbox/stats of the Genesys sandbox counts (the part the fault runs read). */
 export interface GenesysStats {
@@ -17,32 +18,13 @@ export interface GenesysStats {
 export class GenesysAdmin {
   constructor(readonly url: string) {}
 
-  async #call<T>(method: 'GET' | 'PUT' | 'POST', path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.url}/_sandbox${path}`, {
-      method,
-      ...(body === undefined
-        ? {}
-        : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-    });
-    const json = (await res.json()) as T;
-    if (!res.ok)
-      throw new Error(`sandbox admin ${method} ${path} answered ${res.status}: ${JSON.stringify(json)}`);
-    return json;
+  #call<T>(method: 'GET' | 'PUT' | 'POST', path: string, body?: unknown): Promise<T> {
+    return sandboxAdmin<T>(this.url, method, path, body);
   }
 
   /** Every ledger entry from `since` on, following pages. */
-  async ledger(since = 1): Promise<GenesysLedgerEntry[]> {
-    const out: GenesysLedgerEntry[] = [];
-    let seq = since;
-    for (;;) {
-      const page = await this.#call<{ entries: GenesysLedgerEntry[]; nextSeq: number }>(
-        'GET',
-        `/ledger?since=${seq}&limit=5000`,
-      );
-      out.push(...page.entries);
-      if (page.entries.length === 0 || page.nextSeq === seq) return out;
-      seq = page.nextSeq;
-    }
+  ledger(since = 1): Promise<GenesysLedgerEntry[]> {
+    return pagedLedger<GenesysLedgerEntry>(this.url, since);
   }
 
   /** The org as it stands: schedules with every agent's shifts, activity codes. */

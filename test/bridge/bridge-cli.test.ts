@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fetch } from 'undici';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { type RunningGenesysSandbox, startGenesysSandbox } from '../../src/sandbox/genesys-cloud/server.js';
 import type { TrunkScenarioOptions } from '../../src/sandbox/genesys-cloud/trunk-options.js';
 import { readCommitted } from '../pipeline/support/topic-reader.js';
+import { cli } from '../support/cli.js';
+import { sandboxAdminRequest } from '../support/sandbox-admin-http.js';
 import { type BridgeProcess, startBridgeProcess } from './support/bridge-process.js';
 import {
   brokers,
@@ -32,13 +33,7 @@ async function sandbox(trunks: TrunkScenarioOptions): Promise<RunningGenesysSand
 }
 
 async function admin<T>(s: RunningGenesysSandbox, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${s.url}/_sandbox${path}`, {
-    method,
-    ...(body !== undefined
-      ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
-      : {}),
-  });
-  return (await res.json()) as T;
+  return (await sandboxAdminRequest<T>(s.url, method, path, body)).body;
 }
 
 function bridgeConfig(s: RunningGenesysSandbox, trunks: Record<string, MappingEntry>, topic: string) {
@@ -58,25 +53,6 @@ function bridgeConfig(s: RunningGenesysSandbox, trunks: Record<string, MappingEn
       },
     },
   };
-}
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => {
-    out += String(c);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => {
-    err += String(c);
-    return true;
-  });
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
 }
 
 describe('trunk-reactor bridge genesys-cloud', () => {

@@ -1,30 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { startSandbox } from '../../src/sandbox/server.js';
 import { ScheduleSnapshot } from '../../src/wfm/snapshot.js';
+import { cli } from '../support/cli.js';
 
 const golden = 'test/golden/apac';
 const args = ['--rules', `${golden}/rules.yaml`, '--events', `${golden}/events.ndjson`];
-
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => {
-    out += String(c);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => {
-    err += String(c);
-    return true;
-  });
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('trunk-reactor plan', () => {
   afterEach(() => {

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CheckReport } from '../../src/cli/commands/wfm-check.js';
-import { main } from '../../src/cli/main.js';
 import { generateSchedule } from '../../src/sandbox/generate.js';
 import { DEFAULT_PERMISSIONS, type GenesysSandboxOptions } from '../../src/sandbox/genesys-cloud/options.js';
 import { type RunningGenesysSandbox, startGenesysSandbox } from '../../src/sandbox/genesys-cloud/server.js';
+import { cli } from '../support/cli.js';
 
 const SECRET_VAR = 'TRUNK_REACTOR_TEST_GENESYS_SECRET';
 const SECRET = 'sandbox-secret';
@@ -74,25 +74,6 @@ ${o.extra ?? ''}`,
   );
   process.env[SECRET_VAR] = o.secret ?? SECRET;
   return file;
-}
-
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => {
-    out += String(c);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => {
-    err += String(c);
-    return true;
-  });
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
 }
 
 const check = (file: string, ...more: string[]) => cli(['wfm', 'check', '--config', file, ...more]);

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../support/cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = 'test-artifacts/plan-report.png';
@@ -33,25 +33,6 @@ const THRESHOLDS: Record<string, number[]> = {
 
 // The plot's geometry (utilization-chart.ts): utilization 0..1 over y 200..10.
 const yOf = (v: number) => 10 + 190 - v * 190;
-
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => {
-    out += String(c);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => {
-    err += String(c);
-    return true;
-  });
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 /** The rows of a table in `plan`'s text output, split on its column gaps (two spaces or more). */
 function textRows(out: string, heading: string): string[][] {

@@ -1,32 +1,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterAll } from 'vitest';
+
+export { cli } from '../support/cli.js';
 
 export const APAC_RULES = new URL('../../config/rules.apac.yaml', import.meta.url).pathname;
 export const APAC_TESTS = new URL('../../config/rules.apac.test.yaml', import.meta.url).pathname;
 export const APAC_SCHEDULE = new URL('../../config/demo/apac-schedule.json', import.meta.url).pathname;
-
-/** Runs the CLI in this process, capturing what it prints. */
-export async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => {
-    out += String(c);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => {
-    err += String(c);
-    return true;
-  });
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 const made: string[] = [];
 // every test file that makes temp dirs through here has them removed when it ends

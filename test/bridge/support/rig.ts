@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Kafka, logLevel } from 'kafkajs';
-import { fetch } from 'undici';
 import type { GenesysTrunkBridge } from '../../../src/bridge/genesys-cloud/bridge.js';
 import { type BridgeMetrics, createBridgeMetrics } from '../../../src/bridge/genesys-cloud/bridge-metrics.js';
 import type { EventSink } from '../../../src/bridge/genesys-cloud/event-outbox.js';
@@ -19,6 +18,7 @@ import {
 import type { TrunkScenarioOptions } from '../../../src/sandbox/genesys-cloud/trunk-options.js';
 import { systemClock } from '../../../src/time/clock.js';
 import { readCommitted } from '../../pipeline/support/topic-reader.js';
+import { sandboxAdmin } from '../../support/sandbox-admin-http.js';
 
 /**
  * A bridge against the emulated Genesys Cloud (the sandbox's trunks, trunk routes and metrics
@@ -137,18 +137,9 @@ export async function stopRigs(): Promise<void> {
 
 export async function startRig(o: RigOptions): Promise<Rig> {
   const sandbox = await startGenesysSandbox({ port: 0, trunks: o.trunks });
-  const admin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${sandbox.url}/_sandbox${path}`, {
-      method,
-      ...(body !== undefined
-        ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
-        : {}),
-    });
-    const json = (await res.json()) as T;
-    if (res.status >= 300)
-      throw new Error(`${method} /_sandbox${path} answered ${res.status}: ${JSON.stringify(json)}`);
-    return json;
-  };
+  const admin = <T>(method: string, path: string, body?: unknown): Promise<T> =>
+    sandboxAdmin<T>(sandbox.url, method, path, body);
+
   const omit = o.omit?.length ? `?omit=${encodeURIComponent(o.omit.join(','))}` : '';
   const { trunks: mapping } = await admin<{ trunks: Record<string, MappingEntry> }>(
     'GET',

@@ -6,6 +6,7 @@ import {
   type RunningGenesysSandbox,
   startGenesysSandbox,
 } from '../../../src/sandbox/genesys-cloud/server.js';
+import { sandboxAdminRequest } from '../../support/sandbox-admin-http.js';
 import { smallSchedule, WEDNESDAY } from '../fixture.js';
 
 export { WEDNESDAY };
@@ -149,19 +150,13 @@ export async function api<T = unknown>(
   return { status: res.status, headers: res.headers as unknown as Headers, body: parsed as T };
 }
 
-export async function admin<T = Record<string, unknown>>(
+export function admin<T = Record<string, unknown>>(
   s: RunningGenesysSandbox,
   method: string,
   path: string,
   body?: unknown,
 ): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${s.url}/_sandbox${path}`, {
-    method,
-    ...(body !== undefined
-      ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
-      : {}),
-  });
-  return { status: res.status, body: (await res.json()) as T };
+  return sandboxAdminRequest<T>(s.url, method, path, body);
 }
 
 export const WFM = '/api/v2/workforcemanagement';

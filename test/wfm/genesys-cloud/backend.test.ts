@@ -16,6 +16,7 @@ import {
 import { GenesysCloudWfm, type GenesysCloudWfmOptions } from '../../../src/wfm/genesys-cloud/backend.js';
 import { MemoryOutcomeSink } from '../../../src/writer/outcome.js';
 import { Writer } from '../../../src/writer/writer.js';
+import { sandboxAdminRequest } from '../../support/sandbox-admin-http.js';
 import { update } from '../../writer/support/adjustments.js';
 import { until } from '../../writer/support/fixture.js';
 import { JumpClock } from '../../writer/support/jump-clock.js';
@@ -80,13 +81,7 @@ async function admin(
   path: string,
   body?: unknown,
 ): Promise<{ entries: LedgerEntry[]; id?: string }> {
-  const res = await fetch(`${s.url}/_sandbox${path}`, {
-    method,
-    ...(body !== undefined
-      ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
-      : {}),
-  });
-  return (await res.json()) as { entries: LedgerEntry[]; id?: string };
+  return (await sandboxAdminRequest<{ entries: LedgerEntry[]; id?: string }>(s.url, method, path, body)).body;
 }
 
 async function ledger(s: RunningGenesysSandbox): Promise<LedgerEntry[]> {

@@ -1,5 +1,6 @@
 import type { Shift } from '../../../src/wfm/contract.js';
 import type { ScheduleSnapshot } from '../../../src/wfm/snapshot.js';
+import { pagedLedger, sandboxAdmin } from '../../support/sandbox-admin-http.js';
 
 /** The sandbox's /_sandbox admin API over real HTTP, for tests and the benchmark. */
 export interface LedgerEntry {
@@ -18,32 +19,13 @@ export interface LedgerEntry {
 export class SandboxAdmin {
   constructor(readonly url: string) {}
 
-  async #call<T>(method: 'GET' | 'PUT', path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.url}/_sandbox${path}`, {
-      method,
-      ...(body === undefined
-        ? {}
-        : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-    });
-    const json = (await res.json()) as T;
-    if (!res.ok)
-      throw new Error(`sandbox admin ${method} ${path} answered ${res.status}: ${JSON.stringify(json)}`);
-    return json;
+  #call<T>(method: 'GET' | 'PUT', path: string, body?: unknown): Promise<T> {
+    return sandboxAdmin<T>(this.url, method, path, body);
   }
 
   /** Every ledger entry from `since` on, following pages. */
-  async ledger(since = 1): Promise<LedgerEntry[]> {
-    const out: LedgerEntry[] = [];
-    let seq = since;
-    for (;;) {
-      const page = await this.#call<{ entries: LedgerEntry[]; nextSeq: number }>(
-        'GET',
-        `/ledger?since=${seq}&limit=5000`,
-      );
-      out.push(...page.entries);
-      if (page.entries.length === 0 || page.nextSeq === seq) return out;
-      seq = page.nextSeq;
-    }
+  ledger(since = 1): Promise<LedgerEntry[]> {
+    return pagedLedger<LedgerEntry>(this.url, since);
   }
 
   clock(update?: {
