@@ -63,7 +63,15 @@ export type ReactorReport =
       /** whether kafkajs decoded records and made batches the lean way (kafkajs/record-decoder.ts, kafkajs/lean-batch.ts) */
       lean: { decoder: boolean; batch: boolean };
     }
-  | { type: 'applied'; trunkId: string; eventTime: number; at: number; status: string }
+  | {
+      type: 'applied';
+      trunkId: string;
+      eventTime: number;
+      at: number;
+      status: string;
+      /** when the rules engine released the sample and made the intent (its event time passed) */
+      releasedAt: number | undefined;
+    }
   | { type: 'done'; peakRssMiB: number };
 
 const args = JSON.parse(process.argv[2] ?? '{}') as ReactorArgs;
@@ -153,6 +161,9 @@ if (args.phase === 'throughput') {
     publishWindow: { ...config.publishWindow, dayOfWeek: businessUnit.weekStart },
     businessUnit: { timeZone: businessUnit.zone },
   });
+  // when the engine made each intent: its sample's event time had passed (every member trunk of
+  // the partition sent one at least as late)
+  const released = new Map<string, number>();
   const applier: AdjustmentApplier = {
     async apply(a) {
       const r = a.reason as { scope: { value: string }; eventTime: string };
@@ -162,12 +173,16 @@ if (args.phase === 'throughput') {
         process.stderr.write(
           `trace ${r.scope.value}|${parseInstant(r.eventTime)} submit ${submitted} applied ${Date.now()} ${outcome.status}\n`,
         );
+      const key = `${r.scope.value}|${parseInstant(r.eventTime)}`;
+      const releasedAt = released.get(key);
+      released.delete(key);
       send({
         type: 'applied',
         trunkId: r.scope.value,
         eventTime: parseInstant(r.eventTime),
         at: Date.now(),
         status: outcome.status,
+        releasedAt,
       });
       return outcome;
     },
@@ -192,6 +207,11 @@ if (args.phase === 'throughput') {
     applier,
     logger,
     onFatal,
+  });
+  subscribe(pipeline.probe, {
+    'rules.intent': ({ intent }) => {
+      released.set(`${intent.scope.value}|${intent.eventTime}`, Date.now());
+    },
   });
   await pipeline.start();
   peakRss = 0;
