@@ -282,6 +282,15 @@ export function errorFromAnswer(answer: ErrorAnswer): WfmError {
   return new WfmRequestRejectedError(what, init);
 }
 
+/** Failures before a connection existed: the request never left this process. */
+const NOT_CONNECTED: Readonly<Record<string, string>> = {
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name could not be resolved now',
+  ECONNREFUSED: 'nothing listens at that address',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the network is unreachable',
+};
+
 /**
  * Maps a transport failure (undici's error codes) to its class: the three timeouts, or a
  * connection failure for anything else with a code. An error without a code is not a
@@ -291,10 +300,12 @@ export function errorFromTransport(
   err: unknown,
   request: WfmRequestInfo,
   timeouts: { connectMs: number; headersMs: number; bodyMs: number },
+  /** who was called, for the message */
+  service = 'WFM',
 ): unknown {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return err;
-  const where = `WFM ${request.method} ${request.path}`;
+  const where = `${service} ${request.method} ${request.path}`;
   const init = { request, cause: err };
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
@@ -305,7 +316,9 @@ export function errorFromTransport(
       return new WfmTimeoutError('body', `${where}: the answer stalled for ${timeouts.bodyMs} ms`, init);
     default:
       return new WfmConnectionError(
-        `${where}: connection failed (${code}); the request may or may not have been applied`,
+        NOT_CONNECTED[code] !== undefined
+          ? `${where}: connection failed (${code}: ${NOT_CONNECTED[code]}); the request was not sent`
+          : `${where}: connection failed (${code}); the request may or may not have been applied`,
         init,
       );
   }

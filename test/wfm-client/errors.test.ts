@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ShiftPatch } from '../../src/wfm/contract.js';
 import {
+  errorFromTransport,
   WfmBadResponseError,
   WfmConnectionError,
   WfmIdempotencyKeyInFlightError,
@@ -161,7 +162,35 @@ describe('WFM client: every contract error becomes its own error class', () => {
     expect(slow).toMatchObject({ phase: 'headers', retriable: true });
 
     const { client: nowhere } = client({ baseUrl: 'http://127.0.0.1:1/wfm/api/v2', token: 'sandbox-token' });
-    expect(await failure(nowhere.getShift(shift.id))).toBeInstanceOf(WfmConnectionError);
+    const refused = await failure(nowhere.getShift(shift.id));
+    expect(refused).toBeInstanceOf(WfmConnectionError);
+    // nothing listened: the request never left, and the message says so
+    expect(refused.message).toMatch(
+      /ECONNREFUSED: nothing listens at that address\); the request was not sent$/,
+    );
+  });
+
+  it('says a request may have been applied only when the connection broke after it could have been sent', () => {
+    const request = { method: 'PATCH', path: '/shifts/s-1' };
+    const timeouts = { connectMs: 1, headersMs: 1, bodyMs: 1 };
+    const reset = errorFromTransport(
+      Object.assign(new Error('reset'), { code: 'ECONNRESET' }),
+      request,
+      timeouts,
+    );
+    expect(reset).toBeInstanceOf(WfmConnectionError);
+    expect((reset as Error).message).toBe(
+      'WFM PATCH /shifts/s-1: connection failed (ECONNRESET); the request may or may not have been applied',
+    );
+    const unknownHost = errorFromTransport(
+      Object.assign(new Error('getaddrinfo'), { code: 'ENOTFOUND' }),
+      { method: 'POST', path: '/oauth/token' },
+      timeouts,
+      'Genesys Cloud',
+    );
+    expect((unknownHost as Error).message).toBe(
+      'Genesys Cloud POST /oauth/token: connection failed (ENOTFOUND: the host name does not resolve); the request was not sent',
+    );
   });
 
   it('hands back the caller’s abort untouched, not as a WFM failure', async () => {

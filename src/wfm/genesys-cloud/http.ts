@@ -279,7 +279,7 @@ export class GenesysHttp {
         ? init.signal.reason
         : err instanceof WfmError
           ? err
-          : errorFromTransport(err, request, this.#timeouts);
+          : errorFromTransport(err, request, this.#timeouts, 'Genesys Cloud');
       code = mapped instanceof WfmError ? mapped.code : 'ABORTED';
       throw this.#redact.error(mapped);
     } finally {
