@@ -4,7 +4,6 @@ import type { GenesysLedgerEntry } from '../../src/sandbox/genesys-cloud/bu-sche
 import type { GenesysState } from '../../src/sandbox/genesys-cloud/model.js';
 import type { GenesysSandboxOptions } from '../../src/sandbox/genesys-cloud/options.js';
 import { startGenesysSandbox } from '../../src/sandbox/genesys-cloud/server.js';
-import { configFile, type Instance, kill9, startInstance } from '../../test/pipeline/support/child.js';
 import { syntheticEvents } from '../../test/pipeline/support/events.js';
 import {
   GOLDEN_START,
@@ -14,6 +13,7 @@ import {
   testKafka,
   testRulesFile,
 } from '../../test/pipeline/support/harness.js';
+import { type ScenarioContextOf, scenarioContext } from '../../test/pipeline/support/scenario.js';
 import { terminalKeys } from './genesys-accounting.js';
 import { GenesysAdmin } from './genesys-admin.js';
 
@@ -25,14 +25,7 @@ import { GenesysAdmin } from './genesys-admin.js';
  * (same agents and shift ids). The run is over when the ledger has stopped changing and every
  * adjustment planned has a terminal outcome (or `settleMs` has passed).
  */
-export interface GenesysScenarioContext {
-  config: Config;
-  file: string;
-  start(id: string, role?: 'all' | 'rules' | 'writer'): Instance;
-  instances: Instance[];
-  random(): number;
-  admin: GenesysAdmin;
-}
+export type GenesysScenarioContext = ScenarioContextOf<GenesysAdmin>;
 
 export interface GenesysScenarioOptions {
   events: number;
@@ -98,25 +91,8 @@ export async function runGenesysScenario(o: GenesysScenarioOptions): Promise<Gen
     },
   });
   await prepare(config);
-  const file = configFile(config);
-  let rnd = o.seed;
-  const instances: Instance[] = [];
-  const ctx: GenesysScenarioContext = {
-    config,
-    file,
-    instances,
-    admin,
-    random: () => {
-      rnd = (rnd * 1103515245 + 12345) % 2147483648;
-      return rnd / 2147483648;
-    },
-    start(id, role) {
-      const i = startInstance(file, id, role);
-      instances.push(i);
-      o.cleanup.push(() => kill9(i));
-      return i;
-    },
-  };
+  const ctx = scenarioContext(config, admin, o.seed, o.cleanup);
+  const { instances } = ctx;
   const producing = producePaced(config, o.events);
   await o.drive(ctx);
   await producing;

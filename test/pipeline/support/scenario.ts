@@ -23,7 +23,8 @@ import {
  * in one order in every run; adjustments, repartition and state have 3. Group-scoped
  * rules only: one planner for the team (docs/pipeline.md, "one planner per team").
  */
-export interface ScenarioContext {
+/** What a scenario's `drive` works with, whichever sandbox it runs against (`A`: that sandbox's admin API). */
+export interface ScenarioContextOf<A> {
   config: Config;
   file: string;
   /** starts an instance (all stages, or one `--role`) and keeps it for cleanup */
@@ -32,7 +33,40 @@ export interface ScenarioContext {
   instances: Instance[];
   random(): number;
   /** the sandbox's admin API: faults, behaviour, clock, ledger */
-  admin: SandboxAdmin;
+  admin: A;
+}
+
+export type ScenarioContext = ScenarioContextOf<SandboxAdmin>;
+
+/**
+ * The context of a scenario over `config` (written to a file for the instances): instances
+ * started are killed at cleanup; `random` is a seeded LCG, so a seed replays a run's choices.
+ */
+export function scenarioContext<A>(
+  config: Config,
+  admin: A,
+  seed: number,
+  cleanup: Array<() => Promise<void>>,
+): ScenarioContextOf<A> {
+  const file = configFile(config);
+  let rnd = seed;
+  const instances: Instance[] = [];
+  return {
+    config,
+    file,
+    instances,
+    admin,
+    random: () => {
+      rnd = (rnd * 1103515245 + 12345) % 2147483648;
+      return rnd / 2147483648;
+    },
+    start(id, role) {
+      const i = startInstance(file, id, role);
+      instances.push(i);
+      cleanup.push(() => kill9(i));
+      return i;
+    },
+  };
 }
 
 export interface ScenarioOptions {
@@ -75,25 +109,8 @@ export async function runFaultScenario(o: ScenarioOptions): Promise<ScenarioRun>
     ...(o.overrides ? { overrides: o.overrides } : {}),
   });
   await prepare(config);
-  const file = configFile(config);
-  let rnd = o.seed;
-  const instances: Instance[] = [];
-  const ctx: ScenarioContext = {
-    config,
-    file,
-    instances,
-    admin,
-    random: () => {
-      rnd = (rnd * 1103515245 + 12345) % 2147483648;
-      return rnd / 2147483648;
-    },
-    start(id, role) {
-      const i = startInstance(file, id, role);
-      instances.push(i);
-      o.cleanup.push(() => kill9(i));
-      return i;
-    },
-  };
+  const ctx = scenarioContext(config, admin, o.seed, o.cleanup);
+  const { instances } = ctx;
   const producing = producePaced(config, o.events);
   await o.drive(ctx);
   await producing;
