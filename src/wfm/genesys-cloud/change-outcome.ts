@@ -5,6 +5,17 @@ import { type Change, fail, failedSwap, versionConflict } from './change.js';
 import type { Org } from './org.js';
 import type { ScheduleRef } from './schedules.js';
 
+/** Fails the change when one of its agents is no longer in the schedule (re-plan); true when it did. */
+export function failedForGoneAgent(copies: AgentCopies, c: Change, schedule: ScheduleRef): boolean {
+  const gone = c.users.find((u) => !copies.has(schedule.id, u));
+  if (gone === undefined) return false;
+  fail(
+    c,
+    new WfmNotFoundError(`agent '${gone}' is no longer in schedule ${schedule.id}; re-plan`, { status: 404 }),
+  );
+  return true;
+}
+
 /**
  * An applied change's outcome: an update's shift as its agent's copy now holds it; a swap's two
  * shifts found by owner and time (Genesys re-creates each under a new id in the other agent's

@@ -7,7 +7,7 @@ import { waitAccount } from '../../time/wait-account.js';
 import type { Shift, SwapResult } from '../contract.js';
 import { WfmError, WfmNotFoundError, WfmServerError, WfmValidationError } from '../errors.js';
 import { bareConflict, type Change, fail, lockedError, newChange, versionConflict } from './change.js';
-import { applied, conflicted } from './change-outcome.js';
+import { applied, conflicted, failedForGoneAgent } from './change-outcome.js';
 import { keepCompleted } from './complete-result.js';
 import type { GenesysCloudWfmOptions, GenesysWriteStats, UploadOptions } from './options.js';
 import type { Org } from './org.js';
@@ -245,16 +245,7 @@ export class Uploads {
     const nothingMoved: Change[] = [];
     const again: Change[] = [];
     for (const c of now) {
-      const gone = c.users.find((u) => !copies.has(schedule.id, u));
-      if (gone !== undefined) {
-        fail(
-          c,
-          new WfmNotFoundError(`agent '${gone}' is no longer in schedule ${schedule.id}; re-plan`, {
-            status: 404,
-          }),
-        );
-        continue;
-      }
+      if (failedForGoneAgent(copies, c, schedule)) continue;
       const m = moved.get(c)!;
       if (
         m.length === c.users.length &&
@@ -295,15 +286,7 @@ export class Uploads {
     }
     const copies = this.reads.copies;
     for (const c of later) {
-      const gone = c.users.find((u) => !copies.has(schedule.id, u));
-      if (gone !== undefined) {
-        fail(
-          c,
-          new WfmNotFoundError(`agent '${gone}' is no longer in schedule ${schedule.id}; re-plan`, {
-            status: 404,
-          }),
-        );
-      } else applied(copies, c, schedule, org);
+      if (!failedForGoneAgent(copies, c, schedule)) applied(copies, c, schedule, org);
     }
   }
 
