@@ -166,6 +166,11 @@ export function rulesEvaluators(o: RulesAdapterOptions): EvaluatorFactory {
 class RulesPartition implements PartitionEvaluator {
   /** the UTC day of event time whose schedules were last read ahead */
   private prefetchedDay = Number.NaN;
+  /** the wall clock as read for the samples taken in the current synchronous run (a fetched batch) */
+  private nowRead: number | undefined;
+  private readonly forgetNow = () => {
+    this.nowRead = undefined;
+  };
 
   constructor(
     private readonly engine: RuleEngine,
@@ -184,7 +189,7 @@ class RulesPartition implements PartitionEvaluator {
       this.prefetchedDay = day;
       this.cache.prefetch(this.teams, sample.time);
     }
-    const r = this.engine.evaluate(sample, this.clock.now());
+    const r = this.engine.evaluate(sample, this.now());
     if (r.rejected)
       return { intents: NONE.intents, refused: { code: r.rejected.code, message: r.rejected.message } };
     if (r.intents.length === 0) return NONE;
@@ -193,6 +198,22 @@ class RulesPartition implements PartitionEvaluator {
 
   async snapshot(): Promise<StoredState> {
     return { engine: this.engine.snapshot() };
+  }
+
+  /**
+   * The wall clock, read once for every sample of a batch: the stage hands a batch's messages
+   * over in one synchronous run, and reading the clock costs more than evaluating a quiet
+   * sample. The reading is forgotten when the run yields (a microtask), so a sample is never
+   * judged by a clock older than the batch it came in.
+   */
+  private now(): number {
+    let now = this.nowRead;
+    if (now === undefined) {
+      now = this.clock.now();
+      this.nowRead = now;
+      queueMicrotask(this.forgetNow);
+    }
+    return now;
   }
 }
 

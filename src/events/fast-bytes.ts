@@ -188,14 +188,15 @@ function instantAt(b: Uint8Array, start: number, end: number): number {
 
 /**
  * Names repeat (a few thousand trunks, groups, regions, sites): each is made into a string
- * once and found again by a hash of its bytes, which saves a string per field per event.
+ * once and found again by a hash of its bytes, which saves a string per field per event. A
+ * direct-mapped table: a name whose slot another name took is made again and takes it back.
  */
-const names = new Map<number, string>();
-const MAX_NAMES = 65_536;
+const NAME_SLOTS = 1 << 16;
+const names: Array<string | undefined> = new Array(NAME_SLOTS).fill(undefined);
 
 function interned(b: Uint8Array, start: number, end: number, hash: number): string {
-  const key = (hash ^ (end - start)) | 0;
-  const known = names.get(key);
+  const slot = Math.imul(hash ^ (end - start), 0x9e3779b1) >>> 16;
+  const known = names[slot];
   if (known !== undefined && known.length === end - start) {
     let same = true;
     for (let i = 0; i < known.length; i++) {
@@ -207,8 +208,7 @@ function interned(b: Uint8Array, start: number, end: number, hash: number): stri
     if (same) return known;
   }
   const s = latin1(b, start, end);
-  if (names.size >= MAX_NAMES) names.clear();
-  names.set(key, s);
+  names[slot] = s;
   return s;
 }
 

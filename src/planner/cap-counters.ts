@@ -13,6 +13,13 @@ export class CapCounters {
   private readonly perWeek = new Map<string, number>();
   /** team → [event time, agentId] of each change, oldest first */
   private readonly teamChanges = new Map<string, Array<[number, string]>>();
+  /**
+   * The latest `teamHoursAround` answer per team: a surge's intents ask it for the same team
+   * and instant once per candidate shift (tens each), and the answer holds until a change is
+   * recorded or forgotten (`changes` counts both).
+   */
+  private readonly hoursMemo = new Map<string, { now: number; changes: number; hours: TeamHour[] }>();
+  private changes = 0;
 
   agentDay(agentId: string, localDate: string): number {
     return this.perDay.get(`${agentId}|${localDate}`) ?? 0;
@@ -34,12 +41,15 @@ export class CapCounters {
    * first), each hour that starts before `now` and reaches one of them. A change at `now`
    * keeps the cap only if it keeps it in all of them.
    */
-  teamHoursAround(teamId: string, now: number): Array<{ end: number; agents: Set<string> }> {
-    const out = [{ end: now, agents: this.teamAgentsInHour(teamId, now) }];
+  teamHoursAround(teamId: string, now: number): readonly TeamHour[] {
+    const kept = this.hoursMemo.get(teamId);
+    if (kept !== undefined && kept.now === now && kept.changes === this.changes) return kept.hours;
+    const out: TeamHour[] = [{ end: now, agents: this.teamAgentsInHour(teamId, now) }];
     for (const [t] of this.teamChanges.get(teamId) ?? []) {
       if (t > now && t < now + HOUR_MS)
         out.push({ end: t, agents: this.teamAgentsBetween(teamId, t - HOUR_MS, t) });
     }
+    this.hoursMemo.set(teamId, { now, changes: this.changes, hours: out });
     return out;
   }
 
@@ -61,6 +71,7 @@ export class CapCounters {
       this.teamChanges.set(c.teamId, list);
     }
     list.push([c.at, c.agentId]);
+    this.changes++;
   }
 
   /**
@@ -71,10 +82,14 @@ export class CapCounters {
    * a later intent moved `now` on.
    */
   prune(now: number): void {
+    const cutoff = now - TEAM_CHANGES_KEPT_MS;
     for (const [team, list] of this.teamChanges) {
-      const kept = list.filter(([t]) => t > now - TEAM_CHANGES_KEPT_MS);
+      if (!list.some(([t]) => t <= cutoff)) continue;
+      const kept = list.filter(([t]) => t > cutoff);
+      if (kept.length === list.length) continue;
       if (kept.length === 0) this.teamChanges.delete(team);
-      else if (kept.length !== list.length) this.teamChanges.set(team, kept);
+      else this.teamChanges.set(team, kept);
+      this.changes++;
     }
     const oldest = new Date(now - 15 * DAY_MS).toISOString().slice(0, 10);
     for (const m of [this.perDay, this.perWeek]) {
@@ -98,6 +113,12 @@ export class CapCounters {
     for (const [k, v] of s.teamChanges) c.teamChanges.set(k, v);
     return c;
   }
+}
+
+/** A 60-minute window of event time ending at `end`, and the distinct agents of a team changed in it (read only). */
+export interface TeamHour {
+  end: number;
+  agents: ReadonlySet<string>;
 }
 
 export interface CapCountersSnapshot {

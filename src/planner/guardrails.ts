@@ -2,7 +2,7 @@ import { formatDuration } from '../rules/duration.js';
 import type { ResolvedGuardrails } from '../rules/guardrail-defaults.js';
 import { formatLocal, formatLocalSpan } from '../time/local-format.js';
 import { type IsoWeekday, localDateOf, scheduleWeekOf } from '../time/schedule-week.js';
-import type { CapCounters } from './cap-counters.js';
+import type { CapCounters, TeamHour } from './cap-counters.js';
 import type { ScheduleView, ViewShift } from './schedule-view.js';
 
 export type GuardrailName =
@@ -157,19 +157,43 @@ export function checkTeamHour(
   g: ResolvedGuardrails,
   zone: string,
 ): Violation | null {
+  const full = fullTeamHour(counters, teamId, agentIds, now, g);
+  if (full === undefined) return null;
+  const { end, agents: changed } = full;
+  return {
+    guardrail: 'maxAgentsPerTeamPerHour',
+    detail:
+      end === now
+        ? `team ${teamId} already had ${changed.size} agent(s) changed in the last hour (max ${g.maxAgentsPerTeamPerHour})`
+        : `team ${teamId} already has ${changed.size} agent(s) changed in the hour up to ${formatLocal(end, zone)} (max ${g.maxAgentsPerTeamPerHour})`,
+  };
+}
+
+/** Whether the team-hour cap refuses changing `agentIds` at `now`: checkTeamHour's verdict, without its text. */
+export function teamHourRefuses(
+  counters: CapCounters,
+  teamId: string,
+  agentIds: readonly string[],
+  now: number,
+  g: ResolvedGuardrails,
+): boolean {
+  return fullTeamHour(counters, teamId, agentIds, now, g) !== undefined;
+}
+
+/** The first hour around `now` that the change would take past the cap, if any. */
+function fullTeamHour(
+  counters: CapCounters,
+  teamId: string,
+  agentIds: readonly string[],
+  now: number,
+  g: ResolvedGuardrails,
+): TeamHour | undefined {
   // every hour the change would fall in: usually just the last one, but an intent that
   // arrives behind others in event time must not overfill an hour they already counted in
-  for (const { end, agents: changed } of counters.teamHoursAround(teamId, now)) {
-    const added = agentIds.filter((a) => !changed.has(a)).length;
-    if (added > 0 && changed.size + added > g.maxAgentsPerTeamPerHour) {
-      return {
-        guardrail: 'maxAgentsPerTeamPerHour',
-        detail:
-          end === now
-            ? `team ${teamId} already had ${changed.size} agent(s) changed in the last hour (max ${g.maxAgentsPerTeamPerHour})`
-            : `team ${teamId} already has ${changed.size} agent(s) changed in the hour up to ${formatLocal(end, zone)} (max ${g.maxAgentsPerTeamPerHour})`,
-      };
-    }
+  for (const hour of counters.teamHoursAround(teamId, now)) {
+    let added = 0;
+    for (const a of agentIds) if (!hour.agents.has(a)) added++;
+    if (added > 0 && hour.agents.size + added > g.maxAgentsPerTeamPerHour) return hour;
   }
-  return null;
+  return undefined;
 }

@@ -13,6 +13,7 @@ import {
   checkRest,
   checkTeamHour,
   type GuardrailName,
+  teamHourRefuses,
   type Violation,
 } from './guardrails.js';
 import { idempotencyKey } from './idempotency-key.js';
@@ -86,6 +87,9 @@ export function resolveIntent(
     if (adjustments.length >= max) break;
     const shifts = p.kind === 'swap' ? [p.a, p.b] : [p.shift];
     if (shifts.some((s) => usedShifts.has(s.id) || usedAgents.has(s.agentId))) continue;
+    // once no more skips are reported only pass or fail matters, and a full team hour fails a
+    // candidate whatever the other guardrails say: most of a surge's candidates end here
+    if (skipped.length >= MAX_SKIPS_PER_INTENT && teamHourFull(p, counters, now, intent)) continue;
     const v =
       p.kind === 'swap'
         ? checkSwap(p, view, counters, bu, now, intent)
@@ -115,6 +119,17 @@ export function resolveIntent(
     });
   }
   return { adjustments, skipped };
+}
+
+/** Whether the team-hour cap alone refuses the candidate (checkTeamHour for each of its shifts, as checkUpdate and checkSwap make it). */
+function teamHourFull(p: Proposal, counters: CapCounters, now: number, intent: Intent): boolean {
+  const g = intent.guardrails;
+  if (p.kind === 'swap')
+    return (
+      teamHourRefuses(counters, p.b.teamId, [p.b.agentId], now, g) ||
+      teamHourRefuses(counters, p.a.teamId, [p.a.agentId], now, g)
+    );
+  return teamHourRefuses(counters, p.shift.teamId, [p.shift.agentId], now, g);
 }
 
 function checkUpdate(

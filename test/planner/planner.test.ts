@@ -114,6 +114,38 @@ describe('planner', () => {
     expect(r3.skipped.some((s) => s.guardrail === 'maxAgentsPerTeamPerHour')).toBe(false);
   });
 
+  it('finds the one candidate a full team hour lets through behind more refused ones than it reports', async () => {
+    // a1 and a2 are changed first; then 30 candidates of agents not yet changed this hour come
+    // before a1's second shift, which the cap lets through (a1 already counts in the hour)
+    const others = Array.from({ length: 30 }, (_, i) => {
+      const n = String(i + 3).padStart(2, '0');
+      return shift(`s${n}`, `a${n}`, 'voice', `${F}T01:00`, `${F}T09:${String(i + 1).padStart(2, '0')}`);
+    });
+    const p = planner([
+      shift('first-a1', 'a1', 'voice', `${F}T00:10`, `${F}T08:10`),
+      shift('first-a2', 'a2', 'voice', `${F}T00:20`, `${F}T08:20`),
+      ...others,
+      shift('late-a1', 'a1', 'voice', `${F}T09:00`, `${F}T10:40`),
+    ]);
+    const g = {
+      maxAgentsPerTeamPerHour: 2,
+      maxAdjustmentsPerAgentPerDay: 5,
+      minRestMs: 0,
+      minShiftLengthMs: HOUR,
+    };
+    // extended by 15 minutes, the first shifts end before the second intent
+    const early = { ...extend(2), byMs: 15 * MIN, endingWithinMs: HOUR } as ActionSpec;
+    const r1 = await p.plan(intent(early, `${F}T08:00`, { guardrails: g }));
+    expect(r1.adjustments.map((a) => a.kind === 'update' && a.shiftId)).toEqual(['first-a1', 'first-a2']);
+    const later = { ...extend(1), endingWithinMs: 2 * HOUR } as ActionSpec;
+    const r2 = await p.plan(intent(later, `${F}T08:50`, { guardrails: g, ruleId: 'r2' }));
+    expect(r2.adjustments.map((a) => a.kind === 'update' && a.shiftId)).toEqual(['late-a1']);
+    // the first 25 refusals are reported, each with its reason
+    expect(r2.skipped).toHaveLength(25);
+    expect(r2.skipped.every((s) => s.guardrail === 'maxAgentsPerTeamPerHour')).toBe(true);
+    expect(r2.skipped[0]!.shiftIds).toEqual(['s03']);
+  });
+
   it('turns only the named off-queue activities inside the range into on-queue time', async () => {
     const p = planner([
       shift('s1', 'a1', 'voice', `${F}T08:00`, `${F}T16:00`, [
