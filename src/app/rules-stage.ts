@@ -1,4 +1,5 @@
-import { decodeTrunkEvent, decodeTrunkEventIn } from '../events/decode.js';
+import { decodeTrunkEvent, decodeTrunkEventIn, sampleOrError } from '../events/decode.js';
+import { EventDecodeError } from '../events/decode-error.js';
 import { deadLetterMessage } from '../kafka/dead-letter.js';
 import { messageHeader } from '../kafka/message-header.js';
 import type { KafkaClient as Kafka, ConsumedMessage as KafkaMessage } from '../kafka/port.js';
@@ -83,9 +84,9 @@ class RulesWorker implements PartitionWorker {
       return;
     }
     // a value read where it lies in the fetched batch, when the client offers it (port.ts)
-    const decoded = m.readValue ? m.readValue(decodeTrunkEventIn) : decodeTrunkEvent(m.value);
-    if (!decoded.ok) {
-      this.deadLetter(m, out, decoded.error.code, decoded.error.message);
+    const sample = m.readValue ? m.readValue(decodeTrunkEventIn) : sampleOrError(decodeTrunkEvent(m.value));
+    if (sample instanceof EventDecodeError) {
+      this.deadLetter(m, out, sample.code, sample.message);
       return;
     }
     const laneHeader = messageHeader(m, LANE_HEADER);
@@ -95,8 +96,8 @@ class RulesWorker implements PartitionWorker {
       ev = this.o.evaluators.create(lane, this.partition, undefined);
       this.lanes.set(lane, ev);
     }
-    const r = ev.evaluate(decoded.sample);
-    this.probe.sample(decoded.sample, r.refused ? r.refused.code : null);
+    const r = ev.evaluate(sample);
+    this.probe.sample(sample, r.refused ? r.refused.code : null);
     if (r.refused) this.deadLetter(m, out, r.refused.code, r.refused.message);
     for (let index = 0; index < r.intents.length; index++) {
       const intent = r.intents[index]!;

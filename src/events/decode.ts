@@ -28,12 +28,21 @@ export function decodeTrunkEvent(raw: Uint8Array | string | null | undefined): D
 /**
  * Same as decodeTrunkEvent, for the bytes of `bytes` in [from, to) (a record's value where it
  * lies in its fetched batch): the common event is read in place; anything else, as a view of
- * those bytes, is decided and explained as decodeTrunkEvent does.
+ * those bytes, is decided and explained as decodeTrunkEvent does. Gives the sample or the
+ * error itself, no result object around it (the rules stage reads a million a second).
  */
-export function decodeTrunkEventIn(bytes: Uint8Array | null, from: number, to: number): DecodeResult {
-  if (bytes === null) return decodeTrunkEvent(null);
-  const fast = fastSampleBytes(bytes, from, to);
-  return fast ? { ok: true, sample: fast } : decodeBytes(bytes.subarray(from, to));
+export function decodeTrunkEventIn(
+  bytes: Uint8Array | null,
+  from: number,
+  to: number,
+): TrunkSample | EventDecodeError {
+  if (bytes === null) return sampleOrError(decodeTrunkEvent(null));
+  return fastSampleBytes(bytes, from, to) ?? sampleOrError(decodeBytes(bytes.subarray(from, to)));
+}
+
+/** A decoded sample, or why the value is not one. */
+export function sampleOrError(r: DecodeResult): TrunkSample | EventDecodeError {
+  return r.ok ? r.sample : r.error;
 }
 
 /** Bytes the fast path declined: as UTF-8 text, then JSON. */

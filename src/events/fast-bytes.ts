@@ -1,6 +1,6 @@
 import { parseInstantFast } from '../time/instant.js';
 import { DECODE_LIMITS, inDecodeRange } from './decode-limits.js';
-import { TRUNK_EVENT_SCHEMA_VERSION, type TrunkSample, toSample } from './trunk-event.js';
+import { TRUNK_EVENT_SCHEMA_VERSION, type TrunkSample } from './trunk-event.js';
 
 /**
  * The common event read straight from its bytes, without building the JSON text and the
@@ -92,7 +92,18 @@ export function fastSampleBytes(b: Uint8Array, from = 0, to = b.length): TrunkSa
     return undefined;
   // NaN (an instant the fast parser does not read) is out of range
   if (!inDecodeRange(time)) return undefined;
-  return toSample({ trunkId, trunkGroup, region, site, labels: undefined, time, activeCalls, capacity });
+  // toSample's object, built in one step (no fields object first: a million a second)
+  return {
+    trunkId,
+    trunkGroup,
+    region,
+    site,
+    labels: undefined,
+    time,
+    activeCalls,
+    capacity,
+    utilization: activeCalls / capacity,
+  };
 }
 
 const OPEN = 0x7b; // {

@@ -10,8 +10,8 @@ export interface UpdateProposal {
     | { kind: 'activities-to-on-queue'; from: number; to: number; types: string[] };
   newStart: number;
   newEnd: number;
-  /** which guardrails apply */
-  checks: { length: boolean; restBefore: boolean; restAfter: boolean; noShorten: boolean };
+  /** which guardrails apply (shared between proposals: read only) */
+  checks: Readonly<{ length: boolean; restBefore: boolean; restAfter: boolean; noShorten: boolean }>;
 }
 
 /** An exchange of owners: `a` (starting now, donor's) goes to b's agent, `b` (later) to a's agent. */

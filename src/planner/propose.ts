@@ -15,9 +15,7 @@ export function propose(action: ActionSpec, view: ScheduleView, now: number, zon
         .teamShifts(action.team)
         .filter((s) => s.end > now && s.end <= now + action.endingWithinMs)
         .sort(byEnd(action.order))
-        .map((s) =>
-          update(s, { kind: 'set-end', end: s.end + action.byMs }, { length: true, restAfter: true }),
-        );
+        .map((s) => update(s, { kind: 'set-end', end: s.end + action.byMs }, CHECKS.extend));
     case 'shorten':
       return view
         .teamShifts(action.team)
@@ -25,12 +23,8 @@ export function propose(action: ActionSpec, view: ScheduleView, now: number, zon
         .sort(byStart(action.order))
         .map((s) =>
           action.trim === 'start'
-            ? update(
-                s,
-                { kind: 'set-start', start: s.start + action.byMs },
-                { length: true, noShorten: true },
-              )
-            : update(s, { kind: 'set-end', end: s.end - action.byMs }, { length: true, noShorten: true }),
+            ? update(s, { kind: 'set-start', start: s.start + action.byMs }, CHECKS.shorten)
+            : update(s, { kind: 'set-end', end: s.end - action.byMs }, CHECKS.shorten),
         );
     case 'pull-forward': {
       const earliest = snapToGrid(now, zone, 15, 'ceil');
@@ -40,7 +34,7 @@ export function propose(action: ActionSpec, view: ScheduleView, now: number, zon
         .sort(byStart(action.order))
         .map((s) => ({ s, start: Math.max(s.start - action.byMs, earliest) }))
         .filter(({ s, start }) => start < s.start)
-        .map(({ s, start }) => update(s, { kind: 'set-start', start }, { length: true, restBefore: true }));
+        .map(({ s, start }) => update(s, { kind: 'set-start', start }, CHECKS.pullForward));
     }
     case 'to-on-queue': {
       const from = snapToGrid(now, zone, 15, 'ceil');
@@ -62,7 +56,11 @@ export function propose(action: ActionSpec, view: ScheduleView, now: number, zon
           : x.first - y.first || cmpStr(x.s.agentId, y.s.agentId) || cmpStr(x.s.id, y.s.id),
       );
       return found.map(({ s, first, last }) =>
-        update(s, { kind: 'activities-to-on-queue', from: first, to: last, types: [...types].sort() }, {}),
+        update(
+          s,
+          { kind: 'activities-to-on-queue', from: first, to: last, types: [...types].sort() },
+          CHECKS.none,
+        ),
       );
     }
     case 'swap': {
@@ -87,19 +85,20 @@ export function propose(action: ActionSpec, view: ScheduleView, now: number, zon
   }
 }
 
+/** Which guardrails each kind of change is checked against; one object per kind, shared by its proposals. */
+const CHECKS = {
+  extend: { length: true, restBefore: false, restAfter: true, noShorten: false },
+  shorten: { length: true, restBefore: false, restAfter: false, noShorten: true },
+  pullForward: { length: true, restBefore: true, restAfter: false, noShorten: false },
+  none: { length: false, restBefore: false, restAfter: false, noShorten: false },
+} as const satisfies Record<string, UpdateProposal['checks']>;
+
 function update(
   shift: ViewShift,
   change: UpdateProposal['change'],
-  checks: Partial<UpdateProposal['checks']>,
+  checks: UpdateProposal['checks'],
 ): UpdateProposal {
   const newStart = change.kind === 'set-start' ? change.start : shift.start;
   const newEnd = change.kind === 'set-end' ? change.end : shift.end;
-  return {
-    kind: 'update',
-    shift,
-    change,
-    newStart,
-    newEnd,
-    checks: { length: false, restBefore: false, restAfter: false, noShorten: false, ...checks },
-  };
+  return { kind: 'update', shift, change, newStart, newEnd, checks };
 }

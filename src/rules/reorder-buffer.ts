@@ -34,8 +34,14 @@ export interface EventTimeSettings {
  * placed by binary search.
  */
 export class ReorderBuffer {
-  private items: TrunkSample[] = [];
+  /**
+   * The waiting samples are items[head, end). The array keeps its length when it empties (a
+   * partition's samples wait and leave by the thousand: a length set back to 0 would give its
+   * storage back and grow it again, every time).
+   */
+  private items: Array<TrunkSample | undefined> = [];
   private head = 0;
+  private end = 0;
   readonly members: MemberWatermark;
   /** samples with time < watermark have been released; later ones wait */
   watermark = Number.NEGATIVE_INFINITY;
@@ -49,7 +55,7 @@ export class ReorderBuffer {
   }
 
   get size(): number {
-    return this.items.length - this.head;
+    return this.end - this.head;
   }
 
   /** newest event time accepted */
@@ -66,10 +72,12 @@ export class ReorderBuffer {
       if (s.trunkId < this.releasedTrunk) return 'late';
     }
     const items = this.items;
-    const n = items.length;
+    const n = this.end;
     const last = n > this.head ? items[n - 1]! : undefined;
     if (last === undefined || before(last, s)) {
-      items.push(s);
+      if (n < items.length) items[n] = s;
+      else items.push(s);
+      this.end = n + 1;
     } else {
       let lo = this.head;
       let hi = n;
@@ -80,7 +88,10 @@ export class ReorderBuffer {
       }
       const at = items[lo];
       if (at !== undefined && at.time === s.time && at.trunkId === s.trunkId) return 'duplicate';
-      items.splice(lo, 0, s);
+      if (n === items.length) items.push(undefined);
+      items.copyWithin(lo + 1, lo, n);
+      items[lo] = s;
+      this.end = n + 1;
     }
     this.members.heard(s.trunkId, s.time, now);
     this.advance(now);
@@ -95,18 +106,19 @@ export class ReorderBuffer {
 
   /** The next sample the watermark has passed, or undefined. */
   next(): TrunkSample | undefined {
-    if (this.head >= this.items.length) return undefined;
+    if (this.head >= this.end) return undefined;
     const s = this.items[this.head]!;
     if (s.time >= this.watermark) return undefined;
-    this.items[this.head] = undefined as unknown as TrunkSample;
+    this.items[this.head] = undefined;
     this.head++;
-    if (this.head === this.items.length) {
-      this.items.length = 0;
+    if (this.head === this.end) {
       this.head = 0;
-    } else if (this.head > 4096 && this.head * 2 > this.items.length) {
+      this.end = 0;
+    } else if (this.head > 4096 && this.head * 2 > this.end) {
       // compact in place: no new array
-      this.items.copyWithin(0, this.head);
-      this.items.length -= this.head;
+      this.items.copyWithin(0, this.head, this.end);
+      this.items.fill(undefined, this.end - this.head, this.end);
+      this.end -= this.head;
       this.head = 0;
     }
     this.releasedTime = s.time;
@@ -116,9 +128,10 @@ export class ReorderBuffer {
 
   /** Releases everything, as at the end of a stream. */
   drain(): TrunkSample[] {
-    const out = this.items.slice(this.head);
+    const out = this.pending();
     this.items = [];
     this.head = 0;
+    this.end = 0;
     const last = out[out.length - 1];
     if (last !== undefined) {
       this.releasedTime = last.time;
@@ -129,7 +142,7 @@ export class ReorderBuffer {
   }
 
   pending(): TrunkSample[] {
-    return this.items.slice(this.head);
+    return this.items.slice(this.head, this.end) as TrunkSample[];
   }
 }
 

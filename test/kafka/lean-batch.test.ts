@@ -100,7 +100,6 @@ function view(b: AnyBatch, raw: Msg[]) {
     raw: b.rawMessages === raw,
     within: at(b.messagesWithinOffset),
     messages: at(b.messages),
-    fresh: b.messages !== raw && b.messagesWithinOffset !== raw,
     methods: [
       'isEmpty',
       'isEmptyIncludingFiltered',

@@ -9,7 +9,8 @@
  * lean and offsets past 2^53 take kafkajs' own code. Aborted transactions are dropped by the
  * filter it is given; installed, that is the project's (aborted-transactions.ts), since
  * kafkajs' own lets some of their records through. The three message lists (`rawMessages`,
- * `messagesWithinOffset`, `messages`) hold what kafkajs' would hold, in fresh arrays as there.
+ * `messagesWithinOffset`, `messages`) hold what kafkajs' would hold; where a list drops nothing
+ * of the one before it, it is that same array (kafkajs reads them, never changes them).
  *
  * kafkajs' consumer group module takes `Batch` when it is evaluated, so the lean one has to be
  * in the module cache first: load.ts puts it there and then evaluates kafkajs' consumer. Installed
@@ -64,16 +65,38 @@ export function leanBatchClass(Batch: BatchClass, filterAbortedMessages: FilterA
         abortedTransactions && abortedTransactions.length > 0
           ? filterAbortedMessages({ messages: this.messagesWithinOffset, abortedTransactions })
           : this.messagesWithinOffset;
-      this.messages = committed.filter((m) => !m.isControlRecord);
+      this.messages = committed.some((m) => m.isControlRecord)
+        ? committed.filter((m) => !m.isControlRecord)
+        : committed;
     }
   };
 }
 
-/** The messages at or after `fetchedOffset`, as kafkajs' Batch keeps them. */
+/**
+ * The messages at or after `fetchedOffset`, as kafkajs' Batch keeps them. Usually they are all
+ * of them, or all but the first few (the broker sends whole record batches, the fetch may start
+ * inside one): then the list itself, or one slice of it, instead of an array grown message by
+ * message. A list that nothing was dropped from is shared between the batch's fields (kafkajs
+ * never changes them).
+ */
 function withinOffset(messages: Message[], fetchedOffset: string, Long: LongStatics): Message[] {
   const from = Number(fetchedOffset);
-  let fromLong: KafkajsLong | undefined;
   const safe = Number.isSafeInteger(from) && String(from) === fetchedOffset;
+  if (safe) {
+    // the first message kept; then every later one must be kept too for a slice to do
+    let first = -1;
+    let tail = true;
+    for (let i = 0; i < messages.length && tail; i++) {
+      const m = messages[i]!;
+      const n = m instanceof LeanRecord ? m.offsetNumber : undefined;
+      if (n === undefined) tail = false;
+      else if (n >= from) {
+        if (first < 0) first = i;
+      } else if (first >= 0) tail = false;
+    }
+    if (tail) return first === 0 ? messages : first < 0 ? [] : messages.slice(first);
+  }
+  let fromLong: KafkajsLong | undefined;
   return messages.filter((m) => {
     const n = safe && m instanceof LeanRecord ? m.offsetNumber : undefined;
     if (n !== undefined) return n >= from;

@@ -8,6 +8,12 @@ export const STAGE_DEFAULTS = {
   maxTransactionBytes: 512 * 1024,
   /** slices one waiting transaction takes at most (commit-queue.ts) */
   maxSlicesPerTransaction: 16,
+  /**
+   * batches of a partition that may wait behind the one processing while the consumer fetches
+   * on (the stages that process behind their handler): 2 keeps the next fetch under way while
+   * a fetch's batches are processed, for a fetch's worth more memory (maxBytesPerPartition each)
+   */
+  batchesBehind: 2,
   /** transactions queued for a partition beyond which its next batch waits for them */
   maxQueuedTransactions: 2,
   /** a transaction's records are gzipped from this many bytes (keys and values, approximately) */

@@ -84,8 +84,8 @@ export class PartitionTask {
   next = 0n;
   /** the offset the last successful commit points at; where to rewind to after a failure */
   committed = 0n;
-  /** the batch processed behind its handler last (see StageRuntime) */
-  processing: Promise<void> | undefined;
+  /** batches handed over behind their handlers (stage-runtime.ts), oldest first */
+  readonly behind: Array<Promise<void>> = [];
   readonly #host: TaskHost;
   readonly #queue: CommitQueue;
   readonly #alarm: Alarm;

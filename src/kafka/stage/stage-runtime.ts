@@ -172,16 +172,16 @@ export class StageRuntime {
   /**
    * Without pacing, a batch is processed behind its handler: the handler resolves the batch's
    * offsets and returns, so the consumer fetches the next batches while this one is processed
-   * (kafkajs fetches only once every handler of the last fetch returned). At most one more
-   * batch per partition waits behind the one processing; then the handler waits for the older
-   * one, which bounds memory and lets backpressure through. A failure rewinds to the
+   * (kafkajs fetches only once every handler of the last fetch returned). At most
+   * `batchesBehind` more batches per partition wait behind the one processing, so that the
+   * next fetch is on its way while they are processed; then the handler waits for the oldest,
+   * which bounds memory and lets backpressure through. A failure rewinds to the
    * committed offset and drops the task, as in the paced way, and is thrown to the consumer
    * at the partition's next batch, so its retry, backoff and crash handling apply as to a
    * batch that fails in its handler.
    */
   async #behind(task: PartitionTask, b: OfferedBatch): Promise<void> {
     const { batch, heartbeat, resolveOffset } = b;
-    const before = task.processing;
     const job = task
       .locked(async () => {
         if (task.state !== 'running') return;
@@ -192,10 +192,11 @@ export class StageRuntime {
         if (task.queued > STAGE_DEFAULTS.maxQueuedTransactions) await task.drained();
       })
       .catch((err: unknown) => this.#recovery.batchFailedBehind(task, err));
-    task.processing = job;
+    task.behind.push(job);
     // the whole batch is taken: the consumer fetches on from its end
     resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
-    if (before) await this.#heartbeatUntil(before, heartbeat);
+    if (task.behind.length > STAGE_DEFAULTS.batchesBehind)
+      await this.#heartbeatUntil(task.behind.shift()!, heartbeat);
     await heartbeat().catch(() => {});
   }
 

@@ -1,10 +1,40 @@
 import { describe, expect, it } from 'vitest';
 import { BatchAbortedError } from '../../../src/kafka/errors.js';
 import type { Pacing } from '../../../src/kafka/event-time-alignment.js';
+import { STAGE_DEFAULTS } from '../../../src/kafka/stage/defaults.js';
 import { batchOf, EFFECTS, harness, QUIET, STATE, settle, valuesTo } from './support/fakes.js';
 
 const P = 0;
 const ASSIGNED = new Set([P]);
+
+describe('the stage runtime processes behind the consumer', () => {
+  it('takes up to batchesBehind more batches of a partition while one processes, so the next fetch is under way; then waits for the oldest', async () => {
+    let open: () => void = () => {};
+    const opened = new Promise<void>((r) => {
+      open = r;
+    });
+    const h = harness({ gate: () => opened });
+    h.runtime.assign(ASSIGNED);
+    const returned: number[] = [];
+    const offers = [0, 1, 2].map((i) =>
+      h.runtime.offer(batchOf(P, i, [`m${i}`], { highWatermark: 10 })).then(() => returned.push(i)),
+    );
+    await settle();
+    // the first batch is processing (its worker waits); the next one waits behind it with
+    // its handler returned; the third's handler waits for the first
+    expect(STAGE_DEFAULTS.batchesBehind).toBe(2);
+    expect(returned).toEqual([0, 1]);
+    open();
+    await Promise.all(offers);
+    await settle();
+    expect(returned).toEqual([0, 1, 2]);
+    h.runtime.halt();
+    await h.runtime.finish();
+    expect(h.producer().committed.map((t) => [t.offset, ...valuesTo(t, QUIET)])).toEqual([
+      ['3', 'm0', 'm1', 'm2'],
+    ]);
+  });
+});
 
 describe('the stage runtime cuts a slice', () => {
   it('at the end of the batch that made an urgent record, carrying the quiet input before it; quiet input alone waits', async () => {

@@ -204,6 +204,8 @@ export interface HarnessOptions
   settled?: () => Promise<void>;
   /** no urgent topic: '!'-values wait like any other */
   noUrgent?: boolean;
+  /** the worker waits for this before taking each message (a slow worker) */
+  gate?: () => Promise<void>;
 }
 
 /**
@@ -235,10 +237,14 @@ export function harness(o: HarnessOptions = {}): Harness {
   const committer = new TransactionalCommitter({ groupId: 'g', clock });
   const worker = (seen: string[]): PartitionWorker => ({
     process(m: KafkaMessage, out: Output) {
-      const v = String(m.value);
-      if (o.failOn && v === o.failOn.value && failures-- > 0) throw new Error(`cannot take ${v}`);
-      seen.push(v);
-      out.send(v.startsWith('!') ? EFFECTS : QUIET, { key: null, value: v });
+      const take = () => {
+        const v = String(m.value);
+        if (o.failOn && v === o.failOn.value && failures-- > 0) throw new Error(`cannot take ${v}`);
+        seen.push(v);
+        out.send(v.startsWith('!') ? EFFECTS : QUIET, { key: null, value: v });
+      };
+      if (o.gate) return o.gate().then(take);
+      take();
     },
     async checkpoint(next: string) {
       return { topic: STATE, message: { key: 'p', value: next, partition: 0 } };
