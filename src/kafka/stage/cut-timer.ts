@@ -5,7 +5,10 @@ import type { Clock } from '../../time/clock.js';
  * comes any more; sooner once its partition is caught up (its last batch reached the high
  * watermark) and no batch came for `idleMs`. Each batch asks again, which pushes the idle cut
  * back, so a steady stream — always caught up, a batch every few milliseconds — still commits
- * once per interval, while the end of a backlog or a lull commits promptly.
+ * once per interval, while a lull commits promptly. `reachedEnd`: the last batch brought a
+ * partition that was behind to its end (a backlog read): then a slice at least `idleMs` old is
+ * cut at once, as nothing more is waiting to be read; a steady stream never reaches its end
+ * from behind, and one that hovers there is cut at most once per `idleMs`, as by the idle cut.
  */
 export function cutDue(
   openedAt: number,
@@ -13,9 +16,12 @@ export function cutDue(
   now: number,
   intervalMs: number,
   idleMs: number,
+  reachedEnd = false,
 ): number {
   const deadline = openedAt + intervalMs;
-  return caughtUp ? Math.min(deadline, now + idleMs) : deadline;
+  if (!caughtUp) return deadline;
+  if (reachedEnd && now - openedAt >= idleMs) return now;
+  return Math.min(deadline, now + idleMs);
 }
 
 /** One wake-up on a clock. Armed again for the same time it stays; for another, it moves. */

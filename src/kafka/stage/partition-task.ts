@@ -96,6 +96,8 @@ export class PartitionTask {
   /** the last batch reached the partition's end (high watermark), and that end */
   #caughtUp = false;
   #end = 0n;
+  /** the last batch brought the partition from behind to its end (cutDue) */
+  #reachedEnd = false;
 
   constructor(partition: number, host: TaskHost, open: () => Promise<OpenedPartition>) {
     this.partition = partition;
@@ -254,7 +256,9 @@ export class PartitionTask {
     const aged = open !== undefined && (open.out.urgent || clock.now() - open.openedAt >= s.commitIntervalMs);
     if (held || interrupted || host.stopping() || aged || wait) await this.cut(wait || held);
     const end = BigInt(batch.highWatermark);
+    const wasCaughtUp = this.#caughtUp;
     this.#caughtUp = this.next >= end;
+    this.#reachedEnd = this.#caughtUp && !wasCaughtUp;
     this.#end = end;
     // from the committed offset, not the processed one: a partition whose commits fail is behind
     host.consumed(partition, consumed, Number(end - this.committed));
@@ -301,7 +305,15 @@ export class PartitionTask {
     if (!slice || !this.#live()) return;
     const host = this.#host;
     const s = host.settings;
-    const due = cutDue(slice.openedAt, this.#caughtUp, host.clock.now(), s.commitIntervalMs, s.idleCommitMs);
+    const now = host.clock.now();
+    const due = cutDue(
+      slice.openedAt,
+      this.#caughtUp,
+      now,
+      s.commitIntervalMs,
+      s.idleCommitMs,
+      this.#reachedEnd,
+    );
     this.#alarm.arm(due, () => {
       if (host.stopping() || !this.#live()) return;
       void this.locked(() => this.cut(false)).catch(() => {});

@@ -11,6 +11,12 @@ describe('when a slice is cut by time', () => {
     expect(cutDue(1_000, true, 1_500, 1_000, 100)).toBe(1_600);
     expect(cutDue(1_000, true, 1_950, 1_000, 100)).toBe(2_000);
   });
+
+  it('at once when a batch brought the partition from behind to its end and the slice is the idle time old', () => {
+    expect(cutDue(1_000, true, 1_500, 1_000, 100, true)).toBe(1_500);
+    // younger than the idle time (a stream hovering at its end): the idle cut, as before
+    expect(cutDue(1_000, true, 1_050, 1_000, 100, true)).toBe(1_150);
+  });
 });
 
 describe('an alarm on the clock', () => {

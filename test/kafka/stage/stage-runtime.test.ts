@@ -99,6 +99,24 @@ describe('the stage runtime cuts a slice', () => {
     expect(h.producer().committed.map((t) => [t.offset, ...valuesTo(t, QUIET)])).toEqual([['2', 'a', 'b']]);
   });
 
+  it('at once when a batch brings a partition that was behind to its end, the slice being the idle time old', async () => {
+    const h = harness({ commitIntervalMs: 10_000, idleCommitMs: 100 });
+    h.runtime.assign(ASSIGNED);
+    // a backlog: the first batch ends before the high watermark
+    await h.runtime.offer(batchOf(P, 0, ['a', 'b'], { highWatermark: 4 }));
+    await h.clock.advance(150);
+    await settle();
+    expect(h.producer().transactions).toEqual([]);
+    // the last batch of the backlog: nothing more to read, no idle time waited
+    await h.runtime.offer(batchOf(P, 2, ['c', 'd'], { highWatermark: 4 }));
+    await settle();
+    await h.clock.advance(1);
+    await settle();
+    expect(h.producer().committed.map((t) => [t.offset, ...valuesTo(t, QUIET)])).toEqual([
+      ['4', 'a', 'b', 'c', 'd'],
+    ]);
+  });
+
   it('when the stage stops: every open slice commits', async () => {
     const h = harness();
     h.runtime.assign(ASSIGNED);
