@@ -1,18 +1,10 @@
+import { CodedError } from '../errors/coded-error.js';
+
 /**
  * Pipeline failures, one class per kind, each with a stable `code`, a `retriable` flag
  * and the original `cause` (STYLE.md; kafkajs `src/errors.js`).
  */
-export class PipelineError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly retriable: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'PipelineError';
-  }
-}
+export class PipelineError extends CodedError {}
 
 /** A topic is missing and may not be created, or exists with too few partitions. */
 export class TopicLayoutError extends PipelineError {

@@ -1,18 +1,10 @@
+import { CodedError } from '../../errors/coded-error.js';
+
 /**
  * The bridge's failures, one class per kind, each with a stable `code`, a `retriable` flag and
  * the `cause`. Callers branch on `code`, never on message text.
  */
-export class BridgeError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly retriable: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class BridgeError extends CodedError {}
 
 /** A REST read (a trunk page, a trunk base, a metrics batch) failed on every attempt, or was refused. */
 export class BridgeRestError extends BridgeError {

@@ -1,17 +1,8 @@
+import { CodedError } from '../../../errors/coded-error.js';
 import { GENESYS_CHANNEL_LIMITS } from './limits.js';
 
 /** Notification-channel failures, one class per kind, with a stable `code` and a `retriable` flag. */
-export class NotificationChannelsError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly retriable: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'NotificationChannelsError';
-  }
-}
+export class NotificationChannelsError extends CodedError {}
 
 /** An option is wrong; thrown by the constructor, one rule per message. */
 export class NotificationChannelsOptionError extends NotificationChannelsError {
