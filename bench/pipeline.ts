@@ -150,7 +150,7 @@ if (!brokers) {
   ownBroker = b.port;
   brokers = [b.brokers];
 }
-// a broker this bench started, or a reactor it forked, must not outlive it: Ctrl-C, kill, or
+// a broker this bench started, or a child it forked (reactor, bare consumer), must not outlive it: Ctrl-C, kill, or
 // stdout closed (`| head`)
 const bail = () => {
   reactor?.kill('SIGKILL');
@@ -192,19 +192,33 @@ function dockerfileNodeOptions(): string {
   return value.replace(/^"(.*)"$/, '$1');
 }
 
-function startReactor(args: ReactorArgs, onReport: (r: ReactorReport) => void): Promise<number> {
-  const child = fork(new URL('./pipeline-reactor.ts', import.meta.url).pathname, [JSON.stringify(args)], {
+function startReactor(args: ReactorArgs, onReport: (r: ReactorReport) => void): Promise<void> {
+  return runChild('./pipeline-reactor.ts', args, 'the reactor', (m) => onReport(m as ReactorReport));
+}
+
+/**
+ * A bench child process (the reactor, the bare consumer), started the same way for both:
+ * `--import tsx` and the reactor's NODE_OPTIONS, an IPC channel for its reports. It is the
+ * `reactor` that `bail` kills while it runs; settles when it exits (code 0, or an error).
+ */
+function runChild(
+  script: string,
+  args: unknown,
+  name: string,
+  onMessage: (m: unknown) => void,
+): Promise<void> {
+  const child = fork(new URL(script, import.meta.url).pathname, [JSON.stringify(args)], {
     execArgv: ['--import', 'tsx', ...reactorNodeOptions()],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   reactor = child;
-  child.on('message', (m) => onReport(m as ReactorReport));
+  child.on('message', onMessage);
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => {
       reactor = undefined;
-      if (code === 0) resolve(0);
-      else reject(new Error(`the reactor process exited with code ${code}`));
+      if (code === 0) resolve();
+      else reject(new Error(`${name} process exited with code ${code}`));
     });
   });
 }
@@ -306,7 +320,7 @@ async function throughput(): Promise<Throughput> {
  * (a): a bare consumer with kafkajs as shipped and its defaults, in a process of its own started
  * as (b)'s reactor is, so that both start cold (pipeline-bare.ts); events/s until it saw them all.
  */
-function bareProcess(groupId: string, topic: string): Promise<number> {
+async function bareProcess(groupId: string, topic: string): Promise<number> {
   const args: BareArgs = {
     brokers: brokers!,
     groupId,
@@ -314,22 +328,12 @@ function bareProcess(groupId: string, topic: string): Promise<number> {
     events: CONFIG.events,
     partitions: CONFIG.partitions,
   };
-  const child = fork(new URL('./pipeline-bare.ts', import.meta.url).pathname, [JSON.stringify(args)], {
-    execArgv: ['--import', 'tsx', ...reactorNodeOptions()],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
   let report: BareReport | undefined;
-  child.on('message', (m) => {
+  await runChild('./pipeline-bare.ts', args, 'the bare consumer', (m) => {
     report = m as BareReport;
   });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code === 0 && report) resolve(report.eventsPerSec);
-      else
-        reject(new Error(`the bare consumer process exited with code ${code}${report ? '' : ', no report'}`));
-    });
-  });
+  if (!report) throw new Error('the bare consumer process exited without a report');
+  return report.eventsPerSec;
 }
 
 /**

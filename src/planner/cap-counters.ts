@@ -86,7 +86,6 @@ export class CapCounters {
     for (const [team, list] of this.teamChanges) {
       if (!list.some(([t]) => t <= cutoff)) continue;
       const kept = list.filter(([t]) => t > cutoff);
-      if (kept.length === list.length) continue;
       if (kept.length === 0) this.teamChanges.delete(team);
       else this.teamChanges.set(team, kept);
       this.changes++;

@@ -305,11 +305,10 @@ export class PartitionTask {
     if (!slice || !this.#live()) return;
     const host = this.#host;
     const s = host.settings;
-    const now = host.clock.now();
     const due = cutDue(
       slice.openedAt,
       this.#caughtUp,
-      now,
+      host.clock.now(),
       s.commitIntervalMs,
       s.idleCommitMs,
       this.#reachedEnd,
