@@ -110,13 +110,15 @@ if (args.phase === 'throughput') {
     kafka,
     config,
     role: 'rules',
-    evaluators: rulesEvaluators({
-      rules: RulesFile.parse(throughputRules()),
-      planner: {
-        source: new SnapshotScheduleSource(generateSchedule(CONFIG.schedule)),
-        businessUnit: businessUnitCalendar(config),
-      },
-    }),
+    evaluators: traced(
+      rulesEvaluators({
+        rules: RulesFile.parse(throughputRules()),
+        planner: {
+          source: new SnapshotScheduleSource(generateSchedule(CONFIG.schedule)),
+          businessUnit: businessUnitCalendar(config),
+        },
+      }),
+    ),
     logger,
     onFatal,
     maxWriterLag: Number.POSITIVE_INFINITY,
@@ -213,6 +215,17 @@ if (args.phase === 'throughput') {
       released.set(`${intent.scope.value}|${intent.eventTime}`, Date.now());
     },
   });
+  if (process.env.TR_BENCH_DEBUG)
+    subscribe(pipeline.probe, {
+      'stage.transaction': (e) => {
+        if (e.stage !== 'writer')
+          process.stderr.write(`txn ${e.stage} ${Date.now()} ${Math.round(e.seconds * 1000)}\n`);
+      },
+      'writer.adjustment': ({ adjustment }) => {
+        const r = adjustment.reason as { scope: { value: string }; eventTime: string };
+        process.stderr.write(`trace ${r.scope.value}|${parseInstant(r.eventTime)} writer ${Date.now()}\n`);
+      },
+    });
   await pipeline.start();
   peakRss = 0;
   send({ type: 'ready' });

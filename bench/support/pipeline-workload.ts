@@ -14,9 +14,9 @@ export const CONFIG = {
   partitions: Number(process.env.TR_BENCH_PARTITIONS ?? 4),
   latency: {
     eventsPerSec: 5_000,
-    seconds: Number(process.env.TR_BENCH_LATENCY_SECONDS ?? 43),
+    seconds: Number(process.env.TR_BENCH_LATENCY_SECONDS ?? 40),
     /** seconds of events at the full rate before the first surge */
-    warmupSeconds: 3,
+    warmupSeconds: 10,
   },
   schedule: { agents: 4_000, teams: 10, zone: 'Asia/Singapore', weekStart: '2026-11-25', days: 1, seed: 42 },
 };
