@@ -6,7 +6,10 @@
  * - the lean consumer `Batch` (lean-batch.ts) and the lean record decoder (record-decoder.ts):
  *   the same records and batches for a fraction of the cost, only on the kafkajs version they
  *   mirror, and not with `TR_KAFKAJS_RECORD_DECODER=kafkajs`;
- * - the codecs kafkajs lacks (compression/install.ts).
+ * - the codecs kafkajs lacks (compression/install.ts);
+ * - coordinators kept between requests (coordinator-cache.ts): kafkajs looks one up before
+ *   every coordinator request, four times per transaction; not with
+ *   `TR_KAFKAJS_COORDINATOR_CACHE=off`.
  *
  * kafkajs' modules take these parts from the CommonJS module cache when they are evaluated
  * (its consumer group takes `Batch` as kafkajs loads, its fetch responses take the record
@@ -22,6 +25,7 @@
 import { createRequire } from 'node:module';
 import { installAbortedTransactionFilter } from './aborted-transactions.js';
 import { installCompressionCodecs } from './compression/install.js';
+import { coordinatorCacheEnabled, installCoordinatorCache } from './coordinator-cache.js';
 import { installLeanBatch } from './lean-batch.js';
 import { type InstallResult, installFastRecordDecoder } from './record-decoder.js';
 
@@ -33,7 +37,13 @@ export type Kafkajs = typeof import('kafkajs');
 export interface LoadedKafkajs {
   kafkajs: Kafkajs;
   /** which of the adapter's parts are in place, and why not */
-  parts: { decoder: InstallResult; batch: InstallResult; abortedFilter: InstallResult };
+  parts: {
+    decoder: InstallResult;
+    batch: InstallResult;
+    abortedFilter: InstallResult;
+    /** coordinators kept between requests */
+    coordinatorCache: boolean;
+  };
 }
 
 /** The kafkajs modules that take a replaced part when they are evaluated (kafkajs 2.2.4). */
@@ -68,7 +78,13 @@ function load(): LoadedKafkajs {
   const decoder = installFastRecordDecoder();
   const kafkajs = require('kafkajs') as Kafkajs;
   installCompressionCodecs(kafkajs);
-  return { kafkajs, parts: { decoder, batch, abortedFilter } };
+  const coordinatorCache = coordinatorCacheEnabled();
+  if (coordinatorCache)
+    installCoordinatorCache(
+      (require('kafkajs/src/cluster/index.js') as { prototype: Record<string, unknown> }).prototype,
+      (require('kafkajs/src/broker/index.js') as { prototype: Record<string, unknown> }).prototype,
+    );
+  return { kafkajs, parts: { decoder, batch, abortedFilter, coordinatorCache } };
 }
 
 function resolve(id: string): string | undefined {
