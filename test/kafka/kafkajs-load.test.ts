@@ -30,6 +30,8 @@ function clientAfter(first: string, env: Record<string, string> = {}): Record<st
        clientKafkajs: index.exports === loadKafkajs().kafkajs,
        batch: batch?.exports.name,
        decoder: decoder?.exports.name,
+       // the Cluster class kafkajs' clients are made of, as its entry requires it
+       coordinatorCache: require('kafkajs/src/cluster/index.js').prototype[Symbol.for('trunk-reactor.coordinator-cache')] === true,
        parts,
      }));`,
     env,
@@ -40,7 +42,13 @@ const LEAN = {
   clientKafkajs: true,
   batch: 'LeanBatch',
   decoder: 'leanRecordBatchDecoder',
-  parts: { decoder: { installed: true }, batch: { installed: true }, abortedFilter: { installed: true } },
+  coordinatorCache: true,
+  parts: {
+    decoder: { installed: true },
+    batch: { installed: true },
+    abortedFilter: { installed: true },
+    coordinatorCache: true,
+  },
 };
 
 describe("kafkajs' lean parts, whatever is imported first", () => {
@@ -78,5 +86,10 @@ describe("kafkajs' lean parts, whatever is imported first", () => {
       },
     });
     expect(out.decoder).not.toBe('leanRecordBatchDecoder');
+  });
+
+  it('keep no coordinators when asked not to', () => {
+    const out = clientAfter('', { TR_KAFKAJS_COORDINATOR_CACHE: 'off' });
+    expect(out).toMatchObject({ coordinatorCache: false, parts: { coordinatorCache: false } });
   });
 });
