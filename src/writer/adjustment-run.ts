@@ -220,13 +220,21 @@ export class AdjustmentRun {
     await this.backoff(this.#conflictRetries++, cause);
   }
 
+  /**
+   * Our own backoff: one that would end past the budget is cut short to its end, so the
+   * budget's last stretch still holds an attempt (a race lost under contention is then tried
+   * once more, not given up on while time is left).
+   */
   async backoff(retry: number, cause: unknown): Promise<void> {
-    await this.#sleepWithin(fullJitter(retry, this.ctx.retry, this.ctx.random), cause);
+    const left = this.#deadline - this.ctx.clock.now();
+    const ms = fullJitter(retry, this.ctx.retry, this.ctx.random);
+    await this.#sleepWithin(left > 0 ? Math.min(ms, left) : ms, cause);
   }
 
+  /** Sleeps `ms` (a wait the WFM asked for is never shortened), or gives up if that ends past the budget. */
   async #sleepWithin(ms: number, cause: unknown): Promise<void> {
     const now = this.ctx.clock.now();
-    if (now + ms > this.#deadline) {
+    if (now + ms > this.#deadline || (ms === 0 && now >= this.#deadline)) {
       const spent = Math.round((now - this.startedAt) / 100) / 10;
       throw new TimeBudgetExhaustedError(
         `gave up after ${this.attempts} attempts in ${spent} s (budget ${this.ctx.retry.budgetMs / 1000} s); last error: ${(cause as Error)?.message ?? String(cause)}`,

@@ -54,12 +54,39 @@ describe('writer budgets', () => {
       retry: { budgetMs: 2_000, baseMs: 100, capMs: 500 },
     });
     writer.remember([shift]);
+    let settled = false;
     const result = writer.submit(update(shift, { kind: 'set-end', end: '2026-11-24T07:00:00Z' }));
-    for (let i = 0; i < 100 && adapter.patches < 6; i++) await clock.advance(100, 10);
+    void result.then(() => {
+      settled = true;
+    });
+    for (let i = 0; i < 100 && !settled; i++) await clock.advance(100, 10);
     expect(await result).toMatchObject({
       status: 'dead-lettered',
       reason: { code: 'TR_ERR_WRITER_TIME_BUDGET_EXHAUSTED' },
     });
+    // backoffs of ~100, 200, 400, 500, 500 ms, then the last one cut to the budget's end
+    expect(adapter.patches).toBe(7);
+    expect(clock.now() - Date.parse('2026-11-25T02:00:00Z')).toBeLessThan(2_200);
+  });
+
+  it('makes one last attempt at the end of its budget when a backoff would outlast it, and lands it', async () => {
+    const clock = new ManualClock(Date.parse('2026-11-25T02:00:00Z'));
+    // four failures: backoffs of ~100, 200, 400 ms, then one of ~500 cut to the ~300 ms left
+    const adapter = flaky(4);
+    const writer = new Writer({
+      adapter,
+      clock,
+      random: () => 0.999,
+      retry: { budgetMs: 1_000, baseMs: 100, capMs: 500 },
+    });
+    writer.remember([shift]);
+    let settled = false;
+    const result = writer.submit(update(shift, { kind: 'set-end', end: '2026-11-24T07:00:00Z' }));
+    void result.then(() => {
+      settled = true;
+    });
+    for (let i = 0; i < 100 && !settled; i++) await clock.advance(50, 10);
+    expect(await result).toMatchObject({ status: 'applied', attempts: 5 });
   });
 });
 
