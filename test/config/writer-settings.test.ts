@@ -159,8 +159,10 @@ describe('the config file’s writer: section reaches the writer that run builds
       status: 'dead-lettered',
       reason: { code: 'TR_ERR_WRITER_TIME_BUDGET_EXHAUSTED' },
     });
-    // three pauses of 999 ms fit in 3 s; the fourth would not
-    expect(outcome.attempts).toBe(4);
+    // three pauses of 999 ms fit in 3 s; the fourth would not, and is cut to the budget's end
+    // for a last attempt
+    expect(clock.sleeps).toEqual([999, 999, 999, 3]);
+    expect(outcome.attempts).toBe(5);
   });
 
   it('retryQuotaTokens and retryCost size the process-wide retry budget', async () => {
