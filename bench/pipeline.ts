@@ -497,14 +497,11 @@ async function latencyRun(): Promise<Latency> {
   reactor?.send('stop');
   await exited;
   await sandbox.close();
-  const fromInputs = applied
-    .map(([key, at]) => at - inputs.completeAt(key))
-    .filter((ms) => !Number.isNaN(ms));
+  const timed = applied.map(([key, at, released]) => ({ at, released, complete: inputs.completeAt(key) }));
+  const fromInputs = timed.filter((w) => !Number.isNaN(w.complete)).map((w) => w.at - w.complete);
   fromInputs.sort((a, b) => a - b);
   // a check of the bench's own model: no engine releases a sample before its inputs were all produced
-  const early = applied.filter(
-    ([key, , released]) => released !== undefined && released < inputs.completeAt(key),
-  );
+  const early = timed.filter((w) => w.released !== undefined && w.released < w.complete);
   if (early.length > 0)
     process.stdout.write(
       `(c) check: ${early.length} of ${applied.length} samples released before the bench saw their inputs all produced — the partition model in inputs-complete.ts is wrong\n`,

@@ -20,27 +20,13 @@ export class InputsComplete {
   readonly #watched = new Map<string, readonly [trunk: number, time: number]>();
 
   constructor(trunks: number, partitions: number) {
-    const partition = Partitioners.DefaultPartitioner();
-    const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
-      partitionId,
-      leader: 0,
-      partitionErrorCode: 0,
-      replicas: [0],
-      isr: [0],
-    }));
     this.#times = Array.from({ length: trunks }, () => []);
     this.#at = Array.from({ length: trunks }, () => []);
-    this.#members = Array.from({ length: partitions }, () => []);
+    this.#members = trunksByPartition(trunks, partitions);
     this.#partitionOf = [];
-    for (let i = 0; i < trunks; i++) {
-      const p = partition({
-        topic: 'events',
-        partitionMetadata,
-        message: { key: trunk(i).trunkId, value: null },
-      });
-      this.#partitionOf.push(p);
-      this.#members[p]!.push(i);
-    }
+    this.#members.forEach((members, p) => {
+      for (const i of members) this.#partitionOf[i] = p;
+    });
   }
 
   /** trunk i's sample of event time `time` was produced at wall-clock `at` */
@@ -70,6 +56,27 @@ export class InputsComplete {
     }
     return complete;
   }
+}
+
+/**
+ * The trunks the bench's producer puts on each of `partitions` partitions: kafkajs' default
+ * partitioner (murmur2 of the trunk id, the record's key), as the events are sent.
+ */
+export function trunksByPartition(trunks: number, partitions: number): number[][] {
+  const partition = Partitioners.DefaultPartitioner();
+  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    partitionErrorCode: 0,
+    replicas: [0],
+    isr: [0],
+  }));
+  const out: number[][] = Array.from({ length: partitions }, () => []);
+  for (let i = 0; i < trunks; i++)
+    out[
+      partition({ topic: 'events', partitionMetadata, message: { key: trunk(i).trunkId, value: null } })
+    ]!.push(i);
+  return out;
 }
 
 /** index of the first element ≥ t in an ascending list (its length when none is) */

@@ -226,15 +226,18 @@ export class AdjustmentRun {
    * once more, not given up on while time is left).
    */
   async backoff(retry: number, cause: unknown): Promise<void> {
-    const left = this.#deadline - this.ctx.clock.now();
-    const ms = fullJitter(retry, this.ctx.retry, this.ctx.random);
-    await this.#sleepWithin(left > 0 ? Math.min(ms, left) : ms, cause);
+    await this.#sleepWithin(fullJitter(retry, this.ctx.retry, this.ctx.random), cause, true);
   }
 
-  /** Sleeps `ms` (a wait the WFM asked for is never shortened), or gives up if that ends past the budget. */
-  async #sleepWithin(ms: number, cause: unknown): Promise<void> {
+  /**
+   * Sleeps `ms`, or gives up if that ends past the budget. `ours` (a backoff of the writer's
+   * own) is cut to the budget's end instead; a wait the WFM asked for is never shortened.
+   */
+  async #sleepWithin(requested: number, cause: unknown, ours = false): Promise<void> {
     const now = this.ctx.clock.now();
-    if (now + ms > this.#deadline || (ms === 0 && now >= this.#deadline)) {
+    const left = this.#deadline - now;
+    const ms = ours && left > 0 ? Math.min(requested, left) : requested;
+    if (ms > left || (ms === 0 && left <= 0)) {
       const spent = Math.round((now - this.startedAt) / 100) / 10;
       throw new TimeBudgetExhaustedError(
         `gave up after ${this.attempts} attempts in ${spent} s (budget ${this.ctx.retry.budgetMs / 1000} s); last error: ${(cause as Error)?.message ?? String(cause)}`,

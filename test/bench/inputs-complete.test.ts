@@ -1,28 +1,9 @@
-import { Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { InputsComplete } from '../../bench/support/inputs-complete.js';
+import { InputsComplete, trunksByPartition } from '../../bench/support/inputs-complete.js';
 import { trunk } from '../../bench/support/pipeline-workload.js';
 
-/** the trunks the producer's partitioner puts on each of `partitions` partitions */
-function members(trunks: number, partitions: number): number[][] {
-  const partition = Partitioners.DefaultPartitioner();
-  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
-    partitionId,
-    leader: 0,
-    partitionErrorCode: 0,
-    replicas: [0],
-    isr: [0],
-  }));
-  const out: number[][] = Array.from({ length: partitions }, () => []);
-  for (let i = 0; i < trunks; i++)
-    out[partition({ topic: 'x', partitionMetadata, message: { key: trunk(i).trunkId, value: null } })]!.push(
-      i,
-    );
-  return out;
-}
-
 describe('the time a decision had all its inputs (bench:pipeline (c))', () => {
-  const byPartition = members(8, 2);
+  const byPartition = trunksByPartition(8, 2);
   const [mine, others] = [byPartition[0]!, byPartition[1]!];
 
   it('is when the slowest trunk of the sample’s partition has sent a sample at least as late', () => {

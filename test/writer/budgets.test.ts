@@ -30,6 +30,24 @@ function flaky(failures: number, onFail?: () => void): WfmAdapter & { patches: n
   return adapter;
 }
 
+/** Moves the clock on by `stepMs` at a time (at most 100 steps) until `result` settles. */
+async function advanceUntilSettled(
+  clock: ManualClock,
+  result: Promise<unknown>,
+  stepMs: number,
+): Promise<void> {
+  let settled = false;
+  void result.then(
+    () => {
+      settled = true;
+    },
+    () => {
+      settled = true;
+    },
+  );
+  for (let i = 0; i < 100 && !settled; i++) await clock.advance(stepMs, 10);
+}
+
 describe('writer budgets', () => {
   it('does not count time slept through a clock jump (a suspended VM) against an adjustment’s time budget', async () => {
     const clock = new ManualClock(Date.parse('2026-11-25T02:00:00Z'));
@@ -54,12 +72,8 @@ describe('writer budgets', () => {
       retry: { budgetMs: 2_000, baseMs: 100, capMs: 500 },
     });
     writer.remember([shift]);
-    let settled = false;
     const result = writer.submit(update(shift, { kind: 'set-end', end: '2026-11-24T07:00:00Z' }));
-    void result.then(() => {
-      settled = true;
-    });
-    for (let i = 0; i < 100 && !settled; i++) await clock.advance(100, 10);
+    await advanceUntilSettled(clock, result, 100);
     expect(await result).toMatchObject({
       status: 'dead-lettered',
       reason: { code: 'TR_ERR_WRITER_TIME_BUDGET_EXHAUSTED' },
@@ -80,12 +94,8 @@ describe('writer budgets', () => {
       retry: { budgetMs: 1_000, baseMs: 100, capMs: 500 },
     });
     writer.remember([shift]);
-    let settled = false;
     const result = writer.submit(update(shift, { kind: 'set-end', end: '2026-11-24T07:00:00Z' }));
-    void result.then(() => {
-      settled = true;
-    });
-    for (let i = 0; i < 100 && !settled; i++) await clock.advance(50, 10);
+    await advanceUntilSettled(clock, result, 50);
     expect(await result).toMatchObject({ status: 'applied', attempts: 5 });
   });
 });
